@@ -1,0 +1,57 @@
+"""Sentence embeddings (multilingual-e5-small via sentence-transformers), loaded once per process."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from deputy_assistant.config import Settings, get_settings
+from deputy_assistant.models import E5_NAME, model_path
+
+_LOCK = threading.Lock()
+_SHARED: "Embedder | None" = None
+
+
+class Embedder:
+    """Thread-safe wrapper; e5 needs the ``query: `` / ``passage: `` prefixes, handled here."""
+
+    def __init__(self, path: Path, model_id: str, max_seq_length: int = 256, batch_size: int = 32,
+                 threads: int | None = None):
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.model_id = model_id
+        self.model = SentenceTransformer(str(path), device="cpu")
+        self.model.max_seq_length = max_seq_length
+        self.batch_size = batch_size
+        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self._lock = threading.Lock()  # torch intra-op threads already use the cores; serialise calls
+
+    @classmethod
+    def shared(cls, settings: Settings | None = None) -> "Embedder":
+        global _SHARED
+        with _LOCK:
+            if _SHARED is None:
+                s = settings or get_settings()
+                _SHARED = cls(model_path(E5_NAME, s), s.embedding_model, s.embedding_max_seq_length,
+                              s.embedding_batch_size, s.torch_threads)
+            return _SHARED
+
+    def _encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            # sentence-transformers sorts by length internally, so padding waste stays small
+            vecs = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=progress)
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode([f"query: {t}" for t in texts])
+
+    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return self._encode([f"passage: {t}" for t in texts], progress=progress)

@@ -1,0 +1,324 @@
+"""KnowledgeBase: a persisted hybrid index (FAISS + BM25 + chunk store) with incremental updates."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from corpus import Chunk, Document, LoadError, chunk_document, iter_files, load_path
+
+from .bm25 import BM25
+from .dense import HNSW_THRESHOLD, DenseIndex
+from .query import rewrite_query
+from .ranking import RankConfig, add_group_scores, fuse
+from .tokenize import tokenize
+from .types import Hit, SearchFilters
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+EMBED_BATCH = 2048
+
+
+class IndexMismatchError(RuntimeError):
+    pass
+
+
+@dataclass
+class IngestReport:
+    documents: int = 0  # added or replaced
+    unchanged: int = 0
+    chunks: int = 0
+    pages: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    def summary(self) -> str:
+        s = f"文档 {self.documents} 篇（未变化 {self.unchanged} 篇），片段 {self.chunks} 个"
+        if self.pages:
+            s += f"，PDF 页 {self.pages} 页"
+        if self.skipped:
+            s += f"，跳过 {len(self.skipped)} 个文件"
+        return s
+
+
+def fingerprint(doc: Document) -> str:
+    h = hashlib.sha256()
+    for part in (doc.title, doc.text, doc.doc_type, doc.collection, doc.scope,
+                 json.dumps(doc.pages, ensure_ascii=False), json.dumps([b.__dict__ for b in doc.blocks or []],
+                                                                      ensure_ascii=False, default=str)):
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class KnowledgeBase:
+    def __init__(self, root: Path, embedder=None, read_only: bool = False, rank: RankConfig | None = None):
+        self.root = Path(root)
+        self.read_only = read_only
+        self.rank = rank or RankConfig()
+        self._embedder = embedder
+        self._lock = threading.RLock()
+        self._generation = -1
+        self._load()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path | str, embedder=None, read_only: bool = False, rank: RankConfig | None = None) -> "KnowledgeBase":
+        return cls(Path(root), embedder, read_only, rank)
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from .embedder import Embedder
+
+            self._embedder = Embedder.shared()
+        return self._embedder
+
+    def _manifest(self) -> dict | None:
+        path = self.root / MANIFEST
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    def _load(self) -> None:
+        from .store import ChunkStore
+
+        manifest = self._manifest()
+        if manifest is None and self.read_only:
+            raise FileNotFoundError(f"索引目录 {self.root} 中没有索引（缺少 {MANIFEST}），请先运行 deputy-assistant index build")
+        if manifest is not None:
+            if manifest.get("format") != FORMAT:
+                raise IndexMismatchError(f"索引格式版本 {manifest.get('format')} 与程序（{FORMAT}）不符，请重建索引")
+            model = manifest["model"]
+            if self._embedder is not None and (model != self.embedder.model_id or manifest["dim"] != self.embedder.dim):
+                raise IndexMismatchError(
+                    f"索引由模型 {model}（{manifest['dim']} 维）构建，当前模型为 {self.embedder.model_id}"
+                    f"（{self.embedder.dim} 维）：请用 deputy-assistant index build 重建索引"
+                )
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.store = ChunkStore(self.root / "chunks.sqlite", read_only=self.read_only)
+        dim = manifest["dim"] if manifest else None
+        kind = manifest.get("index_type", "flat") if manifest else "flat"
+        self.dense = DenseIndex.load(self.root / "dense.faiss", dim, kind) if manifest else None
+        self.bm25 = BM25()
+        for cid, toks in self.store.iter_tokens():
+            self.bm25.add(cid, toks)
+        self._generation = manifest["generation"] if manifest else 0
+        self._manifest_mtime = (self.root / MANIFEST).stat().st_mtime_ns if manifest else 0
+
+    def maybe_reload(self) -> bool:
+        """Readers (several bot workers) pick up a rebuilt index when its manifest changes."""
+        path = self.root / MANIFEST
+        try:
+            mtime = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return False
+        if mtime == self._manifest_mtime:
+            return False
+        with self._lock:
+            manifest = self._manifest()
+            if manifest and manifest["generation"] != self._generation:
+                self.store.close()
+                self._load()
+                return True
+            self._manifest_mtime = mtime
+        return False
+
+    def save(self) -> None:
+        if self.read_only:
+            raise PermissionError("只读索引不能修改")
+        with self._lock:
+            self.store.commit()
+            if self.dense is None:
+                return
+            if self.dense.kind == "flat" and len(self.dense) > HNSW_THRESHOLD:
+                self._switch_to_hnsw()
+            self.dense.save(self.root / "dense.faiss")
+            docs, chunks = self.store.counts()
+            self._generation += 1
+            manifest = {
+                "format": FORMAT, "model": self.embedder.model_id, "dim": self.embedder.dim,
+                "index_type": self.dense.kind, "generation": self._generation, "documents": docs, "chunks": chunks,
+                "corpus_fingerprint": self.store.corpus_fingerprint(),
+                "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
+            tmp = self.root / (MANIFEST + ".tmp")
+            tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            tmp.replace(self.root / MANIFEST)  # written last: readers never see a half-saved index
+            self._manifest_mtime = (self.root / MANIFEST).stat().st_mtime_ns
+
+    def _switch_to_hnsw(self) -> None:
+        ids = np.array([cid for cid, _ in self.store.iter_tokens()], dtype=np.int64)
+        vecs = self.dense.vectors(ids)
+        hnsw = DenseIndex(self.dense.dim, "hnsw")
+        hnsw.add(ids, vecs)
+        self.dense = hnsw
+
+    @property
+    def manifest(self) -> dict | None:
+        return self._manifest()
+
+    # -- ingestion -----------------------------------------------------------------------------
+    def ingest_paths(self, paths: list[Path | str], collection: str = "default", scope: str = "all",
+                     progress: bool = False) -> IngestReport:
+        report = IngestReport()
+        docs: list[Document] = []
+        for path in iter_files([Path(p) for p in paths]):
+            try:
+                loaded = load_path(path, collection=collection, scope=scope)
+            except LoadError as exc:
+                report.skipped.append((str(path), str(exc)))
+                continue
+            report.pages += sum(len(d.pages or []) for d in loaded)
+            docs.extend(loaded)
+        self.ingest_documents(docs, report, progress=progress)
+        return report
+
+    def ingest_documents(self, docs: list[Document], report: IngestReport | None = None,
+                         progress: bool = False) -> IngestReport:
+        report = report or IngestReport()
+        with self._lock:
+            pending: list[tuple[dict, list[Chunk]]] = []
+            for doc in docs:
+                fp = fingerprint(doc)
+                old = self.store.fingerprint(doc.doc_id)
+                if old == fp:
+                    report.unchanged += 1
+                    continue
+                if old is not None:
+                    self._delete_locked(doc.doc_id)
+                meta = {"doc_id": doc.doc_id, "title": doc.title, "source": doc.source, "fingerprint": fp,
+                        "doc_type": doc.doc_type, "collection": doc.collection, "scope": doc.scope,
+                        "metadata": doc.metadata}
+                pending.append((meta, chunk_document(doc)))
+                report.documents += 1
+            total = sum(len(c) for _, c in pending)
+            report.chunks += total
+            if total:
+                self._add_chunks(pending, total, progress)
+            self.save()
+        return report
+
+    def _add_chunks(self, pending: list[tuple[dict, list[Chunk]]], total: int, progress: bool) -> None:
+        if self.dense is None:
+            self.dense = DenseIndex(self.embedder.dim)
+        next_id = self.store.next_id()
+        bar = tqdm(total=total, desc="向量化", unit="片段", disable=not progress)
+        pool = ThreadPoolExecutor(1)  # jieba (GIL-bound) overlaps with torch (releases the GIL)
+        try:
+            batch: list[tuple[dict, list[Chunk]]] = []
+            size = 0
+            for item in pending + [None]:
+                if item is not None:
+                    batch.append(item)
+                    size += len(item[1])
+                if batch and (item is None or size >= EMBED_BATCH):
+                    flat = [c for _, cs in batch for c in cs]
+                    texts = [c.index_text() for c in flat]
+                    toks_future = pool.submit(lambda ts: [tokenize(t) for t in ts], texts)
+                    vecs = self.embedder.encode_passages(texts)
+                    toks = toks_future.result()
+                    ids = np.arange(next_id, next_id + len(flat), dtype=np.int64)
+                    self.dense.add(ids, vecs)
+                    pos = 0
+                    for meta, cs in batch:
+                        rows = [(int(ids[pos + i]), c, toks[pos + i]) for i, c in enumerate(cs)]
+                        self.store.add(meta, rows)
+                        for cid, _, tk in rows:
+                            self.bm25.add(cid, tk)
+                        pos += len(cs)
+                    next_id += len(flat)
+                    bar.update(len(flat))
+                    batch, size = [], 0
+        finally:
+            pool.shutdown()
+            bar.close()
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self._lock:
+            found = self._delete_locked(doc_id)
+            if found:
+                self.save()
+            return found
+
+    def _delete_locked(self, doc_id: str) -> bool:
+        ids = self.store.delete(doc_id)
+        for cid in ids:
+            self.bm25.remove(cid)
+        if self.dense is not None:
+            self.dense.remove(ids)
+        return bool(ids) or False
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        for _, chunk in self.store.iter_chunks():
+            yield chunk
+
+    def documents(self) -> list[dict]:
+        return self.store.documents()
+
+    # -- search --------------------------------------------------------------------------------
+    def search(self, query: str, top_k: int = 10, filters: SearchFilters | None = None,
+               rank: RankConfig | None = None) -> list[Hit]:
+        query = (query or "").strip()
+        if not query or self.dense is None:
+            return []
+        self.maybe_reload()
+        cfg = rank or self.rank
+        rewritten = rewrite_query(query)
+        tokens = tokenize(rewritten)
+        qvec = self.embedder.encode_queries([rewritten])[0] if cfg.mode != "bm25" else None
+        n_cand = cfg.candidates
+        with self._lock:
+            while True:
+                hits = self._search_locked(tokens, qvec, top_k, filters, cfg, n_cand)
+                total = len(self.bm25)
+                if len(hits) >= top_k or filters is None or n_cand >= total:
+                    return hits
+                n_cand *= 4  # restrictive filter: look deeper
+
+    def _search_locked(self, tokens, qvec, top_k, filters, cfg: RankConfig, n_cand: int) -> list[Hit]:
+        cand: list[np.ndarray] = []
+        if cfg.mode != "dense":
+            cand.append(self.bm25.search(tokens, n_cand)[0])
+        if cfg.mode != "bm25":
+            cand.append(self.dense.search(qvec, n_cand)[0])
+        ids = np.unique(np.concatenate(cand)) if cand else np.zeros(0, np.int64)
+        chunks = self.store.get(int(i) for i in ids)  # deleted chunks (HNSW tombstones) drop out here
+        ids = np.array([i for i in ids if int(i) in chunks and
+                        (filters is None or filters.admits(chunks[int(i)].collection, chunks[int(i)].doc_type,
+                                                           chunks[int(i)].scope))], dtype=np.int64)
+        if not len(ids):
+            return []
+        dense = self.dense.vectors(ids) @ qvec if qvec is not None else np.zeros(len(ids), np.float32)
+        lex = self.bm25.score_ids(ids, tokens) if cfg.mode != "dense" else np.zeros(len(ids), np.float32)
+        scores = fuse(dense, lex, cfg)
+        scores = add_group_scores(scores, [chunks[int(i)].title for i in ids], cfg)
+        order = np.argsort(-scores)[:top_k]
+        return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]
+
+    async def asearch(self, query: str, top_k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        return await asyncio.to_thread(self.search, query, top_k, filters)
+
+    def answer(self, query: str, top_k: int = 5, filters: SearchFilters | None = None):
+        from .answer import compose_answer
+
+        hits = self.search(query, top_k=top_k, filters=filters)
+        return compose_answer(query, hits, self.embedder)
+
+    async def aanswer(self, query: str, top_k: int = 5, filters: SearchFilters | None = None):
+        return await asyncio.to_thread(self.answer, query, top_k, filters)
+
+    async def aingest_paths(self, paths: list[Path | str], collection: str = "default", scope: str = "all") -> IngestReport:
+        return await asyncio.to_thread(self.ingest_paths, paths, collection, scope)
+
+
+def _hit(cid: int, c: Chunk, score: float) -> Hit:
+    return Hit(chunk_id=cid, doc_id=c.doc_id, title=c.title, locator=c.locator, text=c.text, score=score,
+               page=c.page, doc_type=c.doc_type, collection=c.collection, scope=c.scope)

@@ -1,0 +1,33 @@
+"""Query rewriting: what deputies and citizens say → the words statutes and documents use."""
+
+from __future__ import annotations
+
+import re
+
+# Colloquial → statutory wording. Appended to the query (never replacing), so the original words
+# still match documents that use them.
+LEGAL_TERMS: dict[str, str] = {
+    "老婆": "配偶 妻子", "老公": "配偶 丈夫", "媳妇": "配偶", "结婚": "婚姻 结婚登记", "离婚": "离婚 夫妻共同财产",
+    "孩子": "子女 未成年人", "小孩": "子女 未成年人", "爸妈": "父母", "父母去世": "继承 遗产",
+    "遗嘱": "遗嘱 继承", "房子": "房屋 不动产", "买房": "房屋买卖 不动产", "租房": "房屋租赁 租赁合同",
+    "房东": "出租人", "租客": "承租人", "欠钱": "借款 债务", "借钱": "借款合同 民间借贷", "还钱": "清偿 债务",
+    "老板": "用人单位", "公司": "公司 用人单位", "工资": "劳动报酬 工资", "加班": "延长工作时间 加班费",
+    "辞退": "解除劳动合同 经济补偿", "开除": "解除劳动合同", "炒鱿鱼": "解除劳动合同", "辞职": "劳动者解除劳动合同",
+    "社保": "社会保险", "工伤": "工伤保险", "被打": "人身损害 故意伤害", "打架": "殴打 故意伤害", "撞了": "交通事故 损害赔偿",
+    "车祸": "交通事故", "坐牢": "有期徒刑 刑罚", "判刑": "刑罚", "罚款": "罚款 行政处罚", "告": "起诉 诉讼",
+    "打官司": "诉讼 起诉", "赔钱": "赔偿 损害赔偿", "网购": "网络购物 电子商务 消费者", "退货": "退货 消费者权益",
+    "假货": "假冒伪劣 产品质量", "骗": "诈骗 欺诈", "偷": "盗窃", "抢": "抢劫", "商标": "商标 注册商标",
+    "专利": "专利权", "版权": "著作权", "盗版": "侵犯著作权", "开店": "个体工商户 经营", "欠薪": "拖欠劳动报酬",
+    "农民工": "劳动者 劳动报酬", "土地": "土地 承包经营", "拆迁": "征收 补偿", "彩礼": "婚约财产 彩礼",
+    # deputies' own vocabulary
+    "提建议": "代表建议 提出建议", "提议案": "代表议案 提出议案", "人大代表": "代表", "开会": "会议",
+}
+
+_WS = re.compile(r"\s+")
+
+
+def rewrite_query(query: str) -> str:
+    """Append statutory synonyms of colloquial words found in the query."""
+    q = _WS.sub(" ", query).strip()
+    extra = [v for k, v in LEGAL_TERMS.items() if k in q]
+    return f"{q} {' '.join(extra)}" if extra else q
