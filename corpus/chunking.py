@@ -72,6 +72,7 @@ def _law_blocks(lines: list[str]) -> list[Block]:
             blocks.append(current)
         elif m := LAW_HEADING.match(line):
             head = re.sub(r"[\s　]+", " ", m.group(1)).strip()
+            head = re.sub(rf"^(第[{CN_NUM}\d]+[编分章节])\s*", r"\1 ", head).strip()  # "第四章 代表执行职务的保障"
             level = _LEVEL.get(re.match(rf"第[{CN_NUM}\d]+(.)", head).group(1), 2)
             heads = {k: v for k, v in heads.items() if k < level}
             heads[level] = head

@@ -30,7 +30,8 @@ def fix_stray_english(text: str) -> str:
 
 def _is_heading(line: str) -> bool:
     # Numbered paragraphs ("1. 坚持……") also match the pattern; headings are short.
-    return bool(_HEADING.match(line)) and (line.lstrip().startswith("#") or len(line.strip()) <= 40)
+    s = line.strip()
+    return bool(_HEADING.match(line)) and (s.startswith("#") or (len(s) <= 40 and "。" not in s))
 
 
 def repair_page_breaks(text: str) -> str:
@@ -46,7 +47,7 @@ def repair_page_breaks(text: str) -> str:
         if (
             j > i + 1
             and j < len(lines)
-            and line.strip()
+            and len(line.strip()) > 40  # a paragraph cut at a page end; short lines are titles
             and not _is_heading(line)
             and line.rstrip()[-1] not in _TERMINAL
             and not _HEADING.match(lines[j])

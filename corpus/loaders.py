@@ -160,6 +160,8 @@ def _load_html(path: Path) -> list[Document]:
         tag.decompose()
     h1 = soup.find("h1")
     title = (h1.get_text(strip=True) if h1 else "") or (soup.title.get_text(strip=True) if soup.title else "") or path.stem
+    if soup.title:
+        soup.title.extract()
     for level in range(1, 7):
         for h in soup.find_all(f"h{level}"):
             h.replace_with(f"\n{'#' * level} {h.get_text(strip=True)}\n")

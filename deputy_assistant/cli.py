@@ -57,7 +57,167 @@ def models_list() -> None:
         typer.echo(f"{spec.name}\t{state}\t{folder}\t{spec.description}")
 
 
+index_app = typer.Typer(help="索引管理", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+def _open_kb(index: Optional[Path], read_only: bool = False):
+    from retrieval import IndexMismatchError, KnowledgeBase
+    from retrieval.builtin import builtin_kb
+
+    try:
+        if index is None:
+            return builtin_kb(progress=True)
+        return KnowledgeBase.open(index, read_only=read_only)
+    except (IndexMismatchError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - model missing etc.: say it plainly
+        from deputy_assistant.models import ModelMissingError
+
+        if isinstance(exc, ModelMissingError):
+            _fail(str(exc))
+        raise
+
+
+def _filters(collection: Optional[list[str]], doc_type: Optional[list[str]], scope: Optional[list[str]]):
+    from retrieval import SearchFilters
+
+    if not (collection or doc_type or scope):
+        return None
+    return SearchFilters(
+        collections=frozenset(collection) if collection else None,
+        doc_types=frozenset(doc_type) if doc_type else None,
+        scopes=frozenset(scope) if scope else None,
+    )
+
+
+@index_app.command("build")
+def index_build(
+    paths: Annotated[list[Path], typer.Argument(help="文件或文件夹（.md .txt .docx .pdf .html .jsonl）")],
+    index: Annotated[Path, typer.Option("--index", help="索引目录")],
+    collection: Annotated[str, typer.Option(help="集合名")] = "default",
+    scope: Annotated[str, typer.Option(help="访问范围：all / delegation:名称 / committee:名称 / staff")] = "all",
+) -> None:
+    """建立或增量更新索引（未变化的文件不会重复处理）。"""
+    kb = _open_kb(index)
+    report = kb.ingest_paths(paths, collection=collection, scope=scope, progress=True)
+    for path, reason in report.skipped:
+        typer.echo(f"跳过 {path}：{reason}", err=True)
+    docs, chunks = kb.store.counts()
+    typer.echo(f"{report.summary()}。索引共 {docs} 篇文档、{chunks} 个片段：{index}")
+
+
+@index_app.command("delete")
+def index_delete(doc_id: str, index: Annotated[Path, typer.Option("--index")]) -> None:
+    """从索引中删除一篇文档。"""
+    kb = _open_kb(index)
+    if not kb.delete_document(doc_id):
+        _fail(f"索引中没有文档 {doc_id}")
+    typer.echo(f"已删除 {doc_id}")
+
+
+@index_app.command("list")
+def index_list(index: Annotated[Path, typer.Option("--index")]) -> None:
+    """列出索引中的文档。"""
+    for d in _open_kb(index, read_only=True).documents():
+        typer.echo(f"{d['doc_id']}\t{d['title']}\t{d['collection']}\t{d['scope']}\t{d['n_chunks']}")
+
+
+@app.command("search")
+def search(
+    query: Annotated[Optional[str], typer.Argument(help="问题；省略并加 --jsonl 时从标准输入读取 qid<TAB>问题")] = None,
+    index: Annotated[Optional[Path], typer.Option("--index", help="索引目录（默认：内置语料）")] = None,
+    top_k: Annotated[int, typer.Option("--top-k")] = 10,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="机器可读输出")] = False,
+    collection: Annotated[Optional[list[str]], typer.Option(help="只检索这些集合")] = None,
+    doc_type: Annotated[Optional[list[str]], typer.Option(help="只检索这些文档类型")] = None,
+    scope: Annotated[Optional[list[str]], typer.Option(help="允许的访问范围")] = None,
+) -> None:
+    """检索相关段落。"""
+    import json
+
+    kb = _open_kb(index, read_only=index is not None)
+    flt = _filters(collection, doc_type, scope)
+    if jsonl and query is None:
+        for line in sys.stdin:
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            qid, _, text = line.partition("\t")
+            if not _:
+                qid, text = "", qid
+            hits = kb.search(text, top_k=top_k, filters=flt)
+            print(json.dumps({"qid": qid, "hits": [h.to_json() for h in hits]}, ensure_ascii=False), flush=True)
+        return
+    if not query:
+        _fail("请提供问题，或使用 --jsonl 从标准输入读取", 2)
+    hits = kb.search(query, top_k=top_k, filters=flt)
+    if jsonl:
+        print(json.dumps({"qid": "", "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
+        return
+    if not hits:
+        typer.echo("没有找到相关内容。")
+    for i, h in enumerate(hits, 1):
+        typer.echo(f"[{i}] {h.citation}  ({h.score:.3f})\n    {h.text[:200]}")
+
+
+def print_answer(answer) -> None:
+    if answer.found:
+        typer.echo(f"答：{answer.text}")
+        used = sorted({s.source for s in answer.sentences})
+        typer.echo("出处：" + "；".join(answer.hits[i].citation for i in used))
+    else:
+        typer.echo("未能在资料中找到直接回答，以下是最相关的内容：")
+    typer.echo("\n相关来源：")
+    for i, h in enumerate(answer.hits, 1):
+        typer.echo(f"[{i}] {h.citation}\n    {h.text[:160]}")
+
+
+@app.command("ask")
+def ask(
+    question: Annotated[Optional[str], typer.Argument(help="问题")] = None,
+    index: Annotated[Optional[Path], typer.Option("--index", help="索引目录（默认：内置语料，首次使用时建立）")] = None,
+    voice: Annotated[Optional[Path], typer.Option("--voice", help="语音文件（OGG/MP3/M4A/WAV）")] = None,
+    top_k: Annotated[int, typer.Option("--top-k")] = 5,
+) -> None:
+    """回答问题并给出出处。"""
+    if voice is not None:
+        try:
+            from speech.cli import ask_voice
+        except ImportError:
+            _fail("语音功能不可用：speech 模块未安装")
+        ask_voice(voice, index)
+        return
+    if not question or not question.strip():
+        _fail("请提供问题，例如：deputy-assistant ask \"代表建议交办会在几月开？\"", 2)
+    kb = _open_kb(index, read_only=index is not None)
+    print_answer(kb.answer(question, top_k=top_k))
+
+
+def _mount_optional() -> None:
+    """Sub-commands of domain packages (speech, storage, bot, suggestions), when present."""
+    import importlib
+
+    for module, name in (("speech.cli", None), ("storage.cli", None), ("bot.cli", None),
+                         ("suggestions.cli", "suggestion")):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        sub = getattr(mod, "app", None)
+        if sub is None:
+            continue
+        if name:
+            app.add_typer(sub, name=name)
+        else:
+            for cmd in sub.registered_commands:
+                app.registered_commands.append(cmd)
+            for grp in sub.registered_groups:
+                app.registered_groups.append(grp)
+
+
 def main() -> None:
+    _mount_optional()
     app()
 
 

@@ -28,7 +28,8 @@ class Embedder:
         self.model = SentenceTransformer(str(path), device="cpu")
         self.model.max_seq_length = max_seq_length
         self.batch_size = batch_size
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
         self._lock = threading.Lock()  # torch intra-op threads already use the cores; serialise calls
 
     @classmethod

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# One-time set-up on a fresh machine: venv, CPU torch first (never a CUDA build), the project, models.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -d .venv ] || "$PY" -m venv .venv
+. .venv/bin/activate
+python -m pip install -q --upgrade pip
+# torch==2.13.0 CPU lies on this machine's disk; installing it first stops sentence-transformers pulling CUDA.
+python -m pip install -q "torch==2.13.0"
+python -m pip install -q -e ".[test]"
+if [ -f tests/e2e/package.json ] && command -v npm >/dev/null 2>&1; then
+  (cd tests/e2e && npm install --no-audit --no-fund --silent) || echo "npm install failed: the emulator tests will be skipped"
+fi
+deputy-assistant models fetch

@@ -1,0 +1,79 @@
+"""The CLI contract: index build, search --jsonl from stdin, ask on the built-in corpus, laws end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from deputy_assistant import cli
+from deputy_assistant.config import get_settings
+
+
+@pytest.fixture
+def runner(tmp_path, monkeypatch, embedder):
+    monkeypatch.setenv("DEPUTY_INDEX_DIR", str(tmp_path / "builtin-index"))
+    get_settings.cache_clear()
+    import retrieval.builtin as b
+
+    monkeypatch.setattr(b, "_KB", None)
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_ask_builtin_corpus_cites_plan_item_20(runner):
+    res = runner.invoke(cli.app, ["ask", "代表建议交办会在几月开？"])
+    assert res.exit_code == 0, res.output
+    assert "3月" in res.output and "交办会" in res.output
+    assert "《全国人大常委会2026年度代表工作计划》 六、提升代表议案建议工作质效 / 20" in res.output
+
+
+def test_ask_without_question_is_a_usage_error(runner):
+    res = runner.invoke(cli.app, ["ask", "  "])
+    assert res.exit_code == 2 and "请提供问题" in res.output
+
+
+def test_build_then_search_jsonl(runner, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# 关于视察的通知\n\n## 时间\n\n集中视察安排在十一月。\n", encoding="utf-8")
+    (docs / "empty.txt").write_text("", encoding="utf-8")
+    idx = tmp_path / "idx"
+    res = runner.invoke(cli.app, ["index", "build", str(docs), "--index", str(idx)])
+    assert res.exit_code == 0, res.output
+    assert "文档 1 篇" in res.output and "empty.txt" in res.output
+    res = runner.invoke(cli.app, ["search", "--index", str(idx), "--top-k", "2", "--jsonl"],
+                        input="q1\t视察在几月\nq2\t集中视察\n")
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in res.output.strip().splitlines()]
+    assert [x["qid"] for x in lines] == ["q1", "q2"]
+    hit = lines[0]["hits"][0]
+    assert set(hit) >= {"doc_id", "title", "locator", "text", "score"}
+    assert hit["title"] == "关于视察的通知" and hit["locator"] == "时间"
+
+
+def test_search_missing_index_is_clear(runner, tmp_path):
+    res = runner.invoke(cli.app, ["search", "问题", "--index", str(tmp_path / "nothing")])
+    assert res.exit_code == 1 and "index build" in res.output
+
+
+def test_console_script_help():
+    out = subprocess.run([sys.executable, "-m", "deputy_assistant.cli", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "models" in out.stdout and "ask" in out.stdout
+
+
+@pytest.mark.slow
+def test_laws_corpus_cites_daibiaofa_article(make_kb, shared_dir: Path):
+    """Ingest ../shared/corpus/laws (90 laws) and ask about 代表法."""
+    kb = make_kb("laws")
+    rep = kb.ingest_paths([shared_dir / "corpus" / "laws"])
+    assert rep.documents >= 90 and rep.chunks > 4000
+    hits = kb.search("代表建议应当在多长时间内答复", top_k=5)
+    # 2025 version: 第五十一条; the 2015 version numbers it differently, either is a right citation
+    assert any("代表大会代表法" in h.title and "三个月内答复" in h.text and h.locator.startswith("第") for h in hits[:3])
+    hits = kb.search("代表在本级人民代表大会会议期间的发言和表决可以被追究法律责任吗", top_k=5)
+    assert any("代表法" in h.title and h.locator in ("第三十一条", "第三十八条") for h in hits[:5])

@@ -1,0 +1,155 @@
+"""The hybrid index with the real embedding model: citations, incremental updates, filters, async."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus import BUILTIN_DIR
+from retrieval import IndexMismatchError, KnowledgeBase, SearchFilters
+
+LAW = """# 中华人民共和国测试代表法
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为保证代表依法行使职权，制定本法。
+
+第二条 代表每届任期五年。
+
+## 第二章 代表的建议
+
+第三条 代表对各方面工作提出的建议、批评和意见，有关机关应当自交办之日起三个月内答复。
+
+第四条 代表视察时可以约见有关国家机关负责人。
+"""
+
+
+def _write(p: Path, text: str) -> Path:
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def docs(tmp_path):
+    d = tmp_path / "docs"
+    d.mkdir()
+    _write(d / "law.md", LAW)
+    _write(d / "notice.md", "# 宁夏代表团视察通知\n\n## 安排\n\n宁夏代表团将于八月赴银川开展集中视察，重点了解生态保护。\n")
+    return d
+
+
+def test_builtin_corpus_answers_with_plan_item(make_kb):
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+    ans = kb.answer("代表建议交办会在几月开？")
+    assert ans.found and "3月" in ans.text and "交办会" in ans.text
+    cited = ans.hits[ans.sentences[0].source]
+    assert cited.title == "全国人大常委会2026年度代表工作计划"
+    assert cited.locator == "六、提升代表议案建议工作质效 / 20"
+    hits = kb.search("8月宁夏人大有什么代表工作安排", top_k=3)
+    assert any(h.locator == "8月" and "安排表" in h.title for h in hits)
+
+
+def test_law_article_cited(make_kb, docs):
+    kb = make_kb()
+    rep = kb.ingest_paths([docs])
+    assert rep.documents == 2 and rep.chunks == 5
+    top = kb.search("代表提的建议多久内要答复", top_k=3)[0]
+    assert top.title == "中华人民共和国测试代表法" and top.locator == "第三条"
+    assert top.citation == "《中华人民共和国测试代表法》 第三条"
+
+
+def test_reingest_unchanged_does_nothing_and_replace_updates(make_kb, docs):
+    kb = make_kb()
+    kb.ingest_paths([docs])
+    gen = kb.manifest["generation"]
+    rep = kb.ingest_paths([docs])
+    assert rep.documents == 0 and rep.unchanged == 2
+    _write(docs / "notice.md", "# 宁夏代表团视察通知\n\n## 安排\n\n视察改为十月赴固原，重点了解乡村振兴。\n")
+    rep = kb.ingest_paths([docs])
+    assert rep.documents == 1 and rep.unchanged == 1
+    assert kb.manifest["generation"] > gen
+    texts = " ".join(h.text for h in kb.search("宁夏代表团视察安排", top_k=10))
+    assert "固原" in texts and "银川" not in texts
+
+
+def test_deleted_document_never_returns(make_kb, docs):
+    kb = make_kb()
+    kb.ingest_paths([docs])
+    doc_id = next(d["doc_id"] for d in kb.documents() if "视察通知" in d["title"])
+    assert kb.delete_document(doc_id)
+    assert not kb.delete_document(doc_id)
+    for q in ("宁夏代表团视察", "银川 生态保护"):
+        assert all(h.doc_id != doc_id for h in kb.search(q, top_k=10))
+    reopened = KnowledgeBase.open(kb.root, embedder=kb.embedder)  # persisted deletion
+    assert all(h.doc_id != doc_id for h in reopened.search("银川 生态保护", top_k=10))
+
+
+def test_scope_and_collection_filters(make_kb, docs, tmp_path):
+    kb = make_kb()
+    kb.ingest_paths([docs / "law.md"], collection="laws", scope="all")
+    kb.ingest_paths([docs / "notice.md"], collection="briefings", scope="delegation:宁夏代表团")
+    other = SearchFilters(scopes=frozenset({"all", "delegation:广东代表团"}))
+    assert all(h.scope == "all" for h in kb.search("宁夏代表团视察", top_k=10, filters=other))
+    mine = SearchFilters(scopes=frozenset({"all", "delegation:宁夏代表团"}))
+    assert kb.search("宁夏代表团视察", top_k=1, filters=mine)[0].scope == "delegation:宁夏代表团"
+    only_laws = SearchFilters(collections=frozenset({"laws"}))
+    assert {h.collection for h in kb.search("视察", top_k=10, filters=only_laws)} == {"laws"}
+
+
+def test_skipped_files_reported_not_fatal(make_kb, docs):
+    (docs / "empty.pdf").write_bytes(b"")
+    (docs / "bad.docx").write_bytes(b"garbage")
+    rep = make_kb().ingest_paths([docs])
+    assert rep.documents == 2
+    assert sorted(Path(p).name for p, _ in rep.skipped) == ["bad.docx", "empty.pdf"]
+
+
+def test_mismatched_index_fails_clearly(make_kb, docs, embedder):
+    kb = make_kb()
+    kb.ingest_paths([docs])
+    manifest = json.loads((kb.root / "manifest.json").read_text())
+    manifest["model"], manifest["dim"] = "some/other-model", 768
+    (kb.root / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="重建索引"):
+        KnowledgeBase.open(kb.root, embedder=embedder)
+
+
+def test_reader_reloads_when_manifest_changes(make_kb, docs, embedder):
+    writer = make_kb()
+    writer.ingest_paths([docs / "law.md"])
+    reader = KnowledgeBase.open(writer.root, embedder=embedder, read_only=True)
+    assert not any("银川" in h.text for h in reader.search("银川视察", top_k=5))
+    time.sleep(0.01)
+    writer.ingest_paths([docs / "notice.md"])
+    assert any("银川" in h.text for h in reader.search("银川视察", top_k=5))
+
+
+async def test_async_search_keeps_event_loop_responsive(make_kb, docs):
+    kb = make_kb()
+    kb.ingest_paths([docs])
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    t = asyncio.create_task(ticker())
+    results = await asyncio.gather(*(kb.asearch("代表任期", top_k=3) for _ in range(8)))
+    t.cancel()
+    assert all(r and r[0].locator == "第二条" for r in results)
+    assert ticks > 0  # the loop kept running while searches ran in threads
+
+
+def test_empty_query_and_empty_index(make_kb):
+    kb = make_kb()
+    assert kb.search("", top_k=5) == []
+    assert kb.search("任何问题", top_k=5) == []
