@@ -99,6 +99,73 @@ def evaluate(kb, queries, rank, k_max: int = 100) -> dict:
             "latency_ms_p95": round(pct(lat, 95), 1), "queries": n}
 
 
+OFFSET = 10_000_000  # scale copies get ids base_id + k * OFFSET
+
+
+def scale(factors=(1, 3, 10), n_queries: int = 100) -> dict:
+    """Search latency and memory at k× the corpus: duplicated articles (vectors with a little noise,
+    same tokens) under new ids, no re-embedding. Exact FAISS below the HNSW threshold, HNSW above."""
+    import gc
+    import tracemalloc  # noqa: F401  (RSS is what matters; tracemalloc misses FAISS/numpy C memory)
+
+    import numpy as np
+
+    from retrieval import KnowledgeBase
+    from retrieval.bm25 import BM25
+    from retrieval.dense import HNSW_THRESHOLD, DenseIndex
+
+    base = KnowledgeBase.open(INDEX, read_only=True)
+    base.search("预热", top_k=10)
+    ids = np.array([cid for cid, _ in base.store.iter_tokens()], dtype=np.int64)
+    vecs = base.dense.vectors(ids)
+    toks = [t for _, t in base.store.iter_tokens()]
+    queries = [q for _, q, _ in load_queries("dev")][:n_queries]
+    rng = np.random.default_rng(0)
+    out = {}
+    for f in factors:
+        n = len(ids) * f
+        kind = "hnsw" if n > HNSW_THRESHOLD else "flat"
+        dense = DenseIndex(vecs.shape[1], kind)
+        bm = BM25()
+        t0 = time.perf_counter()
+        for k in range(f):
+            noisy = vecs if k == 0 else vecs + rng.normal(0, 0.01, vecs.shape).astype(np.float32)
+            noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+            dense.add(ids + k * OFFSET, noisy)
+            for cid, t in zip(ids, toks):
+                bm.add(int(cid) + k * OFFSET, t)
+        kb = KnowledgeBase.__new__(KnowledgeBase)
+        kb.__dict__.update(base.__dict__)
+        kb.dense, kb.bm25 = dense, bm
+        kb.store = _ModStore(base.store)
+        kb.search("预热", top_k=10)
+        build_s = time.perf_counter() - t0
+        lat = []
+        for q in queries:
+            t = time.perf_counter()
+            kb.search(q, top_k=100)
+            lat.append((time.perf_counter() - t) * 1000)
+        out[f"{f}x"] = {"chunks": n, "faiss": kind, "latency_ms_p50": round(pct(lat, 50), 1),
+                        "latency_ms_p95": round(pct(lat, 95), 1), "peak_rss_mb": round(peak_rss_mb()),
+                        "in_memory_build_s": round(build_s, 1)}
+        print(f, out[f"{f}x"], flush=True)
+        del kb, dense, bm
+        gc.collect()
+    return out
+
+
+class _ModStore:
+    """Chunk store view that maps scale-copy ids back to the original chunk."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def get(self, ids):
+        ids = list(ids)
+        base = self.store.get({i % OFFSET for i in ids})
+        return {i: base[i % OFFSET] for i in ids if i % OFFSET in base}
+
+
 CONFIGS = {
     "bm25": dict(mode="bm25"),
     "dense": dict(mode="dense"),
@@ -122,6 +189,9 @@ def main() -> None:
     elif args.cmd == "build":
         res = build()
         (CACHE / "stard_build.json").write_text(json.dumps(res))
+    elif args.cmd == "scale":
+        res = scale()
+        print(write_result("stard_scale", {"results": res, "note": "k x corpus by duplicated articles"}))
     elif args.cmd == "eval":
         from retrieval import KnowledgeBase, RankConfig
 

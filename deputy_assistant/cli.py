@@ -198,12 +198,14 @@ def _mount_optional() -> None:
     """Sub-commands of domain packages (speech, storage, bot, suggestions), when present."""
     import importlib
 
-    for module, name in (("speech.cli", None), ("storage.cli", None), ("bot.cli", None),
+    for module, name in (("speech.cli", None), ("storage.cli", None), ("bot.cli", "bot"),
                          ("suggestions.cli", "suggestion")):
         try:
             mod = importlib.import_module(module)
-        except ImportError:
-            continue
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):  # the package is not installed: no such commands
+                continue
+            raise
         sub = getattr(mod, "app", None)
         if sub is None:
             continue

@@ -296,9 +296,18 @@ class KnowledgeBase:
                                                            chunks[int(i)].scope))], dtype=np.int64)
         if not len(ids):
             return []
-        dense = self.dense.vectors(ids) @ qvec if qvec is not None else np.zeros(len(ids), np.float32)
+        vecs = self.dense.vectors(ids) if qvec is not None else None
+        dense = vecs @ qvec if vecs is not None else np.zeros(len(ids), np.float32)
         lex = self.bm25.score_ids(ids, tokens) if cfg.mode != "dense" else np.zeros(len(ids), np.float32)
         scores = fuse(dense, lex, cfg)
+        if cfg.prf_weight > 0 and vecs is not None:
+            # Rocchio feedback: layperson wording drifts from statute wording; the best first-round
+            # hits are in statute wording, so blending them into the query closes part of the gap.
+            top = np.argsort(-scores)[: cfg.prf_docs]
+            q2 = qvec + cfg.prf_weight * vecs[top].mean(axis=0)
+            q2 /= np.linalg.norm(q2)
+            dense = vecs @ q2
+            scores = fuse(dense, lex, cfg)
         scores = add_group_scores(scores, [chunks[int(i)].title for i in ids], cfg)
         order = np.argsort(-scores)[:top_k]
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]

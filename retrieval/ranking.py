@@ -22,6 +22,8 @@ class RankConfig:
     rrf_k: int = 60
     group_weight: float = 0.0  # weight of the document-title (law) score
     group_top: int = 3  # how many of a title's best chunks make its score
+    prf_weight: float = 0.0  # pseudo-relevance feedback: move the query vector toward the top hits
+    prf_docs: int = 5
 
 
 def fuse(dense: np.ndarray, bm25: np.ndarray, cfg: RankConfig) -> np.ndarray:
