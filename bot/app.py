@@ -1,0 +1,81 @@
+"""Builds the python-telegram-bot Application: handlers wired to the core."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.account_handlers import AccountHandlers
+from bot.deps import BotDeps
+from bot.errors import on_error
+from bot.qa_handlers import QAHandlers
+from bot.staff_handlers import StaffHandlers
+from bot.voice_handlers import VoiceHandlers
+
+AUDIO_DOCUMENT = filters.Document.Category("audio/")
+# New messages only: an edited question is not asked again.
+NEW = filters.UpdateType.MESSAGE
+
+COMMANDS = [
+    BotCommand("help", "使用说明"),
+    BotCommand("schedule", "本月和下月的工作安排"),
+    BotCommand("start", "注册：/start 邀请码"),
+]
+
+
+def build_application(
+    deps: BotDeps,
+    *,
+    token: str,
+    base_url: str = "https://api.telegram.org/bot",
+    base_file_url: str | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application:
+    builder = (
+        Application.builder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url or base_url.replace("/bot", "/file/bot"))
+        # Different users must not wait on each other; the core is safe under concurrency.
+        .concurrent_updates(True)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    app = builder.build()
+    register_handlers(app, deps)
+    return app
+
+
+def register_handlers(app: Application, deps: BotDeps) -> None:
+    account = AccountHandlers(deps)
+    qa = QAHandlers(deps)
+    voice = VoiceHandlers(deps, qa)
+    staff = StaffHandlers(deps)
+
+    app.add_handler(CommandHandler("start", account.start))
+    app.add_handler(CommandHandler("help", account.help))
+    app.add_handler(CommandHandler("schedule", qa.schedule))
+    app.add_handler(CommandHandler("invite", staff.invite))
+    app.add_handler(CommandHandler("users", staff.users))
+    app.add_handler(CommandHandler("suspend", staff.suspend))
+    app.add_handler(CommandHandler("setrole", staff.setrole))
+    app.add_handler(CommandHandler("addevent", staff.addevent))
+    app.add_handler(CommandHandler("scope", staff.scope))
+    app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND, qa.text))
+    app.add_handler(MessageHandler(NEW & filters.COMMAND, account.unknown_command))
+    app.add_handler(MessageHandler(NEW & (filters.VOICE | filters.AUDIO | AUDIO_DOCUMENT), voice.voice))
+    app.add_handler(MessageHandler(NEW & filters.Document.ALL, staff.document))
+    app.add_handler(CallbackQueryHandler(voice.alternative, pattern=r"^a:"))
+    app.add_handler(CallbackQueryHandler(qa.callback))
+    app.add_handler(MessageHandler(NEW, account.unsupported))
+    app.add_error_handler(on_error)

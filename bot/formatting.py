@@ -1,0 +1,150 @@
+"""Render core results as Telegram HTML, escaped and split under the 4,096-character limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from bot import texts
+from storage.kb import citation_of
+from storage.qa import QAResult
+from storage.schedule import MonthPlan
+from storage.uploads import UploadSummary
+
+TELEGRAM_LIMIT = 4096
+SNIPPET_CHARS = 80
+
+
+def e(text: str) -> str:
+    return escape(text, quote=False)
+
+
+def split_plain(text: str, limit: int) -> list[str]:
+    """Split raw text so every piece's *escaped* length is ≤ limit, preferring line breaks."""
+    pieces: list[str] = []
+    rest = text
+    while rest:
+        if len(e(rest)) <= limit:
+            pieces.append(rest)
+            break
+        # Longest prefix whose escaped form fits; then back off to the last newline or 。 in it.
+        lo, hi = 1, len(rest)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if len(e(rest[:mid])) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+        cut = lo
+        for sep in ("\n", "。", "；", "，", " "):
+            j = rest.rfind(sep, 0, cut)
+            if j >= cut // 2:
+                cut = j + 1
+                break
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    return pieces
+
+
+def paginate(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Join balanced HTML blocks with newlines into messages of at most ``limit`` characters.
+    Callers keep each block under the limit (see ``split_plain``)."""
+    pages: list[str] = []
+    cur = ""
+    for b in blocks:
+        if len(b) > limit:  # defensive: never send an over-long message
+            b = b[: limit]
+        candidate = f"{cur}\n{b}" if cur else b
+        if len(candidate) <= limit:
+            cur = candidate
+        else:
+            pages.append(cur)
+            cur = b
+    if cur:
+        pages.append(cur)
+    return pages
+
+
+def _snippet(text: str) -> str:
+    t = " ".join(text.split())
+    return t if len(t) <= SNIPPET_CHARS else t[:SNIPPET_CHARS] + "…"
+
+
+def _source_lines(hits: list[dict], first_number: int = 1, with_snippet: bool = False) -> list[str]:
+    lines = []
+    for i, h in enumerate(hits):
+        line = f"[{first_number + i}] {e(citation_of(h))}"
+        if with_snippet:
+            line += f"\n    {e(_snippet(h['text']))}"
+        lines.append(line)
+    return lines
+
+
+def answer_card(result: QAResult, heard: str | None = None) -> list[str]:
+    """The extracted answer with [n] markers, then the numbered sources."""
+    blocks: list[str] = []
+    if heard is not None:
+        blocks.append(e(texts.VOICE_HEARD.format(text=heard)) + "\n")
+    if not result.hits:
+        blocks.append(texts.NO_RESULTS)
+        return paginate(blocks)
+    if result.found:
+        body = "".join(f"{s.text}[{s.source + 1}]" for s in result.sentences)
+        pieces = split_plain(body, TELEGRAM_LIMIT - len(texts.ANSWER_LEAD))
+        blocks.append(texts.ANSWER_LEAD + e(pieces[0]))
+        blocks.extend(e(p) for p in pieces[1:])
+        blocks.append("\n" + texts.SOURCES_LEAD)
+        blocks.extend(_source_lines(result.hits))
+    else:
+        blocks.append(texts.NOT_FOUND_LEAD)
+        blocks.extend(_source_lines(result.hits, with_snippet=True))
+    return paginate(blocks)
+
+
+def more_results(hits: list[dict], first_number: int) -> list[str]:
+    if not hits:
+        return [texts.NO_MORE]
+    return paginate([texts.MORE_LEAD, *_source_lines(hits, first_number, with_snippet=True)])
+
+
+def passage(hit: dict, number: int) -> list[str]:
+    head = f"<b>[{number}] {e(citation_of(hit))}</b>"
+    # Pieces leave room for the head, so the first page carries text too.
+    pieces = split_plain(hit["text"].strip(), TELEGRAM_LIMIT - len(head) - 1)
+    return paginate([head, *(e(p) for p in pieces)])
+
+
+def schedule(plans: list[MonthPlan]) -> list[str]:
+    blocks: list[str] = []
+    for p in plans:
+        if not p.rows and not p.events:
+            blocks.append(e(texts.SCHEDULE_EMPTY.format(y=p.year, m=p.month)) + "\n")
+            continue
+        blocks.append(texts.SCHEDULE_HEAD.format(y=p.year, m=p.month))
+        for row in p.rows:
+            blocks.extend(e(x) for x in split_plain(row.text, TELEGRAM_LIMIT - 1))
+        if p.events:
+            blocks.append(texts.SCHEDULE_EVENTS)
+            blocks.extend(f"· {ev.day.month}月{ev.day.day}日 {e(ev.title)}" for ev in p.events)
+        blocks.append("")
+    return paginate(blocks)
+
+
+def upload_summary(s: UploadSummary) -> str:
+    errors = "；".join(s.errors)
+    if s.chunks == 0:
+        return e(texts.UPLOAD_NOTHING.format(name=s.file_name, errors=errors or "没有可检索的文字"))
+    msg = texts.UPLOAD_DONE.format(name=s.file_name, scope=scope_label(s.scope), docs=s.documents,
+                                   chunks=s.chunks, pages=s.pages)
+    if errors:
+        msg += texts.UPLOAD_ERRORS.format(errors=errors)
+    return e(msg)
+
+
+def scope_label(scope: str) -> str:
+    if scope == "all":
+        return "全部"
+    if scope == "staff":
+        return "工作人员"
+    kind, _, name = scope.partition(":")
+    return {"delegation": "代表团", "committee": "委员会"}.get(kind, kind) + "：" + name

@@ -1,0 +1,119 @@
+"""Text questions, /schedule and the answer card's buttons."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot import formatting, keyboards, texts
+from bot.deps import BotDeps
+from bot.guard import require_user
+from bot.replies import send_pages
+from storage.qa import MAX_QUESTION_CHARS, QAResult, QuestionProblem, check_question
+from storage.schedule import schedule_months_in
+from storage.views import UserView
+
+log = logging.getLogger(__name__)
+
+
+class QAHandlers:
+    def __init__(self, deps: BotDeps) -> None:
+        self.deps = deps
+        self.core = deps.core
+
+    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps)
+        if user is None:
+            return
+        msg = update.effective_message
+        question = msg.text or ""
+        problem = check_question(question)
+        if problem is QuestionProblem.EMPTY:
+            await msg.reply_text(texts.QUESTION_EMPTY)
+            return
+        if problem is QuestionProblem.TOO_LONG:
+            await msg.reply_text(texts.QUESTION_TOO_LONG.format(n=len(question.strip()), max=MAX_QUESTION_CHARS))
+            return
+        months = schedule_months_in(question, self.core.schedule.today())
+        if months is not None:
+            await self._send_schedule(update, user, months)
+            return
+        if not await self.allowed(update, user):
+            return
+        result = await self.ask(user, question)
+        await send_pages(msg, formatting.answer_card(result), self.card_keyboard(result))
+
+    async def allowed(self, update: Update, user: UserView) -> bool:
+        decision = await self.core.limiter.hit(user.id)
+        if not decision.allowed:
+            log.info("rate limited user=%s", user.id)
+            await update.effective_message.reply_text(texts.RATE_LIMITED.format(s=decision.retry_after_s))
+        return decision.allowed
+
+    async def ask(self, user: UserView, question: str, **kw: object) -> QAResult:
+        t0 = time.perf_counter()
+        result = await self.core.qa.ask(user, question, **kw)
+        # INFO logs carry ids and timings, never the question or the answer.
+        log.info(
+            "answered user=%s query=%s hits=%d found=%s ms=%.0f",
+            user.id, result.query_id, len(result.hits), result.found, (time.perf_counter() - t0) * 1000,
+        )
+        return result
+
+    @staticmethod
+    def card_keyboard(result: QAResult):  # noqa: ANN205
+        return keyboards.answer_keyboard(result.query_id, len(result.hits)) if result.hits else None
+
+    async def schedule(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps)
+        if user is None:
+            return
+        await self._send_schedule(update, user, None)
+
+    async def _send_schedule(self, update: Update, user: UserView, months: list[tuple[int, int]] | None) -> None:
+        plans = await self.core.schedule.plan(user, months)
+        log.info("schedule user=%s months=%s", user.id, [f"{p.year}-{p.month:02d}" for p in plans])
+        await send_pages(update.effective_message, formatting.schedule(plans))
+
+    async def callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        cq = update.callback_query
+        cb = keyboards.decode(cq.data)
+        if cb is None or cb.action == "a":
+            if cb is None:
+                await cq.answer(texts.EXPIRED_BUTTON, show_alert=True)
+            return  # "a" is handled by the voice handlers
+        user = await require_user(update, self.deps)
+        if user is None:
+            return
+        chat_msg = cq.message
+        if cb.action == "s":
+            hit = await self.core.qa.source(user, cb.query_id, cb.arg)
+            if hit is None:
+                await cq.answer(texts.EXPIRED_BUTTON, show_alert=True)
+                return
+            await cq.answer()
+            for page in formatting.passage(hit, cb.arg + 1):
+                await chat_msg.chat.send_message(page, parse_mode=ParseMode.HTML)
+        elif cb.action == "m":
+            more = await self.core.qa.more(user, cb.query_id)
+            if more is None:
+                await cq.answer(texts.EXPIRED_BUTTON, show_alert=True)
+                return
+            await cq.answer()
+            pages = formatting.more_results(more.hits, more.first_index + 1)
+            kb = keyboards.sources_keyboard(cb.query_id, more.first_index, len(more.hits))
+            for i, page in enumerate(pages):
+                await chat_msg.chat.send_message(
+                    page, parse_mode=ParseMode.HTML, reply_markup=kb if i == len(pages) - 1 else None
+                )
+        elif cb.action == "r":
+            ok = await self.core.qa.rate(user, cb.query_id, bool(cb.arg))
+            log.info("rated user=%s query=%s useful=%s ok=%s", user.id, cb.query_id, bool(cb.arg), ok)
+            if not ok:
+                await cq.answer(texts.EXPIRED_BUTTON, show_alert=True)
+                return
+            await cq.answer(texts.RATED_USEFUL if cb.arg else texts.RATED_USELESS)

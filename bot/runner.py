@@ -1,0 +1,88 @@
+"""Process start-up for ``deputy-assistant bot run``: migrations, knowledge base, polling or webhook."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.app import COMMANDS, build_application
+from bot.deps import BotDeps, default_transcriber
+from storage.core import Core
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    webhook: bool = False
+    # Webhook settings; env names proposed to the lead for deputy_assistant.config.
+    webhook_url: str = os.environ.get("DEPUTY_WEBHOOK_URL", "")
+    listen: str = os.environ.get("DEPUTY_WEBHOOK_LISTEN", "0.0.0.0")
+    port: int = int(os.environ.get("DEPUTY_WEBHOOK_PORT", "8443"))
+    secret: str = os.environ.get("DEPUTY_WEBHOOK_SECRET", "")
+    rate_limit: int = int(os.environ.get("DEPUTY_RATE_LIMIT_PER_MINUTE", "20"))
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def load_knowledge_base():  # noqa: ANN201
+    from retrieval.builtin import builtin_kb
+
+    return builtin_kb()
+
+
+def build(opts: RunOptions) -> Application:
+    from deputy_assistant.config import get_settings
+
+    settings = get_settings()
+    if not settings.telegram_bot_token:
+        raise SystemExit("未设置 TELEGRAM_BOT_TOKEN")
+    kb = load_knowledge_base()  # blocking, once, before the event loop starts
+    db = Database(settings.resolved_database_url)
+    core = Core.build(db, kb, rate_limit=opts.rate_limit)
+    app = build_application(BotDeps(core=core, transcribe=default_transcriber()),
+                            token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
+
+    async def post_init(application: Application) -> None:
+        await db.upgrade()
+        try:
+            await application.bot.set_my_commands(COMMANDS)
+        except TelegramError as exc:  # cosmetic (the command menu); some local API servers lack it
+            log.warning("setMyCommands failed: %s", exc)
+        log.info("bot ready mode=%s", "webhook" if opts.webhook else "polling")
+
+    async def post_shutdown(application: Application) -> None:
+        await db.dispose()
+
+    app.post_init = post_init
+    app.post_shutdown = post_shutdown
+    return app
+
+
+def run(opts: RunOptions) -> None:
+    configure_logging()
+    app = build(opts)
+    if opts.webhook:
+        if not opts.webhook_url:
+            raise SystemExit("webhook 模式需要设置 DEPUTY_WEBHOOK_URL（Telegram 可访问的 https 地址）")
+        app.run_webhook(
+            listen=opts.listen,
+            port=opts.port,
+            url_path="telegram",
+            webhook_url=opts.webhook_url.rstrip("/") + "/telegram",
+            secret_token=opts.secret or secrets.token_urlsafe(24),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,171 @@
+"""Staff-only commands: document upload, invitations, user management, events."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot import formatting, texts
+from bot.deps import BotDeps
+from bot.guard import require_user
+from storage.access import UnknownUserError
+from storage.models import Role
+from storage.schedule import parse_day
+from storage.state import UPLOAD_SCOPE
+from storage.uploads import parse_scope, upload_problem
+
+log = logging.getLogger(__name__)
+
+
+def _role(arg: str) -> Role | None:
+    aliases = {"代表": Role.DEPUTY, "工作人员": Role.STAFF, "管理员": Role.ADMIN}
+    try:
+        return Role(arg.lower())
+    except ValueError:
+        return aliases.get(arg)
+
+
+def _int(arg: str) -> int | None:
+    try:
+        return int(arg)
+    except ValueError:
+        return None
+
+
+class StaffHandlers:
+    def __init__(self, deps: BotDeps) -> None:
+        self.deps = deps
+        self.core = deps.core
+
+    async def document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps, staff=True)
+        if user is None:
+            return
+        msg = update.effective_message
+        doc = msg.document
+        problem = upload_problem(doc.file_name, doc.file_size)
+        if problem == "type":
+            await msg.reply_text(texts.UPLOAD_BAD_TYPE)
+            return
+        if problem == "size":
+            await msg.reply_text(texts.UPLOAD_TOO_LARGE)
+            return
+        scope = parse_scope(msg.caption)
+        if scope is None and not msg.caption:
+            saved = await self.core.state.get(user, UPLOAD_SCOPE)
+            scope = saved.get("scope") if saved else None
+        if scope is None:
+            await msg.reply_text(texts.UPLOAD_NEED_SCOPE)
+            return
+        status = await msg.reply_text(texts.UPLOAD_WORKING.format(name=doc.file_name))
+        data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
+        summary = await self.core.uploads.ingest_bytes(doc.file_name, data, scope)
+        log.info("upload user=%s scope=%s chunks=%d errors=%d", user.id, scope, summary.chunks, len(summary.errors))
+        await status.edit_text(formatting.upload_summary(summary), parse_mode=ParseMode.HTML)
+
+    async def scope(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps, staff=True)
+        if user is None:
+            return
+        scope = parse_scope(" ".join(context.args or []))
+        if scope is None:
+            await update.effective_message.reply_text(texts.SCOPE_BAD)
+            return
+        await self.core.state.put(user, UPLOAD_SCOPE, {"scope": scope})
+        await update.effective_message.reply_text(texts.SCOPE_SET.format(scope=formatting.scope_label(scope)))
+
+    async def invite(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps, staff=True)
+        if user is None:
+            return
+        args = context.args or []
+        role = _role(args[0]) if args else None
+        if role is None or len(args) < 2:
+            await update.effective_message.reply_text(texts.INVITE_USAGE)
+            return
+        if role is Role.ADMIN and user.role is not Role.ADMIN:
+            await update.effective_message.reply_text(texts.STAFF_ONLY)
+            return
+        name, delegation = args[1], (args[2] if len(args) > 2 else None)
+        code, _inv = await self.core.access.create_invitation(
+            name=name, role=role, delegation=delegation, ttl=self.deps.invite_ttl, created_by=f"user:{user.id}"
+        )
+        log.info("invitation created by user=%s role=%s", user.id, role.value)
+        await update.effective_message.reply_text(
+            texts.INVITE_DONE.format(code=code, name=escape(name), role=texts.ROLE_NAMES[role.value],
+                                     hours=int(self.deps.invite_ttl.total_seconds() // 3600)),
+            parse_mode=ParseMode.HTML,
+        )
+
+    async def users(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps, staff=True)
+        if user is None:
+            return
+        users = await self.core.access.list_users()
+        if not users:
+            await update.effective_message.reply_text(texts.USERS_EMPTY)
+            return
+        lines = [
+            f"{u.id}. {u.name} · {texts.ROLE_NAMES[u.role.value]}"
+            + (f" · {u.delegation}" if u.delegation else "")
+            + ("" if u.active else " · 已停用")
+            for u in users
+        ]
+        for page in formatting.paginate(formatting.e(x) for x in lines):
+            await update.effective_message.reply_text(page, parse_mode=ParseMode.HTML)
+
+    async def suspend(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps, staff=True)
+        if user is None:
+            return
+        args = context.args or []
+        target = _int(args[0]) if args else None
+        if target is None:
+            await update.effective_message.reply_text(texts.SUSPEND_USAGE)
+            return
+        try:
+            u = await self.core.access.suspend(target)
+        except UnknownUserError:
+            await update.effective_message.reply_text(texts.USER_UNKNOWN.format(id=target))
+            return
+        log.info("user=%s suspended user=%s", user.id, u.id)
+        await update.effective_message.reply_text(texts.SUSPEND_DONE.format(name=u.name, id=u.id))
+
+    async def setrole(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps, staff=True)
+        if user is None:
+            return
+        args = context.args or []
+        target = _int(args[0]) if args else None
+        role = _role(args[1]) if len(args) > 1 else None
+        if target is None or role is None:
+            await update.effective_message.reply_text(texts.SETROLE_USAGE)
+            return
+        if role is Role.ADMIN and user.role is not Role.ADMIN:
+            await update.effective_message.reply_text(texts.STAFF_ONLY)
+            return
+        try:
+            u = await self.core.access.set_role(target, role)
+        except UnknownUserError:
+            await update.effective_message.reply_text(texts.USER_UNKNOWN.format(id=target))
+            return
+        await update.effective_message.reply_text(
+            texts.SETROLE_DONE.format(name=u.name, id=u.id, role=texts.ROLE_NAMES[u.role.value])
+        )
+
+    async def addevent(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps, staff=True)
+        if user is None:
+            return
+        args = context.args or []
+        day = parse_day(args[0], self.core.schedule.today()) if args else None
+        title = " ".join(args[1:]).strip()
+        if day is None or not title:
+            await update.effective_message.reply_text(texts.ADDEVENT_USAGE)
+            return
+        ev = await self.core.schedule.add_event(user, day, title)
+        await update.effective_message.reply_text(texts.ADDEVENT_DONE.format(day=ev.day.isoformat(), title=ev.title))

@@ -1,0 +1,93 @@
+"""User-facing text (Simplified Chinese). Kept in one place so wording is reviewed together."""
+
+HELP = """<b>代表履职助手</b> 使用说明
+
+<b>提问</b>
+直接发送文字问题，例如“代表有哪些权利”。
+回答附带编号的出处《文件名》条款，可点“原文”查看全文段落。
+点“更多结果”看其他相关资料，点“有用/没用”帮助我们改进。
+
+<b>语音提问</b>
+按住话筒说出问题（60 秒以内），也可发送音频文件。
+助手先显示“您问的是：……”，再给出回答。
+听不准时会列出几种可能，点选正确的一项即可。
+
+<b>工作安排</b>
+发送 /schedule 查看本月和下月的工作安排。
+也可以直接问“下个月有什么安排”。
+安排来自年度代表工作安排表和工作人员登记的活动。"""
+
+HELP_STAFF = """
+
+<b>工作人员功能</b>
+发送 PDF、DOCX、MD、TXT 文件即可入库，说明栏填写范围：全部、工作人员、代表团:名称 或 委员会:名称。
+/scope 范围 —— 设置之后上传文件的默认范围。
+/invite deputy 姓名 [代表团] —— 生成一次性邀请码。
+/users —— 查看用户；/suspend 编号 —— 停用；/setrole 编号 角色 —— 改角色。
+/addevent 2026-12-05 活动名称 —— 登记活动，显示在 /schedule 中。"""
+
+NOT_REGISTERED = (
+    "您好，这是代表履职助手，仅向已登记的人大代表和工作人员开放。\n"
+    "请向代表工作机构的工作人员索取邀请码，然后发送：/start 邀请码"
+)
+SUSPENDED = "您的账号已被停用，如有疑问请联系代表工作机构的工作人员。"
+STAFF_ONLY = "该功能仅限工作人员使用。"
+WELCOME = "{name}，欢迎使用代表履职助手！您的身份：{role}。\n直接发送文字或语音提问，发送 /help 查看使用说明。"
+ALREADY_REGISTERED = "您已经注册过了（{name}）。发送 /help 查看使用说明。"
+CODE_MISSING = "请在 /start 后面加上邀请码，例如：/start ABCD2345EF"
+CODE_INVALID = "邀请码无效，请核对后重新输入，或向工作人员索取新的邀请码。"
+CODE_EXPIRED = "邀请码已过期，请向工作人员索取新的邀请码。"
+CODE_USED = "该邀请码已被使用，每个邀请码只能使用一次。请向工作人员索取新的邀请码。"
+ROLE_NAMES = {"deputy": "代表", "staff": "工作人员", "admin": "管理员"}
+
+QUESTION_EMPTY = "请输入您的问题。"
+QUESTION_TOO_LONG = "问题太长（{n} 字），请精简到 {max} 字以内再发送。"
+RATE_LIMITED = "提问太频繁了，请 {s} 秒后再试。"
+NO_RESULTS = "抱歉，没有找到相关资料。可以换个说法再问，或联系工作人员补充资料。"
+NOT_FOUND_LEAD = "没有找到能直接回答的句子，以下是最相关的资料："
+ANSWER_LEAD = "<b>答：</b>"
+SOURCES_LEAD = "<b>出处：</b>"
+UNSUPPORTED = "暂时只能处理文字和语音消息。请用文字或语音提问，发送 /help 查看使用说明。"
+UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看使用说明。"
+EXPIRED_BUTTON = "该按钮已失效，请重新提问。"
+NO_MORE = "没有更多相关结果了。"
+MORE_LEAD = "<b>更多相关资料：</b>"
+RATED_USEFUL = "谢谢反馈！"
+RATED_USELESS = "谢谢反馈，我们会改进。"
+
+VOICE_WORKING = "识别中…"
+VOICE_HEARD = "您问的是：{text}"
+VOICE_UNSURE = "您问的是：{text}\n\n听得不太准，如果不对，请点选正确的说法："
+VOICE_UNAVAILABLE = "语音识别暂不可用，请改用文字提问。"
+VOICE_TOO_LONG = "语音太长，请控制在 {s} 秒以内。"
+VOICE_TOO_LARGE = "文件太大，请发送不超过 20 MB 的语音。"
+
+SCHEDULE_EMPTY = "{y}年{m}月：暂无登记的安排。"
+SCHEDULE_HEAD = "<b>{y}年{m}月工作安排</b>"
+SCHEDULE_EVENTS = "<b>登记的活动：</b>"
+
+UPLOAD_BAD_TYPE = "只能导入 PDF、DOCX、MD、TXT 文件。"
+UPLOAD_TOO_LARGE = "文件超过 20 MB，无法导入。请拆分后再发送。"
+UPLOAD_NEED_SCOPE = (
+    "请在文件说明栏写明范围后重新发送：全部、工作人员、代表团:名称 或 委员会:名称。"
+    "也可以先用 /scope 设置默认范围。"
+)
+UPLOAD_WORKING = "正在导入《{name}》…"
+UPLOAD_DONE = "导入完成：《{name}》\n范围：{scope}\n文档 {docs} 个，片段 {chunks} 个，页数 {pages}。"
+UPLOAD_ERRORS = "\n未能导入：{errors}"
+UPLOAD_NOTHING = "《{name}》未能导入：{errors}"
+SCOPE_SET = "之后上传的文件默认范围：{scope}"
+SCOPE_BAD = "范围格式不对。可用：全部、工作人员、代表团:名称、委员会:名称。例如：/scope 代表团:宁夏代表团"
+
+INVITE_USAGE = "用法：/invite 角色 姓名 [代表团]，角色为 deputy、staff 或 admin。例如：/invite deputy 张三 宁夏代表团"
+INVITE_DONE = "邀请码：<code>{code}</code>\n姓名：{name}，身份：{role}，{hours} 小时内有效，仅能使用一次。"
+USERS_EMPTY = "还没有注册用户。"
+SUSPEND_USAGE = "用法：/suspend 用户编号（用 /users 查看编号）"
+SETROLE_USAGE = "用法：/setrole 用户编号 角色（deputy、staff 或 admin）"
+USER_UNKNOWN = "没有编号为 {id} 的用户。"
+SUSPEND_DONE = "已停用：{name}（编号 {id}）"
+SETROLE_DONE = "已将 {name}（编号 {id}）的身份改为：{role}"
+ADDEVENT_USAGE = "用法：/addevent 日期 活动名称，例如：/addevent 2026-12-05 代表集中视察"
+ADDEVENT_DONE = "已登记：{day} {title}"
+
+ERROR = "抱歉，处理您的请求时出错了（事件编号 {incident}）。请稍后再试；如果反复出现，请把事件编号告诉工作人员。"

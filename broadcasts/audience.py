@@ -1,0 +1,112 @@
+"""Who receives a broadcast: everyone, a delegation, a committee, a congress level, a tag or a list."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Role, User, UserStatus
+
+from broadcasts.models import AudienceProfile
+
+KINDS = ("all", "delegation", "committee", "level", "tag", "list")
+KIND_LABELS = {"all": "全体代表", "delegation": "代表团", "committee": "专门委员会", "level": "人大层级",
+               "tag": "标签", "list": "指定名单"}
+
+
+class AudienceError(ValueError):
+    """Bad audience spec; the message is shown to staff as is (Simplified Chinese)."""
+
+
+@dataclass(frozen=True)
+class AudienceSpec:
+    kind: str = "all"
+    value: str | None = None
+    user_ids: tuple[int, ...] = field(default_factory=tuple)
+    include_staff: bool = False
+
+    def validate(self) -> None:
+        if self.kind not in KINDS:
+            raise AudienceError(f"未知的接收范围“{self.kind}”，可选：{'、'.join(KIND_LABELS.values())}")
+        if self.kind in ("delegation", "committee", "level", "tag") and not (self.value or "").strip():
+            raise AudienceError(f"请指定{KIND_LABELS[self.kind]}名称")
+        if self.kind == "list" and not self.user_ids:
+            raise AudienceError("指定名单为空，请至少选择一位接收人")
+
+    def describe(self) -> str:
+        if self.kind == "all":
+            return KIND_LABELS["all"]
+        if self.kind == "list":
+            return f"指定名单（{len(self.user_ids)} 人）"
+        return f"{KIND_LABELS[self.kind]}：{self.value}"
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["user_ids"] = list(self.user_ids)
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> "AudienceSpec":
+        return cls(kind=d.get("kind", "all"), value=d.get("value"), user_ids=tuple(d.get("user_ids") or ()),
+                   include_staff=bool(d.get("include_staff", False)))
+
+    @classmethod
+    def from_scope(cls, scope: str) -> "AudienceSpec":
+        """Map a storage scope string ("all", "delegation:X", "committee:X") to an audience."""
+        if scope and ":" in scope:
+            kind, value = scope.split(":", 1)
+            if kind in ("delegation", "committee"):
+                return cls(kind=kind, value=value)
+        return cls()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    chat_id: int
+    name: str
+    delegation: str | None
+
+
+async def resolve(s: AsyncSession, spec: AudienceSpec) -> list[Recipient]:
+    """Active users matching ``spec``, ordered by id. Committees and tags are JSON lists, filtered in
+    Python so SQLite and PostgreSQL agree (audiences are at most ~100k rows)."""
+    spec.validate()
+    q = select(User, AudienceProfile).outerjoin(AudienceProfile, AudienceProfile.user_id == User.id)
+    q = q.where(User.status == UserStatus.ACTIVE.value).order_by(User.id)
+    if not spec.include_staff and spec.kind != "list":
+        q = q.where(User.role == Role.DEPUTY.value)
+    if spec.kind == "delegation":
+        q = q.where(User.delegation == spec.value)
+    elif spec.kind == "level":
+        q = q.where(AudienceProfile.congress_level == spec.value)
+    elif spec.kind == "list":
+        q = q.where(User.id.in_(list(spec.user_ids)))
+    out: list[Recipient] = []
+    for user, profile in (await s.execute(q)).all():
+        if spec.kind == "committee" and spec.value not in (user.committees or []):
+            continue
+        if spec.kind == "tag" and (profile is None or spec.value not in (profile.tags or [])):
+            continue
+        out.append(Recipient(user.id, user.telegram_id, user.name, user.delegation))
+    return out
+
+
+async def count(s: AsyncSession, spec: AudienceSpec) -> int:
+    return len(await resolve(s, spec))
+
+
+async def set_profile(s: AsyncSession, user_id: int, *, congress_level: str | None = None,
+                      tags: list[str] | None = None) -> None:
+    row = await s.get(AudienceProfile, user_id)
+    if row is None:
+        row = AudienceProfile(user_id=user_id, congress_level=congress_level, tags=list(tags or []))
+        s.add(row)
+    else:
+        if congress_level is not None:
+            row.congress_level = congress_level
+        if tags is not None:
+            row.tags = list(tags)
+    await s.flush()

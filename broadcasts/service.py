@@ -1,0 +1,214 @@
+"""Staff-side operations on broadcasts: compose, preview, confirm (now or scheduled), cancel, report,
+read receipts. Every function works inside a caller-owned AsyncSession (like storage's repositories)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.clock import utcnow
+from storage.models import User
+
+from broadcasts import audience as aud
+from broadcasts.models import Broadcast, BroadcastState, OutboxMessage, OutboxState
+
+MAX_TEXT = 4000  # Telegram's limit is 4096; keep room for the header
+ACTIVE_STATES = (OutboxState.PENDING.value, OutboxState.CLAIMED.value, OutboxState.SENDING.value)
+
+
+class BroadcastError(ValueError):
+    """Bad request from staff; the message is user-facing (Simplified Chinese)."""
+
+
+@dataclass
+class Preview:
+    broadcast_id: int
+    audience: str
+    recipients: int
+    text: str
+    scheduled_at: datetime | None
+
+
+@dataclass
+class DeliveryReport:
+    broadcast_id: int
+    state: str
+    total: int = 0
+    pending: int = 0
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    cancelled: int = 0
+    read: int = 0
+    failures: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.blocked + self.cancelled
+
+    def render(self) -> str:
+        lines = [f"通知 #{self.broadcast_id} 发送情况：共 {self.total} 人",
+                 f"已送达 {self.sent}，待发送 {self.pending}，失败 {self.failed}，已屏蔽/注销 {self.blocked}"]
+        if self.cancelled:
+            lines.append(f"已取消 {self.cancelled}")
+        if self.sent:
+            lines.append(f"已阅 {self.read}/{self.sent}")
+        for reason, n in sorted(self.failures.items(), key=lambda kv: -kv[1])[:5]:
+            lines.append(f"· {reason}：{n} 人")
+        if self.state == BroadcastState.DONE.value:
+            lines.append("发送已完成。")
+        return "\n".join(lines)
+
+
+def validate_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise BroadcastError("通知内容为空，请输入要发送的文字")
+    if len(text) > MAX_TEXT:
+        raise BroadcastError(f"通知内容过长（{len(text)} 字），请控制在 {MAX_TEXT} 字以内或改为附件发送")
+    return text
+
+
+async def create(s: AsyncSession, text: str, spec: aud.AudienceSpec, *, created_by: int | None = None,
+                 document_ref: str | None = None, read_button: bool = True, kind: str = "briefing") -> Broadcast:
+    spec.validate()
+    b = Broadcast(kind=kind, text=validate_text(text), audience=spec.to_json(), created_by=created_by,
+                  document_ref=document_ref, read_button=read_button, state=BroadcastState.DRAFT.value)
+    s.add(b)
+    await s.flush()
+    return b
+
+
+async def _get(s: AsyncSession, broadcast_id: int) -> Broadcast:
+    b = await s.get(Broadcast, broadcast_id)
+    if b is None:
+        raise BroadcastError(f"找不到通知 #{broadcast_id}")
+    return b
+
+
+async def preview(s: AsyncSession, broadcast_id: int) -> Preview:
+    b = await _get(s, broadcast_id)
+    spec = aud.AudienceSpec.from_json(b.audience)
+    return Preview(b.id, spec.describe(), await aud.count(s, spec), b.text, b.scheduled_at)
+
+
+async def confirm(s: AsyncSession, broadcast_id: int, *, at: datetime | None = None,
+                  now: datetime | None = None) -> int:
+    """Write one outbox row per recipient (due at ``at`` or now). The rows ARE the schedule: a restart
+    loses nothing because the worker only ever reads the database. Returns the recipient count."""
+    now = now or utcnow()
+    b = await _get(s, broadcast_id)
+    if b.state != BroadcastState.DRAFT.value:
+        raise BroadcastError(f"通知 #{b.id} 已确认过（状态：{b.state}），不会重复发送")
+    if at is not None and at < now:
+        raise BroadcastError("定时发送的时间已经过去，请选择将来的时间")
+    recipients = await aud.resolve(s, aud.AudienceSpec.from_json(b.audience))
+    if not recipients:
+        raise BroadcastError("按所选范围没有找到任何接收人，请调整接收范围")
+    due = at or now
+    rows = [{"broadcast_id": b.id, "user_id": r.user_id, "chat_id": r.chat_id, "state": OutboxState.PENDING.value,
+             "attempts": 0, "next_attempt_at": due} for r in recipients]
+    for i in range(0, len(rows), 5000):
+        await s.execute(insert(OutboxMessage), rows[i:i + 5000])
+    b.scheduled_at = at
+    b.state = (BroadcastState.SCHEDULED if at and at > now else BroadcastState.SENDING).value
+    await s.flush()
+    return len(rows)
+
+
+async def cancel(s: AsyncSession, broadcast_id: int) -> int:
+    """Stop what has not started; rows already handed to Telegram cannot be recalled."""
+    b = await _get(s, broadcast_id)
+    res = await s.execute(update(OutboxMessage)
+                          .where(OutboxMessage.broadcast_id == b.id,
+                                 OutboxMessage.state == OutboxState.PENDING.value)
+                          .values(state=OutboxState.CANCELLED.value))
+    if b.state == BroadcastState.DRAFT.value:
+        b.state = BroadcastState.CANCELLED.value
+    await s.flush()
+    await finish_if_done(s, b.id)
+    return res.rowcount or 0
+
+
+async def report(s: AsyncSession, broadcast_id: int) -> DeliveryReport:
+    b = await _get(s, broadcast_id)
+    r = DeliveryReport(b.id, b.state)
+    rows = (await s.execute(select(OutboxMessage.state, func.count()).where(OutboxMessage.broadcast_id == b.id)
+                            .group_by(OutboxMessage.state))).all()
+    for state, n in rows:
+        r.total += n
+        if state in ACTIVE_STATES:
+            r.pending += n
+        elif state == OutboxState.SENT.value:
+            r.sent += n
+        elif state == OutboxState.FAILED.value:
+            r.failed += n
+        elif state == OutboxState.BLOCKED.value:
+            r.blocked += n
+        elif state == OutboxState.CANCELLED.value:
+            r.cancelled += n
+    r.read = int((await s.execute(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.broadcast_id == b.id, OutboxMessage.read_at.is_not(None)))).scalar_one())
+    errs = (await s.execute(select(OutboxMessage.last_error).where(
+        OutboxMessage.broadcast_id == b.id,
+        OutboxMessage.state.in_([OutboxState.FAILED.value, OutboxState.BLOCKED.value])))).scalars()
+    r.failures = dict(Counter(e or "未知错误" for e in errs))
+    return r
+
+
+async def finish_if_done(s: AsyncSession, broadcast_id: int, now: datetime | None = None) -> bool:
+    b = await s.get(Broadcast, broadcast_id)
+    if b is None or b.state in (BroadcastState.DONE.value, BroadcastState.DRAFT.value):
+        return False
+    left = (await s.execute(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.state.in_(ACTIVE_STATES)))).scalar_one()
+    if left:
+        return False
+    b.state = BroadcastState.DONE.value
+    b.finished_at = now or utcnow()
+    await s.flush()
+    return True
+
+
+async def mark_read(s: AsyncSession, outbox_id: int, telegram_id: int, now: datetime | None = None) -> bool:
+    """"已阅" pressed. Only the recipient's own press counts; pressing twice keeps the first time."""
+    res = await s.execute(update(OutboxMessage)
+                          .where(OutboxMessage.id == outbox_id, OutboxMessage.chat_id == telegram_id,
+                                 OutboxMessage.read_at.is_(None))
+                          .values(read_at=now or utcnow()))
+    return (res.rowcount or 0) == 1
+
+
+@dataclass
+class ReadStatus:
+    broadcast_id: int
+    delivered: int
+    read: int
+    unread: list[tuple[str, str | None]]  # (name, delegation) of delivered-but-unread recipients
+
+    def render(self, limit: int = 50) -> str:
+        lines = [f"通知 #{self.broadcast_id}：已送达 {self.delivered} 人，已阅 {self.read} 人，未阅 {len(self.unread)} 人"]
+        for name, delegation in self.unread[:limit]:
+            lines.append(f"· {name}" + (f"（{delegation}）" if delegation else ""))
+        if len(self.unread) > limit:
+            lines.append(f"……另有 {len(self.unread) - limit} 人未阅")
+        return "\n".join(lines)
+
+
+async def read_status(s: AsyncSession, broadcast_id: int) -> ReadStatus:
+    await _get(s, broadcast_id)
+    rows = (await s.execute(
+        select(OutboxMessage.read_at, User.name, User.delegation)
+        .outerjoin(User, User.id == OutboxMessage.user_id)
+        .where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.state == OutboxState.SENT.value)
+        .order_by(User.delegation, User.id))).all()
+    unread = [(name or "（未知）", deleg) for read_at, name, deleg in rows if read_at is None]
+    return ReadStatus(broadcast_id, len(rows), len(rows) - len(unread), unread)
+
+
+async def list_recent(s: AsyncSession, limit: int = 10) -> list[Broadcast]:
+    return list((await s.execute(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit))).scalars())

@@ -1,0 +1,92 @@
+"""CLI of the speech package: ``transcribe FILE... [--index DIR] --jsonl`` and ``ask_voice``.
+
+Mounted by the application CLI as ``deputy-assistant transcribe`` (see docs/speech.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import AudioError
+
+app = typer.Typer(help="语音识别", add_completion=False)
+
+
+def _load_recognizer():
+    from deputy_assistant.models import ModelMissingError
+
+    from .recognizer import Recognizer
+
+    try:
+        return Recognizer.shared()
+    except ModelMissingError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command("transcribe")
+def transcribe(
+    files: Annotated[list[Path], typer.Argument(help="音频文件（OGG/Opus、MP3、M4A、WAV 等）")],
+    index: Annotated[Optional[Path], typer.Option("--index", help="用该索引的词表纠正识别结果（默认内置语料）")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="每个文件输出一行 JSON")] = False,
+) -> None:
+    """离线识别语音，按领域词表纠错，输出识别文本。"""
+    from .voice import corrector_for
+
+    recognizer = _load_recognizer()
+    corrector = corrector_for(index)
+    failed = 0
+    for f in files:
+        row: dict = {"file": str(f)}
+        try:
+            t = recognizer.transcribe_sync(f, corrector)
+            row.update(text=t.text, raw_text=t.raw_text, confidence=round(t.confidence, 4), duration_s=round(t.duration_s, 3))
+            if t.low_confidence and t.alternatives:
+                row["alternatives"] = t.alternatives
+        except AudioError as exc:
+            failed += 1
+            row.update(text="", raw_text="", confidence=0.0, duration_s=0.0, error=exc.user_message)
+        if jsonl:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        elif "error" in row:
+            typer.echo(f"{f}：{row['error']}", err=True)
+        else:
+            typer.echo(f"{f}\t{row['text']}\t（置信度 {row['confidence']:.2f}，{row['duration_s']:.1f} 秒）")
+    if failed:
+        raise typer.Exit(1)
+
+
+def ask_voice_command(file: Path, index: Path | None = None, top_k: int = 5, as_json: bool = False) -> None:
+    """Body of ``deputy-assistant ask --voice FILE [--index DIR]``: transcript, answer, sources."""
+    from .voice import ask_voice
+
+    recognizer = _load_recognizer()
+    try:
+        va = ask_voice(file, index, top_k=top_k, recognizer=recognizer)
+    except AudioError as exc:
+        typer.echo(exc.user_message, err=True)
+        raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps(va.to_json(), ensure_ascii=False, indent=1))
+        return
+    t, a = va.transcript, va.answer
+    typer.echo(f"识别结果：{t.text}（置信度 {t.confidence:.2f}）")
+    if t.low_confidence and t.alternatives:
+        typer.echo("识别把握不大，您说的可能是：" + "；".join(t.alternatives))
+    typer.echo("")
+    typer.echo(a.text if a.found else "未在资料中找到相关内容。")
+    if a.hits:
+        typer.echo("\n来源：")
+        for i, h in enumerate(a.hits, 1):
+            typer.echo(f"[{i}] {h.citation}")
+
+
+def ask_voice(file: Path, index_dir: Path | None = None):
+    """Programmatic entry for the lead's ``ask --voice``: returns ``speech.voice.VoiceAnswer``."""
+    from .voice import ask_voice as _ask
+
+    return _ask(file, index_dir)

@@ -1,0 +1,179 @@
+"""Who may use the assistant: invitations, registration, roles, suspension and search scopes."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from storage.clock import utcnow
+from storage.db import Database
+from storage.models import Invitation, Role, User, UserStatus
+from storage.repositories import InvitationRepo, UserRepo
+from storage.views import UserView
+
+# No 0/O, 1/I/L: codes are typed by hand from a printed note or a chat message.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+DEFAULT_INVITE_TTL = timedelta(hours=72)
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in code.strip().upper() if ch.isalnum())
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+class RedeemStatus(enum.Enum):
+    OK = "ok"
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+    ALREADY_REGISTERED = "already_registered"
+
+
+@dataclass(frozen=True)
+class RedeemResult:
+    status: RedeemStatus
+    user: UserView | None = None
+
+
+class AccessStatus(enum.Enum):
+    OK = "ok"
+    UNREGISTERED = "unregistered"
+    SUSPENDED = "suspended"
+    FORBIDDEN = "forbidden"
+
+
+@dataclass(frozen=True)
+class AccessResult:
+    status: AccessStatus
+    user: UserView | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is AccessStatus.OK
+
+
+class UnknownUserError(LookupError):
+    pass
+
+
+def scopes_for(user: UserView) -> frozenset[str] | None:
+    """Document scopes a user may see; ``None`` means everything (admins)."""
+    if user.role is Role.ADMIN:
+        return None
+    scopes = {"all"}
+    if user.delegation:
+        scopes.add(f"delegation:{user.delegation}")
+    scopes.update(f"committee:{c}" for c in user.committees)
+    if user.role is Role.STAFF:
+        scopes.add("staff")
+    return frozenset(scopes)
+
+
+class AccessService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create_invitation(
+        self,
+        *,
+        name: str,
+        role: Role = Role.DEPUTY,
+        delegation: str | None = None,
+        committees: list[str] | tuple[str, ...] = (),
+        ttl: timedelta = DEFAULT_INVITE_TTL,
+        created_by: str = "cli",
+    ) -> tuple[str, Invitation]:
+        """Returns the plain one-time code (shown once, never stored) and the invitation row."""
+        if not name.strip():
+            raise ValueError("name must not be empty")
+        code = new_code()
+        async with self.db.session() as s, s.begin():
+            inv = await InvitationRepo(s).add(
+                Invitation(
+                    code_hash=hash_code(code),
+                    name=name.strip(),
+                    role=Role(role).value,
+                    delegation=delegation or None,
+                    committees=list(committees),
+                    expires_at=utcnow() + ttl,
+                    created_by=created_by,
+                )
+            )
+        return code, inv
+
+    async def redeem(self, code: str, telegram_id: int) -> RedeemResult:
+        now = utcnow()
+        async with self.db.session() as s, s.begin():
+            users = UserRepo(s)
+            existing = await users.by_telegram_id(telegram_id)
+            if existing is not None:
+                return RedeemResult(RedeemStatus.ALREADY_REGISTERED, UserView.of(existing))
+            invs = InvitationRepo(s)
+            inv = await invs.by_hash(hash_code(code)) if normalize_code(code) else None
+            if inv is None:
+                return RedeemResult(RedeemStatus.INVALID)
+            if inv.used_at is not None:
+                return RedeemResult(RedeemStatus.USED)
+            if inv.expires_at <= now:
+                return RedeemResult(RedeemStatus.EXPIRED)
+            if not await invs.claim(inv.id, telegram_id, now):
+                return RedeemResult(RedeemStatus.USED)
+            user = await users.add(
+                User(
+                    telegram_id=telegram_id,
+                    name=inv.name,
+                    role=inv.role,
+                    status=UserStatus.ACTIVE.value,
+                    delegation=inv.delegation,
+                    committees=list(inv.committees or []),
+                    invitation_id=inv.id,
+                )
+            )
+            return RedeemResult(RedeemStatus.OK, UserView.of(user))
+
+    async def check(self, telegram_id: int, *, staff_only: bool = False) -> AccessResult:
+        """Read fresh from the database on every update: a suspension takes effect at once."""
+        async with self.db.session() as s:
+            u = await UserRepo(s).by_telegram_id(telegram_id)
+            if u is None:
+                return AccessResult(AccessStatus.UNREGISTERED)
+            view = UserView.of(u)
+        if not view.active:
+            return AccessResult(AccessStatus.SUSPENDED, view)
+        if staff_only and not view.is_staff:
+            return AccessResult(AccessStatus.FORBIDDEN, view)
+        return AccessResult(AccessStatus.OK, view)
+
+    async def list_users(self) -> list[UserView]:
+        async with self.db.session() as s:
+            return [UserView.of(u) for u in await UserRepo(s).all()]
+
+    async def _update(self, user_id: int, **values: object) -> UserView:
+        async with self.db.session() as s, s.begin():
+            u = await UserRepo(s).by_id(user_id)
+            if u is None:
+                raise UnknownUserError(user_id)
+            for k, v in values.items():
+                setattr(u, k, v)
+            await s.flush()
+            return UserView.of(u)
+
+    async def suspend(self, user_id: int) -> UserView:
+        return await self._update(user_id, status=UserStatus.SUSPENDED.value)
+
+    async def reactivate(self, user_id: int) -> UserView:
+        return await self._update(user_id, status=UserStatus.ACTIVE.value)
+
+    async def set_role(self, user_id: int, role: Role) -> UserView:
+        return await self._update(user_id, role=Role(role).value)

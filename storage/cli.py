@@ -1,0 +1,123 @@
+"""``deputy-assistant users …`` and ``deputy-assistant db …`` (typer sub-apps)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Annotated, Optional, TypeVar
+
+import typer
+
+from storage.access import AccessService, UnknownUserError
+from storage.db import Database, upgrade_sync
+from storage.models import Role
+
+users_app = typer.Typer(help="用户与邀请码管理", no_args_is_help=True)
+db_app = typer.Typer(help="数据库", no_args_is_help=True)
+app = typer.Typer(help="存储", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(db_app, name="db")
+
+T = TypeVar("T")
+
+
+def _url() -> str:
+    from deputy_assistant.config import get_settings
+
+    return get_settings().resolved_database_url
+
+
+def _with_access(fn: Callable[[AccessService], Awaitable[T]]) -> T:
+    async def go() -> T:
+        db = Database(_url())
+        try:
+            await db.upgrade()  # a fresh install works without a separate `db upgrade`
+            return await fn(AccessService(db))
+        finally:
+            await db.dispose()
+
+    return asyncio.run(go())
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise typer.BadParameter("角色须为 deputy、staff 或 admin") from None
+
+
+@users_app.command("invite")
+def invite(
+    name: Annotated[str, typer.Option("--name", help="姓名")],
+    role: Annotated[str, typer.Option("--role", help="deputy / staff / admin")] = "deputy",
+    delegation: Annotated[Optional[str], typer.Option("--delegation", help="代表团，如 宁夏代表团")] = None,
+    committee: Annotated[Optional[list[str]], typer.Option("--committee", help="专门委员会，可重复")] = None,
+    ttl_hours: Annotated[int, typer.Option("--ttl-hours", min=1, help="有效期（小时）")] = 72,
+) -> None:
+    """生成一次性邀请码（只显示这一次）。"""
+    r = _role(role)
+    code, inv = _with_access(
+        lambda a: a.create_invitation(name=name, role=r, delegation=delegation, committees=committee or [],
+                                      ttl=timedelta(hours=ttl_hours))
+    )
+    typer.echo(code)
+    typer.echo(f"姓名：{inv.name}  身份：{r.value}  有效期至（UTC）：{inv.expires_at:%Y-%m-%d %H:%M}", err=True)
+    typer.echo(f"请让对方向机器人发送：/start {code}", err=True)
+
+
+@users_app.command("list")
+def list_users() -> None:
+    """列出用户。"""
+    users = _with_access(lambda a: a.list_users())
+    if not users:
+        typer.echo("（无用户）")
+    for u in users:
+        typer.echo(
+            f"{u.id}\t{u.name}\t{u.role.value}\t{u.status.value}\t{u.delegation or '-'}\t"
+            f"{','.join(u.committees) or '-'}\t{u.telegram_id}"
+        )
+
+
+def _change(fn: Callable[[AccessService], Awaitable[T]]) -> T:
+    try:
+        return _with_access(fn)
+    except UnknownUserError as exc:
+        typer.echo(f"没有编号为 {exc.args[0]} 的用户", err=True)
+        raise typer.Exit(1) from None
+
+
+@users_app.command("suspend")
+def suspend(user_id: Annotated[int, typer.Argument(help="用户编号（见 users list）")]) -> None:
+    """停用用户，立即生效。"""
+    u = _change(lambda a: a.suspend(user_id))
+    typer.echo(f"已停用：{u.id} {u.name}")
+
+
+@users_app.command("reactivate")
+def reactivate(user_id: Annotated[int, typer.Argument(help="用户编号")]) -> None:
+    """恢复已停用的用户。"""
+    u = _change(lambda a: a.reactivate(user_id))
+    typer.echo(f"已恢复：{u.id} {u.name}")
+
+
+@users_app.command("set-role")
+def set_role(
+    user_id: Annotated[int, typer.Argument(help="用户编号")],
+    role: Annotated[str, typer.Argument(help="deputy / staff / admin")],
+) -> None:
+    """修改用户身份。"""
+    r = _role(role)
+    u = _change(lambda a: a.set_role(user_id, r))
+    typer.echo(f"{u.id} {u.name} → {u.role.value}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="目标版本")] = "head") -> None:
+    """执行数据库迁移（Alembic）。"""
+    upgrade_sync(_url(), revision)
+    typer.echo(f"数据库已迁移到 {revision}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,135 @@
+"""Questions and answers: validation, scoped search, the query log behind the buttons, ratings."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from retrieval.types import SearchFilters
+from storage.access import scopes_for
+from storage.db import Database
+from storage.kb import KnowledgeBaseLike, hit_to_dict
+from storage.models import QueryRecord
+from storage.repositories import QueryRepo, RatingRepo
+from storage.views import QueryView, UserView
+
+MAX_QUESTION_CHARS = 500
+ANSWER_TOP_K = 5
+MORE_TOP_K = 15
+
+
+class QuestionProblem(enum.Enum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+
+
+def check_question(text: str) -> QuestionProblem | None:
+    t = (text or "").strip()
+    if not t:
+        return QuestionProblem.EMPTY
+    if len(t) > MAX_QUESTION_CHARS:
+        return QuestionProblem.TOO_LONG
+    return None
+
+
+@dataclass(frozen=True)
+class AnswerSentenceView:
+    text: str
+    source: int  # index into QAResult.hits
+
+
+@dataclass(frozen=True)
+class QAResult:
+    query_id: int
+    question: str
+    sentences: list[AnswerSentenceView]
+    hits: list[dict]
+
+    @property
+    def found(self) -> bool:
+        return bool(self.sentences)
+
+
+@dataclass(frozen=True)
+class MoreResult:
+    query_id: int
+    first_index: int  # index of the first new hit in the stored list
+    hits: list[dict] = field(default_factory=list)
+
+
+class QAService:
+    def __init__(self, db: Database, kb: KnowledgeBaseLike) -> None:
+        self.db = db
+        self.kb = kb
+
+    @staticmethod
+    def filters_for(user: UserView) -> SearchFilters:
+        return SearchFilters(scopes=scopes_for(user))
+
+    async def ask(
+        self, user: UserView, question: str, *, kind: str = "text", alternatives: list[str] | None = None
+    ) -> QAResult:
+        question = question.strip()
+        answer = await self.kb.aanswer(question, top_k=ANSWER_TOP_K, filters=self.filters_for(user))
+        hits = [hit_to_dict(h) for h in answer.hits]
+        sentences = [AnswerSentenceView(s.text, s.source) for s in answer.sentences]
+        async with self.db.session() as s, s.begin():
+            rec = await QueryRepo(s).add(
+                QueryRecord(
+                    user_id=user.id,
+                    kind=kind,
+                    question=question,
+                    alternatives=list(alternatives or []),
+                    answer_text=answer.text,
+                    hits=hits,
+                )
+            )
+        return QAResult(rec.id, question, sentences, hits)
+
+    async def record_voice(self, user: UserView, question: str, alternatives: list[str]) -> int:
+        """Keeps an unsure transcript's alternatives so their buttons survive a restart."""
+        async with self.db.session() as s, s.begin():
+            rec = await QueryRepo(s).add(
+                QueryRecord(user_id=user.id, kind="voice", question=question, alternatives=list(alternatives))
+            )
+            return rec.id
+
+    async def get(self, user: UserView, query_id: int) -> QueryView | None:
+        """A user only reaches their own queries (callback data can be forged)."""
+        async with self.db.session() as s:
+            rec = await QueryRepo(s).get(query_id)
+            if rec is None or rec.user_id != user.id:
+                return None
+            return QueryView(rec.id, rec.user_id, rec.kind, rec.question, list(rec.alternatives or []),
+                             rec.answer_text, list(rec.hits or []))
+
+    async def source(self, user: UserView, query_id: int, index: int) -> dict | None:
+        q = await self.get(user, query_id)
+        if q is None or not 0 <= index < len(q.hits):
+            return None
+        return q.hits[index]
+
+    async def more(self, user: UserView, query_id: int) -> MoreResult | None:
+        q = await self.get(user, query_id)
+        if q is None:
+            return None
+        found = await self.kb.asearch(q.question, top_k=MORE_TOP_K, filters=self.filters_for(user))
+        seen = {h["chunk_id"] for h in q.hits}
+        new = [hit_to_dict(h) for h in found if int(h.chunk_id) not in seen]
+        async with self.db.session() as s, s.begin():
+            rec = await QueryRepo(s).get(query_id)
+            assert rec is not None
+            first = len(rec.hits or [])
+            rec.hits = list(rec.hits or []) + new
+        return MoreResult(query_id, first, new)
+
+    async def rate(self, user: UserView, query_id: int, useful: bool) -> bool:
+        if await self.get(user, query_id) is None:
+            return False
+        async with self.db.session() as s, s.begin():
+            await RatingRepo(s).upsert(query_id, user.id, useful)
+        return True
+
+    async def rating_counts(self) -> tuple[int, int]:
+        async with self.db.session() as s:
+            return await RatingRepo(s).counts()

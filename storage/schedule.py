@@ -1,0 +1,148 @@
+"""What is planned this month and next: rows of the work schedule table in the knowledge base
+(chunks whose locator is a month, e.g. "8月") plus events staff add to the database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from storage.access import scopes_for
+from storage.clock import today_beijing
+from storage.db import Database
+from storage.models import Event
+from storage.repositories import EventRepo
+from storage.views import EventView, UserView
+
+_MONTH_LOCATOR = re.compile(r"^\s*(\d{1,2})\s*月\s*$")
+_SCHEDULE_TITLE_HINT = ("安排", "计划表", "日程")
+_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+              "十一": 11, "十二": 12}
+_SCHEDULE_WORDS = ("安排", "日程", "计划", "活动", "会议", "工作")
+_RELATIVE = {"本月": 0, "这个月": 0, "这月": 0, "当月": 0, "下个月": 1, "下月": 1, "近期": None, "最近": None}
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    title: str
+    text: str
+
+
+@dataclass
+class MonthPlan:
+    year: int
+    month: int
+    rows: list[ScheduleRow] = field(default_factory=list)
+    events: list[EventView] = field(default_factory=list)
+
+
+def _add_months(d: date, n: int) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
+    return date(y, m + 1, 1)
+
+
+def schedule_months_in(text: str, today: date) -> list[tuple[int, int]] | None:
+    """Months a natural question asks about ("本月有什么安排", "8月的工作安排"), or None when
+    the text is not a schedule question."""
+    t = text.strip()
+    if not any(w in t for w in _SCHEDULE_WORDS) or len(t) > 60:
+        return None
+    for word, delta in _RELATIVE.items():
+        if word in t:
+            if delta is None:
+                return [(today.year, today.month), _ym(_add_months(today, 1))]
+            return [_ym(_add_months(today, delta))]
+    m = re.search(r"(\d{1,2})\s*月", t) or re.search(r"(十[一二]?|[一二三四五六七八九])月", t)
+    if m and ("安排" in t or "日程" in t or "计划" in t):
+        g = m.group(1)
+        month = int(g) if g.isdigit() else _CN_MONTHS[g]
+        if 1 <= month <= 12:
+            return [(today.year, month)]
+    return None
+
+
+_CONTENT = re.compile(r"主要内容[：:](.*?)(?:；?\s*(?:相关部门|承办单位)[：:]|$)", re.S)
+
+
+def _row_content(text: str) -> str:
+    """A table row chunk reads "时间：8月；主要内容：…；相关部门：…": keep what is planned."""
+    m = _CONTENT.search(text)
+    return (m.group(1) if m else text).strip().rstrip("；")
+
+
+def _ym(d: date) -> tuple[int, int]:
+    return d.year, d.month
+
+
+class ScheduleService:
+    def __init__(
+        self,
+        db: Database,
+        chunks: Callable[[], Iterable[Any]] | None = None,
+        today: Callable[[], date] = today_beijing,
+    ) -> None:
+        self.db = db
+        self._chunks = chunks
+        self.today = today
+        self._table: dict[int, list[ScheduleRow]] | None = None
+
+    def _month_rows(self) -> dict[int, list[ScheduleRow]]:
+        # The table never changes at run time: scan the chunks once.
+        if self._table is None:
+            table: dict[int, list[ScheduleRow]] = {}
+            for c in self._chunks() if self._chunks else ():
+                m = _MONTH_LOCATOR.match(getattr(c, "locator", "") or "")
+                title = getattr(c, "title", "") or ""
+                if m and any(h in title for h in _SCHEDULE_TITLE_HINT):
+                    table.setdefault(int(m.group(1)), []).append(ScheduleRow(title, _row_content(c.text)))
+            self._table = table
+        return self._table
+
+    async def add_event(self, user: UserView, day: date, title: str, scope: str = "all") -> EventView:
+        async with self.db.session() as s, s.begin():
+            ev = await EventRepo(s).add(Event(day=day, title=title.strip(), scope=scope, created_by=user.id))
+            return EventView(ev.id, ev.day, ev.title, ev.scope)
+
+    async def plan(self, user: UserView, months: list[tuple[int, int]] | None = None) -> list[MonthPlan]:
+        """This month and next by default."""
+        if months is None:
+            t = self.today()
+            months = [_ym(t), _ym(_add_months(t, 1))]
+        scopes = scopes_for(user)
+        rows = self._month_rows()
+        plans = []
+        async with self.db.session() as s:
+            repo = EventRepo(s)
+            for y, m in months:
+                start = date(y, m, 1)
+                end = _add_months(start, 1)
+                events = [
+                    EventView(e.id, e.day, e.title, e.scope)
+                    for e in await repo.between(start, end)
+                    if scopes is None or e.scope in scopes
+                ]
+                plans.append(MonthPlan(y, m, list(rows.get(m, [])), events))
+        return plans
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """"2026-12-05", "2026/12/5", "12-05", "12月5日" → date."""
+    t = text.strip()
+    for pat in (r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$", r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"):
+        m = re.match(pat, t)
+        if m:
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return None
+    for pat in (r"^(\d{1,2})[-/.](\d{1,2})$", r"^(\d{1,2})月(\d{1,2})日?$"):
+        m = re.match(pat, t)
+        if m:
+            try:
+                d = date(today.year, int(m.group(1)), int(m.group(2)))
+            except ValueError:
+                return None
+            return d if d >= today - timedelta(days=31) else date(d.year + 1, d.month, d.day)
+    return None

@@ -1,0 +1,74 @@
+"""Staff document upload: which files are accepted, how a scope is written, ingestion."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storage.kb import KnowledgeBaseLike
+
+ALLOWED_SUFFIXES = (".pdf", ".docx", ".md", ".txt")
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
+UPLOAD_COLLECTION = "uploads"
+
+_SCOPE_ALIASES = {"all": "all", "全部": "all", "公开": "all", "所有人": "all",
+                  "staff": "staff", "工作人员": "staff", "内部": "staff"}
+_PREFIXES = {"delegation": "delegation", "代表团": "delegation", "committee": "committee", "委员会": "committee",
+             "专委会": "committee"}
+
+
+def parse_scope(text: str | None) -> str | None:
+    """"全部" → "all"; "代表团:宁夏代表团" / "delegation:宁夏代表团" → "delegation:宁夏代表团"; else None."""
+    if not text:
+        return None
+    t = text.strip()
+    t = re.sub(r"^(范围|scope)\s*[:：=]?\s*", "", t, flags=re.I)
+    if t.lower() in _SCOPE_ALIASES:
+        return _SCOPE_ALIASES[t.lower()]
+    m = re.match(r"^([^:：=\s]+)\s*[:：=]\s*(\S.*)$", t)
+    if m and m.group(1).lower() in _PREFIXES and m.group(2).strip():
+        return f"{_PREFIXES[m.group(1).lower()]}:{m.group(2).strip()}"
+    return None
+
+
+def upload_problem(file_name: str | None, size: int | None) -> str | None:
+    """Why a file cannot be taken, as a machine code ("type", "size") or None."""
+    suffix = Path(file_name or "").suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        return "type"
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        return "size"
+    return None
+
+
+@dataclass
+class UploadSummary:
+    file_name: str
+    scope: str
+    documents: int = 0
+    chunks: int = 0
+    pages: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class UploadService:
+    def __init__(self, kb: KnowledgeBaseLike) -> None:
+        self.kb = kb
+
+    async def ingest_bytes(self, file_name: str, data: bytes, scope: str) -> UploadSummary:
+        safe = Path(file_name).name or "upload.txt"
+        summary = UploadSummary(safe, scope)
+        with tempfile.TemporaryDirectory(prefix="deputy-upload-") as tmp:
+            # A fixed parent folder name keeps the document id stable: re-sending a file replaces it.
+            folder = Path(tmp) / UPLOAD_COLLECTION
+            folder.mkdir()
+            path = folder / safe
+            path.write_bytes(data)
+            report = await self.kb.aingest_paths([path], collection=UPLOAD_COLLECTION, scope=scope)
+        summary.documents = int(getattr(report, "documents", 0))
+        summary.chunks = int(getattr(report, "chunks", 0))
+        summary.pages = int(getattr(report, "pages", 0) or 0)
+        summary.errors = [str(reason) for _p, reason in getattr(report, "skipped", [])]
+        return summary

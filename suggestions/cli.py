@@ -1,0 +1,154 @@
+"""``deputy-assistant suggestion check FILE --json`` and ``... route FILE --json``.
+
+FILE is a UTF-8 text draft: a 关于……的建议/议案 title line, then sections headed 问题与现状 /
+原因分析 / 具体建议 (and 法律依据 / 草案框架 for a bill).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import typer
+
+from suggestions.text import parse_draft_text
+from suggestions.types import KINDS, DraftContent
+
+app = typer.Typer(help="代表建议与议案：自检自测、承办单位与专门委员会推荐。", no_args_is_help=True)
+
+
+def _load(file: Path, kind: str | None) -> DraftContent:
+    if kind is not None and kind not in KINDS:
+        raise typer.BadParameter("类别只能是“建议”或“议案”。", param_hint="--kind")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        typer.echo(f"找不到文件：{file}", err=True)
+        raise typer.Exit(2)
+    except UnicodeDecodeError:
+        typer.echo(f"文件 {file} 不是 UTF-8 编码的文本，请另存为 UTF-8 后重试。", err=True)
+        raise typer.Exit(2)
+    except OSError as exc:
+        typer.echo(f"无法读取文件 {file}：{exc.strerror}", err=True)
+        raise typer.Exit(2)
+    if not text.strip():
+        typer.echo(f"文件 {file} 是空的。", err=True)
+        raise typer.Exit(2)
+    return parse_draft_text(text, kind)
+
+
+def _embedder_or_note(notes: list[str]):
+    from deputy_assistant.models import ModelMissingError
+    from suggestions.embedding import default_embedder
+
+    try:
+        return default_embedder()
+    except ModelMissingError as exc:
+        notes.append(str(exc))
+        return None
+
+
+def _kb_or_note(notes: list[str]):
+    try:
+        from retrieval.builtin import builtin_kb  # type: ignore[import-not-found]
+    except ImportError:
+        notes.append("知识库模块尚不可用，未检索法律依据。")
+        return None
+    try:
+        return builtin_kb()
+    except Exception as exc:  # a missing model or index must not block the rest of the check
+        notes.append(f"知识库不可用（{exc}），未检索法律依据。")
+        return None
+
+
+async def _with_db(fn, notes: list[str]):
+    """Run ``fn(sessionmaker)`` against the configured database; no database means no history."""
+    from suggestions.repository import make_engine, make_sessionmaker
+
+    try:
+        engine = make_engine()
+    except Exception as exc:
+        notes.append(f"数据库不可用（{exc.__class__.__name__}），未比对已提交的建议。")
+        return None
+    try:
+        return await fn(make_sessionmaker(engine))
+    except Exception as exc:  # e.g. tables not created yet on a fresh install
+        notes.append(f"无法读取已提交的建议（{exc.__class__.__name__}），未比对历史数据。")
+        return None
+    finally:
+        await engine.dispose()
+
+
+@app.command("check")
+def check_cmd(
+    file: Path = typer.Argument(..., help="UTF-8 文本草稿"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    kind: str | None = typer.Option(None, "--kind", help="建议 或 议案（默认按标题判断）"),
+    no_kb: bool = typer.Option(False, "--no-kb", help="不检索知识库中的法律依据（更快）"),
+) -> None:
+    """自检自测：完整性、标题格式、措施是否具体、是否属于建议范围、法律依据、相似建议。"""
+    from suggestions.selfcheck import check, existing_from_db
+
+    draft = _load(file, kind)
+    notes: list[str] = []
+    kb = None if no_kb else _kb_or_note(notes)
+    embedder = _embedder_or_note(notes)
+    existing = []
+    if embedder is not None:
+        existing = asyncio.run(_with_db(existing_from_db, notes)) or []
+    report = check(draft, kb=kb, embedder=embedder, existing=existing)
+    if as_json:
+        out = report.to_json() | {"kind": draft.kind, "title": draft.title, "notes": notes}
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(report.to_text())
+        for n in notes:
+            typer.echo(f"注：{n}")
+    raise typer.Exit(0 if report.passed else 1)
+
+
+@app.command("route")
+def route_cmd(
+    file: Path = typer.Argument(..., help="UTF-8 文本草稿"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    kind: str | None = typer.Option(None, "--kind", help="建议 或 议案（默认按标题判断）"),
+    top: int = typer.Option(3, "--top", min=1, max=10, help="推荐数量"),
+) -> None:
+    """推荐承办单位（建议）和审议的专门委员会（议案），附得分和理由。"""
+    from suggestions.routing import HistoryItem, Router, history_from_db, load_targets
+    from suggestions.text import routing_text
+    from suggestions.types import KIND_BILL, KIND_SUGGESTION
+
+    draft = _load(file, kind)
+    notes: list[str] = []
+    embedder = _embedder_or_note(notes)
+    if embedder is None:
+        typer.echo(notes[0], err=True)
+        raise typer.Exit(2)
+
+    async def _history(sm) -> dict[str, list[HistoryItem]]:
+        async with sm() as s:
+            return {k: await history_from_db(s, k) for k in (KIND_SUGGESTION, KIND_BILL)}
+
+    history = asyncio.run(_with_db(_history, notes)) or {}
+    q = embedder.encode_queries([routing_text(draft)])[0]
+    units = Router(load_targets("units"), embedder, history.get(KIND_SUGGESTION, [])).recommend(draft, top, q)
+    committees = Router(load_targets("committees"), embedder, history.get(KIND_BILL, [])).recommend(draft, top, q)
+    topic = Router(load_targets("topics"), embedder).recommend(draft, 1, q)[0]
+    if as_json:
+        out = {
+            "kind": draft.kind, "title": draft.title, "topic": topic.name,
+            "units": [r.to_json() for r in units], "committees": [r.to_json() for r in committees], "notes": notes,
+        }
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    first, second = (("专门委员会", committees), ("承办单位", units)) if draft.kind == KIND_BILL else (
+        ("承办单位", units), ("专门委员会", committees))
+    typer.echo(f"《{draft.title}》 主题：{topic.name}")
+    for label, recs in (first, second):
+        typer.echo(f"推荐{label}：")
+        for i, r in enumerate(recs, 1):
+            typer.echo(f"  {i}. {r.name}（{r.score:.2f}）— " + "；".join(r.reasons))
+    for n in notes:
+        typer.echo(f"注：{n}")

@@ -1,0 +1,458 @@
+"""The drafting state machine: a deputy is guided step by step through a suggestion or bill.
+
+Drafts are persisted after every step, so a restart loses nothing; the bot conversation calls
+``DraftService`` and renders its prompts. Nothing here knows about Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from suggestions import repository as repo
+from suggestions.models import DraftRow, SuggestionRow
+from suggestions.text import is_numbered, measure_items
+from suggestions.types import KIND_BILL, KIND_SUGGESTION, KINDS, DraftContent, EmbedderLike
+
+CONGRESS_LEVELS = {"national": "全国", "provincial": "省级", "municipal": "设区的市级", "county": "县级", "township": "乡镇级"}
+REMINDER_AFTER = timedelta(days=1)
+PREVIEW = "preview"
+DONE = "done"
+
+
+class DraftError(Exception):
+    """A user-facing error (message in Chinese); nothing has been changed."""
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    key: str
+    label: str
+    hint: str
+    example: str
+    min_chars: int = 0
+    optional: bool = False
+    bill_only: bool = False
+
+
+STEPS: tuple[StepSpec, ...] = (
+    StepSpec("kind", "类别", "请选择提出“建议”还是“议案”：议案须属于本级人大职权范围并附法律依据。", "建议"),
+    StepSpec("title", "标题", "用“关于……的建议/议案”的格式，一句话点明要解决的事项。", "关于完善城市公共厕所指引标识系统的建议", 8),
+    StepSpec("problem", "问题与现状", "写清楚哪里、哪些人、发生了什么，最好有数据和典型事例。",
+             "全市现有公厕 1,200 座，但导向标识覆盖不足 40%，游客集中的老城区尤为突出；12345 热线去年收到相关投诉 860 件。", 60),
+    StepSpec("cause", "原因分析", "分析问题产生的原因：制度、资金、职责、执行中的哪一环出了问题。",
+             "一是标识设置没有统一标准，各区各自为政；二是公厕信息未接入地图平台；三是维护经费未列入预算。", 40),
+    StepSpec("measures", "具体建议", "分条列出可操作的措施，每条写明由谁、做什么、达到什么目标或时限。",
+             "1. 建议市城管局在 2026 年底前制定公厕导向标识设置标准；2. 建议市大数据局将全部公厕位置接入地图平台并每月更新。", 40),
+    StepSpec("legal_basis", "法律依据", "列出议案依据的法律条文（法律名称和条款），说明属于本级人大职权范围。",
+             "《中华人民共和国立法法》第十八条；《全国人民代表大会和地方各级人民代表大会代表法》第九条。", 10, bill_only=True),
+    StepSpec("outline", "草案框架", "给出法律草案或修改条文的框架：章节结构或拟修改的条款要点。",
+             "第一章 总则（立法目的、适用范围）；第二章 管理职责；第三章 保障措施；第四章 法律责任；第五章 附则。", 40, bill_only=True),
+    StepSpec("cosponsors", "联名代表", "列出联名代表姓名，用顿号或逗号分隔；没有联名请回复“无”。以代表团名义提出请写“代表团：名称”。",
+             "张三、李四、王五", 0),
+    StepSpec("attachments", "附件", "可上传调研报告、照片等附件；没有附件或上传完毕请回复“完成”。", "完成", 0, optional=True),
+)
+STEP_BY_KEY = {s.key: s for s in STEPS}
+_NONE_WORDS = {"无", "没有", "暂无", "不需要", "完成", "好了", "跳过", "none", "no", "done"}
+_NAME_SPLIT = re.compile(r"[、，,；;\s]+")
+_DELEGATION_RE = re.compile(r"^(?:代表团)[:：]\s*(.+)$")
+
+
+@lru_cache(maxsize=1)
+def default_thresholds() -> dict:
+    """Co-sponsor thresholds; DEPUTY_SUGGESTION_COSPONSOR_THRESHOLDS (JSON, same shape) overrides."""
+    data = json.loads(resources.files("suggestions").joinpath("data/cosponsor_thresholds.json").read_text("utf-8"))
+    override = os.environ.get("DEPUTY_SUGGESTION_COSPONSOR_THRESHOLDS")
+    if override:
+        for k, v in json.loads(override).items():
+            data.setdefault(k, {}).update(v)
+    return data
+
+
+def steps_for(kind: str) -> list[StepSpec]:
+    return [s for s in STEPS if kind == KIND_BILL or not s.bill_only]
+
+
+@dataclass
+class Prompt:
+    draft_id: int
+    step: str
+    label: str
+    hint: str
+    example: str
+    position: int
+    total: int
+    current: str = ""  # the value already given (when editing or resuming)
+
+    def to_text(self) -> str:
+        text = f"（{self.position}/{self.total}）{self.label}\n{self.hint}\n例如：{self.example}"
+        if self.current:
+            text += f"\n当前内容：{self.current}"
+        return text
+
+
+@dataclass
+class StepResult:
+    accepted: bool
+    feedback: list[str] = field(default_factory=list)  # why rejected, or tips for improvement
+    prompt: Prompt | None = None  # the next step to ask
+    preview: str | None = None  # set when the draft is complete (or an edit returns to the preview)
+
+
+@dataclass
+class DraftInfo:
+    draft_id: int
+    kind: str
+    title: str
+    step: str
+    updated_at: datetime
+
+
+@dataclass
+class Reminder:
+    draft_id: int
+    author_id: str
+    text: str
+
+
+@dataclass
+class Submitted:
+    suggestion_id: int
+    summary: str
+    recommendations: list[dict]
+
+
+def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tuple[bool, list[str]]:
+    """Is the answer usable for the step? (accepted, feedback). Feedback is specific to what is thin."""
+    spec = STEP_BY_KEY[step]
+    t = text.strip()
+    tips: list[str] = []
+    if step == "kind":
+        if t not in KINDS:
+            return False, ["请回复“建议”或“议案”。"]
+        return True, []
+    if step == "title":
+        if len(t) < spec.min_chars:
+            return False, [f"标题太短（{len(t)} 字），请说清楚针对什么事项，例如：{spec.example}"]
+        if len(t) > 60:
+            return False, [f"标题过长（{len(t)} 字），请压缩到 60 字以内，细节放到正文。"]
+        if not re.fullmatch(r"关于.+的(建议|议案)", t):
+            core = re.sub(r"^关于|的?(建议|议案|提案)$", "", t)
+            return False, [f"标题应采用“关于……的{kind}”的格式，可改为：关于{core}的{kind}"]
+        if not t.endswith(kind):
+            return False, [f"标题以“{t[-2:]}”结尾，但所选类别是{kind}，请统一。"]
+        return True, []
+    if step in ("problem", "cause", "measures", "legal_basis", "outline"):
+        if len(t) < spec.min_chars:
+            need = {
+                "problem": "请补充：涉及的地区或人群、具体数据（数量、比例、时间）、一个典型事例。",
+                "cause": "请说明问题出在哪个环节：制度缺失、标准不一、资金不足、职责不清还是执行不到位。",
+                "measures": "请写出至少一条可操作的措施：由哪个部门、做什么、达到什么目标或时限。",
+                "legal_basis": "请写出法律名称和具体条款，例如《××法》第×条。",
+                "outline": "请列出草案的章节结构或拟修改条款的要点。",
+            }[step]
+            return False, [f"内容偏少（{len(t)} 字，至少 {spec.min_chars} 字）。{need}"]
+        if step == "problem" and not re.search(r"\d|[一二三四五六七八九十百千万]+(?:个|家|人|件|所|座|%|成)", t):
+            tips.append("问题与现状中没有数据，建议补充数量、比例或时间等事实，以增强说服力。")
+        if step == "measures":
+            if len(measure_items(t)) > 1 and not is_numbered(t):
+                tips.append("建议把措施分条编号（1. 2. 3.），每条一件事。")
+            from suggestions.selfcheck import vague_items
+
+            for item, phrase in vague_items(t)[:3]:
+                tips.append(f"“{item[:30]}”只有“{phrase}”这样的表述，请写明由谁、做什么、达到什么目标。")
+        if step == "legal_basis" and not re.search(r"《.+?》|第[一二三四五六七八九十百零]+条", t):
+            return False, ["法律依据请写明法律名称（用书名号）和条款，例如《中华人民共和国立法法》第十八条。"]
+        return True, tips
+    if step == "cosponsors":
+        if t.lower() in _NONE_WORDS or not t:
+            if cosponsor_needed > 0:
+                return False, [f"{kind}需要至少 {cosponsor_needed} 名代表联名（或以代表团名义提出），请列出联名代表。"]
+            return True, []
+        if _DELEGATION_RE.match(t):
+            return True, []
+        names = [n for n in _NAME_SPLIT.split(t) if n]
+        bad = [n for n in names if len(n) > 12]
+        if bad:
+            return False, [f"“{bad[0][:12]}……”不像姓名，请只列姓名，用顿号分隔。"]
+        if len(set(names)) < cosponsor_needed:
+            return False, [f"目前 {len(set(names))} 名联名代表，{kind}至少需要 {cosponsor_needed} 名（或以代表团名义提出）。"]
+        return True, []
+    if step == "attachments":
+        return True, []
+    raise DraftError(f"未知步骤：{step}")
+
+
+def render_preview(content: DraftContent, level: str = "national") -> str:
+    parts = [f"【{content.kind}预览】", f"标题：{content.title or '（未填写）'}"]
+    for spec in steps_for(content.kind):
+        if spec.key in ("kind", "title", "cosponsors", "attachments"):
+            continue
+        parts.append(f"{spec.label}：{getattr(content, spec.key) or '（未填写）'}")
+    parts.append("联名代表：" + ("、".join(content.cosponsors) if content.cosponsors else "无"))
+    if content.attachments:
+        parts.append("附件：" + "、".join(a.get("name", "") for a in content.attachments))
+    parts.append("可修改任一部分（" + "、".join(s.label for s in steps_for(content.kind) if s.key != "kind") + "），或提交。")
+    return "\n".join(parts)
+
+
+class DraftService:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        thresholds: dict | None = None,
+        embedder: EmbedderLike | None = None,
+        clock: Callable[[], datetime] = repo.utcnow,
+    ) -> None:
+        self.sm = sessionmaker
+        self.thresholds = thresholds or default_thresholds()
+        self.embedder = embedder  # when set, submission stores an embedding and routing recommendations
+        self.clock = clock
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def cosponsors_needed(self, kind: str, level: str) -> int:
+        return int(self.thresholds.get(kind, {}).get(level, 0))
+
+    async def _own(self, s: AsyncSession, draft_id: int, author_id: str) -> DraftRow:
+        row = await repo.get_draft(s, draft_id)
+        if row is None or row.author_id != author_id:
+            raise DraftError("找不到这份草稿，请用 /drafts 查看您的草稿。")
+        if row.state != "active":
+            raise DraftError("这份草稿已提交或已取消，不能再修改。")
+        return row
+
+    def _prompt(self, row: DraftRow) -> Prompt:
+        content = DraftContent.from_dict(row.content)
+        steps = steps_for(row.kind)
+        spec = STEP_BY_KEY[row.step]
+        keys = [s.key for s in steps]
+        current = ""
+        if spec.key == "kind":
+            current = row.kind if row.content.get("_kind_set") else ""
+        elif spec.key == "cosponsors":
+            current = "、".join(content.cosponsors)
+        elif spec.key == "attachments":
+            current = "、".join(a.get("name", "") for a in content.attachments)
+        else:
+            current = getattr(content, spec.key)
+        return Prompt(row.id, spec.key, spec.label, spec.hint, spec.example, keys.index(spec.key) + 1, len(keys), current)
+
+    def _next_step(self, row: DraftRow, after: str) -> str:
+        keys = [s.key for s in steps_for(row.kind)]
+        if row.editing:
+            # Back to the preview, unless the edit left a required part empty or invalid (e.g. the
+            # kind changed to 议案: the title's ending and the bill-only parts must be dealt with).
+            content = row.content
+            for key in keys:
+                if key in ("kind", "cosponsors", "attachments"):
+                    continue
+                value = content.get(key, "")
+                if not value or (key == "title" and not value.endswith(row.kind)):
+                    return key
+            cos = content.get("cosponsors", [])
+            needed = self.cosponsors_needed(row.kind, row.congress_level)
+            if needed and len(cos) < needed and not any(c.startswith("代表团：") for c in cos):
+                return "cosponsors"
+            return PREVIEW
+        i = keys.index(after)
+        return keys[i + 1] if i + 1 < len(keys) else PREVIEW
+
+    # -- conversation ------------------------------------------------------------------------------
+    async def start(self, author_id: str, *, kind: str | None = None, congress_level: str = "national",
+                    delegation: str = "") -> Prompt:
+        if congress_level not in CONGRESS_LEVELS:
+            raise DraftError("人大层级应为：" + "、".join(CONGRESS_LEVELS.values()))
+        if kind is not None and kind not in KINDS:
+            raise DraftError("类别只能是“建议”或“议案”。")
+        now = self.clock()
+        content = DraftContent(kind=kind or KIND_SUGGESTION).to_dict()
+        content["_kind_set"] = kind is not None
+        async with self.sm.begin() as s:
+            row = await repo.add_draft(s, DraftRow(
+                author_id=author_id, kind=kind or KIND_SUGGESTION, congress_level=congress_level,
+                delegation=delegation, content=content, step="title" if kind else "kind",
+                created_at=now, updated_at=now,
+            ))
+            return self._prompt(row)
+
+    async def prompt(self, draft_id: int, author_id: str) -> Prompt | str:
+        """Where to resume: the current step's prompt, or the preview text."""
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)
+            if row.step == PREVIEW:
+                return render_preview(DraftContent.from_dict(row.content), row.congress_level)
+            return self._prompt(row)
+
+    async def answer(self, draft_id: int, author_id: str, text: str) -> StepResult:
+        text = (text or "").strip()
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)
+            if row.step == PREVIEW:
+                raise DraftError("草稿已完成，请选择要修改的部分或提交。")
+            step = row.step
+            ok, feedback = assess(step, text, row.kind, cosponsor_needed=self.cosponsors_needed(row.kind, row.congress_level))
+            content = copy.deepcopy(row.content)
+            if not ok:
+                # Keep what was typed so nothing is lost; the bot can offer it back.
+                content.setdefault("_rejected", {})[step] = text
+                row.content = content
+                row.updated_at = self.clock()
+                return StepResult(False, feedback, self._prompt(row))
+            content.get("_rejected", {}).pop(step, None)
+            if step == "kind":
+                row.kind = text
+                content["kind"] = text
+                content["_kind_set"] = True
+                if text != KIND_BILL:
+                    content["legal_basis"] = content["outline"] = ""
+            elif step == "cosponsors":
+                d = _DELEGATION_RE.match(text)
+                if d:
+                    content["cosponsors"] = [f"代表团：{d.group(1).strip()}"]
+                elif text.lower() in _NONE_WORDS:
+                    content["cosponsors"] = []
+                else:
+                    content["cosponsors"] = list(dict.fromkeys(n for n in _NAME_SPLIT.split(text) if n))
+            elif step == "attachments":
+                if text.lower() not in _NONE_WORDS:
+                    content.setdefault("attachments", []).append({"name": text[:100]})
+                    row.content = content
+                    row.updated_at = self.clock()
+                    return StepResult(True, ["已记录附件，继续上传或回复“完成”。"], self._prompt(row))
+            else:
+                content[step] = text
+            row.content = content
+            row.step = self._next_step(row, step)
+            if row.step == PREVIEW:
+                row.editing = False
+            row.updated_at = self.clock()
+            if row.step == PREVIEW:
+                return StepResult(True, feedback, None, render_preview(DraftContent.from_dict(content), row.congress_level))
+            return StepResult(True, feedback, self._prompt(row))
+
+    async def add_attachment(self, draft_id: int, author_id: str, name: str, ref: str) -> None:
+        """A file uploaded in the chat (``ref``: the bot's file id or a storage key)."""
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)
+            content = copy.deepcopy(row.content)
+            content["attachments"] = list(content.get("attachments", [])) + [{"name": name[:100], "ref": ref}]
+            row.content = content
+            row.updated_at = self.clock()
+
+    async def skip(self, draft_id: int, author_id: str) -> StepResult:
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)
+            spec = STEP_BY_KEY.get(row.step)
+            if spec is None or not spec.optional:
+                raise DraftError("这一步不能跳过。")
+            row.step = self._next_step(row, row.step)
+            row.updated_at = self.clock()
+            if row.step == PREVIEW:
+                row.editing = False
+                return StepResult(True, [], None, render_preview(DraftContent.from_dict(row.content)))
+            return StepResult(True, [], self._prompt(row))
+
+    async def preview(self, draft_id: int, author_id: str) -> str:
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)
+            return render_preview(DraftContent.from_dict(row.content), row.congress_level)
+
+    async def content(self, draft_id: int, author_id: str) -> DraftContent:
+        async with self.sm.begin() as s:
+            return DraftContent.from_dict((await self._own(s, draft_id, author_id)).content)
+
+    async def edit(self, draft_id: int, author_id: str, step: str) -> Prompt:
+        """Jump to a step from the preview; after answering it the conversation returns to the preview."""
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)
+            keys = [x.key for x in steps_for(row.kind)]
+            if step not in keys:
+                labels = "、".join(x.label for x in steps_for(row.kind))
+                raise DraftError(f"没有“{step}”这一部分，可修改：{labels}")
+            row.step = step
+            row.editing = True
+            row.updated_at = self.clock()
+            return self._prompt(row)
+
+    async def cancel(self, draft_id: int, author_id: str) -> None:
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)
+            row.state = "cancelled"
+            row.updated_at = self.clock()
+
+    async def list_drafts(self, author_id: str) -> list[DraftInfo]:
+        async with self.sm.begin() as s:
+            rows = await repo.active_drafts(s, author_id)
+            return [DraftInfo(r.id, r.kind, r.content.get("title", ""), r.step, repo.as_utc(r.updated_at)) for r in rows]
+
+    def missing_parts(self, content: DraftContent) -> list[str]:
+        return [
+            s.label for s in steps_for(content.kind)
+            if s.key not in ("kind", "cosponsors", "attachments") and not getattr(content, s.key).strip()
+        ]
+
+    async def submit(self, draft_id: int, author_id: str) -> Submitted:
+        from suggestions.status import STATUS_SUBMITTED, submitted_text
+        from suggestions.summary import summarize
+
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)
+            content = DraftContent.from_dict(row.content)
+            missing = self.missing_parts(content)
+            if missing:
+                raise DraftError("还缺少：" + "、".join(missing) + "，请补充后再提交。")
+            needed = self.cosponsors_needed(content.kind, row.congress_level)
+            by_delegation = any(c.startswith("代表团：") for c in content.cosponsors)
+            if needed and not by_delegation and len(content.cosponsors) < needed:
+                raise DraftError(f"{content.kind}需要至少 {needed} 名代表联名（或以代表团名义提出）。")
+            kind, level, delegation = content.kind, row.congress_level, row.delegation
+
+        embedding, recs, topic = None, [], ""
+        if self.embedder is not None:
+            from suggestions.routing import recommend_for_draft
+
+            embedding, recs, topic = await recommend_for_draft(self.sm, content, self.embedder)
+        summary = summarize(content)
+        now = self.clock()
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)  # re-check: a parallel submit must not double up
+            sug = await repo.add_suggestion(s, SuggestionRow(
+                author_id=author_id, delegation=delegation, congress_level=level, kind=kind,
+                title=content.title, content=content.to_dict(), summary=summary, topic=topic,
+                embedding=None if embedding is None else embedding.astype("float32").tobytes(),
+                recommended=[r.to_json() for r in recs], units=[], status=STATUS_SUBMITTED, submitted_at=now,
+            ))
+            row.state, row.step, row.suggestion_id, row.updated_at = "submitted", DONE, sug.id, now
+            await repo.emit(s, "suggestion.submitted", author_id, submitted_text(sug), suggestion_id=sug.id, now=now)
+            await repo.emit(s, "suggestion.submitted", "staff", f"新{kind}待交办：《{content.title}》（编号 {sug.id}）",
+                            suggestion_id=sug.id, now=now)
+            return Submitted(sug.id, summary, [r.to_json() for r in recs])
+
+    async def due_reminders(self, now: datetime | None = None) -> list[Reminder]:
+        """Drafts inactive for more than a day get one reminder per idle period (also put in the outbox)."""
+        now = now or self.clock()
+        out: list[Reminder] = []
+        async with self.sm.begin() as s:
+            for row in await repo.stale_drafts(s, now - REMINDER_AFTER):
+                title = row.content.get("title") or "未命名"
+                text = f"您的{row.kind}草稿《{title}》已超过一天未继续，发送 /drafts 可接着写。"
+                row.reminded_at = now
+                await repo.emit(s, "draft.reminder", row.author_id, text, draft_id=row.id, now=now)
+                out.append(Reminder(row.id, row.author_id, text))
+        return out
+
+
+async def run_blocking(fn, *args):
+    """CPU-bound work (embeddings) goes off the event loop."""
+    return await asyncio.to_thread(fn, *args)

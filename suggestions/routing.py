@@ -1,0 +1,272 @@
+"""两推: ranked recommendations of handling units (建议) and the special committee (议案).
+
+Each target's remit is data (``suggestions/data/*.json``, the project's own words). Scores fuse
+four signals, each a distribution over targets:
+- remit: embedding similarity of the draft to each remit;
+- keywords: remit keywords found in the draft (the title counts double);
+- knn: votes of the most similar past items, by what staff actually assigned them to;
+- lexical: a TF-IDF + logistic-regression model trained on the same history.
+History signals gain weight as history grows, so a fresh install works from remits alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from suggestions.text import routing_text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from suggestions.types import KIND_BILL, DraftContent, EmbedderLike
+
+REMIT_TEMPERATURE = 0.02
+KNN_K = 15
+KNN_TEMPERATURE = 0.03
+EMBED_CHARS = 600  # e5 reads 256 tokens; the head of a draft (title, demands) is what matters
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    remit: str
+    keywords: tuple[str, ...] = ()
+
+    def passage(self) -> str:
+        return f"{self.name}：{self.remit}"
+
+
+@dataclass
+class HistoryItem:
+    text: str
+    target: str
+    title: str = ""
+    embedding: np.ndarray | None = None
+
+
+@dataclass
+class Recommendation:
+    name: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    components: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "score": round(float(self.score), 4),
+            "reasons": self.reasons,
+            "components": {k: round(float(v), 4) for k, v in self.components.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Weights:
+    # Chosen by 4-fold cross-validation on the benchmark's history rows only (never on its
+    # evaluation rows): see bench/suggestions_bench.py.
+    remit: float = 0.5
+    keywords: float = 0.3
+    knn: float = 0.3
+    lexical: float = 0.7
+    history_half: int = 20  # history size at which history signals reach half their weight
+
+
+@lru_cache(maxsize=8)
+def load_targets(kind: str) -> tuple[Target, ...]:
+    """kind: "units" (建议承办单位), "committees" (全国人大专门委员会) or "topics"."""
+    raw = json.loads(resources.files("suggestions").joinpath(f"data/{kind}.json").read_text(encoding="utf-8"))
+    return tuple(Target(t["name"], t["remit"], tuple(t.get("keywords", ()))) for t in raw[kind])
+
+
+_REMIT_CACHE: dict[tuple[int, tuple[Target, ...]], np.ndarray] = {}
+
+
+def _remit_vectors(embedder: EmbedderLike, targets: tuple[Target, ...]) -> np.ndarray:
+    # Remits are fixed data: encode them once per embedder and target list.
+    key = (id(embedder), targets)
+    if key not in _REMIT_CACHE:
+        _REMIT_CACHE[key] = embedder.encode_passages([t.passage() for t in targets])
+    return _REMIT_CACHE[key]
+
+
+def _softmax(x: np.ndarray, temperature: float) -> np.ndarray:
+    z = (x - x.max()) / temperature
+    e = np.exp(z)
+    return e / e.sum()
+
+
+def _normalised(x: np.ndarray) -> np.ndarray:
+    s = x.sum()
+    return x / s if s > 0 else x
+
+
+class Router:
+    def __init__(
+        self,
+        targets: Sequence[Target],
+        embedder: EmbedderLike,
+        history: Iterable[HistoryItem] = (),
+        weights: Weights = Weights(),
+    ) -> None:
+        if not targets:
+            raise ValueError("至少需要一个承办目标")
+        self.targets = list(targets)
+        self._index = {t.name: i for i, t in enumerate(self.targets)}
+        self.embedder = embedder
+        self.weights = weights
+        self._remit_vecs = _remit_vectors(embedder, tuple(self.targets))
+        self._history: list[HistoryItem] = []
+        self._hist_vecs = np.zeros((0, self._remit_vecs.shape[1]), dtype=np.float32)
+        self._lexical = None
+        self.add_history(history)
+
+    # -- history -------------------------------------------------------------------------------
+    def add_history(self, items: Iterable[HistoryItem]) -> None:
+        """Learn from past assignments (targets unknown to this router are ignored)."""
+        items = [h for h in items if h.target in self._index]
+        if not items:
+            return
+        missing = [h for h in items if h.embedding is None]
+        if missing:
+            vecs = self.embedder.encode_queries([h.text[:EMBED_CHARS] for h in missing])
+            for h, v in zip(missing, vecs):
+                h.embedding = v
+        self._history.extend(items)
+        self._hist_vecs = np.vstack([self._hist_vecs, np.stack([h.embedding for h in items]).astype(np.float32)])
+        self._fit_lexical()
+
+    def _fit_lexical(self) -> None:
+        labels = {h.target for h in self._history}
+        if len(self._history) < 10 or len(labels) < 2:
+            self._lexical = None
+            return
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_features=60000)
+        x = vec.fit_transform([h.text for h in self._history])
+        clf = LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced")
+        clf.fit(x, [h.target for h in self._history])
+        self._lexical = (vec, clf)
+
+    @property
+    def history_size(self) -> int:
+        return len(self._history)
+
+    # -- scoring -------------------------------------------------------------------------------
+    def query_vector(self, text: str) -> np.ndarray:
+        return self.embedder.encode_queries([text])[0]
+
+    def recommend(
+        self, draft: DraftContent | str, top_k: int = 3, query_vec: np.ndarray | None = None
+    ) -> list[Recommendation]:
+        """``draft`` is a DraftContent or plain text (title on its first line)."""
+        if isinstance(draft, DraftContent):
+            text, title, embed_text = draft.full_text(), draft.title, routing_text(draft)
+        else:
+            text, title, embed_text = draft, draft.split("\n", 1)[0], draft[:EMBED_CHARS]
+        q = self.query_vector(embed_text) if query_vec is None else query_vec
+        n_t = len(self.targets)
+        w = self.weights
+
+        remit_sim = self._remit_vecs @ q
+        remit = _softmax(remit_sim, REMIT_TEMPERATURE)
+
+        kw_hits: list[list[str]] = [[k for k in t.keywords if k in text] for t in self.targets]
+        kw = _normalised(np.array([len(h) + sum(k in title for k in h) for h in kw_hits], dtype=np.float64))
+
+        knn = np.zeros(n_t)
+        neighbours: dict[int, list[tuple[float, HistoryItem]]] = {}
+        if self._history:
+            sims = self._hist_vecs @ q
+            top = np.argsort(-sims)[:KNN_K]
+            wts = np.exp((sims[top] - sims[top[0]]) / KNN_TEMPERATURE)
+            for j, wt in zip(top, wts):
+                h = self._history[j]
+                i = self._index[h.target]
+                knn[i] += wt
+                neighbours.setdefault(i, []).append((float(sims[j]), h))
+            knn = _normalised(knn)
+
+        lex = np.zeros(n_t)
+        if self._lexical is not None:
+            vec, clf = self._lexical
+            proba = clf.predict_proba(vec.transform([text]))[0]
+            for cls, p in zip(clf.classes_, proba):
+                lex[self._index[cls]] = p
+
+        n = len(self._history)
+        h_w = n / (n + w.history_half) if n else 0.0
+        kw_w = w.keywords if kw.sum() > 0 else 0.0
+        parts = {
+            "remit": (w.remit, remit),
+            "keywords": (kw_w, kw),
+            "knn": (h_w * w.knn, knn),
+            "lexical": (h_w * w.lexical if self._lexical is not None else 0.0, lex),
+        }
+        total_w = sum(pw for pw, _ in parts.values())
+        score = sum(pw * arr for pw, arr in parts.values()) / total_w
+
+        order = np.argsort(-score)[:top_k]
+        out = []
+        for i in order:
+            t = self.targets[i]
+            reasons = [f"职责相符：{t.remit[:40]}……（语义相似度 {remit_sim[i]:.2f}）"]
+            if kw_hits[i]:
+                reasons.append("涉及关键词：" + "、".join(kw_hits[i][:5]))
+            if i in neighbours:
+                best = max(neighbours[i], key=lambda x: x[0])
+                label = best[1].title or best[1].text[:30]
+                reasons.append(
+                    f"以往 {len(neighbours[i])} 件相似事项由其办理（最相似：《{label}》，相似度 {best[0]:.2f}）"
+                )
+            comps = {name: float(arr[i]) for name, (pw, arr) in parts.items() if pw > 0}
+            out.append(Recommendation(t.name, float(score[i]), reasons, comps))
+        return out
+
+
+def targets_kind(kind: str) -> str:
+    return "committees" if kind == KIND_BILL else "units"
+
+
+def router_for(kind: str, embedder: EmbedderLike, history: Iterable[HistoryItem] = ()) -> Router:
+    """The router for a draft kind: units for 建议, NPC special committees for 议案."""
+    return Router(load_targets(targets_kind(kind)), embedder, history)
+
+
+async def history_from_db(session: AsyncSession, kind: str) -> list[HistoryItem]:
+    """What staff actually assigned before: every unit of every assigned item is one example."""
+    from suggestions import repository as repo
+    from suggestions.embedding import from_blob
+
+    items = []
+    for row in await repo.all_suggestions(session):
+        if row.kind != kind or not row.units:
+            continue
+        text = DraftContent.from_dict(row.content).full_text()
+        for unit in row.units:
+            items.append(HistoryItem(text, unit, row.title, from_blob(row.embedding)))
+    return items
+
+
+async def build_router(sm: async_sessionmaker[AsyncSession], kind: str, embedder: EmbedderLike) -> Router:
+    async with sm() as s:
+        history = await history_from_db(s, kind)
+    return await asyncio.to_thread(router_for, kind, embedder, history)
+
+
+async def recommend_for_draft(
+    sm: async_sessionmaker[AsyncSession], draft: DraftContent, embedder: EmbedderLike, top_k: int = 3
+) -> tuple[np.ndarray, list[Recommendation], str]:
+    """(embedding of the draft, top units/committee, topic label) for a submission."""
+    router = await build_router(sm, draft.kind, embedder)
+    q = await asyncio.to_thread(router.query_vector, routing_text(draft))
+    recs = await asyncio.to_thread(router.recommend, draft, top_k, q)
+    topics = await asyncio.to_thread(Router, load_targets("topics"), embedder)
+    topic = (await asyncio.to_thread(topics.recommend, draft, 1, q))[0].name
+    return q, recs, topic

@@ -1,0 +1,75 @@
+"""摘要: an extractive summary of at most 150 characters that keeps the core demand.
+
+The title says what the item is about; the demands live in the 具体建议 items. We keep the
+title's core, then the most concrete demand sentences (in their original order) that fit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from suggestions.text import measure_items, sentences
+from suggestions.types import DraftContent
+from suggestions.vocab import concrete_verbs, has_actor, vague_phrases
+
+MAX_CHARS = 150
+_DEMAND = re.compile(r"建议|应当|应该|应|要|须|需要|请求|尽快|加快|推动|推进|完善|建立|制定|出台|修改|设立")
+_ITEM_MARK = re.compile(r"^\s*(?:\d{1,2}[\.．、]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]{1,3}[，,、]|[①-⑩])\s*")
+
+
+def _core_title(title: str) -> str:
+    return re.sub(r"^关于|的(建议|议案|提案)$", "", title.strip())
+
+
+def _score(sentence: str) -> float:
+    s = 0.0
+    s += 2.0 * len(_DEMAND.findall(sentence))
+    s += 1.5 * sum(v in sentence for v in concrete_verbs())
+    s += 1.0 if has_actor(sentence) else 0.0
+    s += 0.5 if re.search(r"\d", sentence) else 0.0
+    s -= 3.0 * sum(p in sentence for p in vague_phrases())  # slogans are not the demand
+    if len(sentence) > 90:  # long sentences crowd out other demands
+        s -= (len(sentence) - 90) / 30
+    return s
+
+
+def _trim(sentence: str, room: int) -> str:
+    """Cut at a clause boundary (，；) so the demand stays readable."""
+    if len(sentence) <= room:
+        return sentence
+    cut = sentence[:room]
+    pos = max(cut.rfind("，"), cut.rfind("；"), cut.rfind(","))
+    return (cut[:pos] if pos >= room // 3 else cut[: room - 1]) + "。"
+
+
+def summarize(draft: DraftContent, max_chars: int = MAX_CHARS) -> str:
+    core = _core_title(draft.title)
+    head = f"{core}。" if core else ""
+    candidates: list[tuple[int, str]] = []
+    for i, item in enumerate(measure_items(draft.measures)):
+        sents = sentences(_ITEM_MARK.sub("", item))
+        # an item's first sentence is usually its gist; keep the best of its first three
+        for j, s in enumerate(sents[:3]):
+            candidates.append((i * 10 + j, s))
+    if not candidates:  # no measures: fall back to the body
+        candidates = list(enumerate(sentences(draft.body())[:20]))
+    ranked = sorted(candidates, key=lambda c: -_score(c[1]))
+    chosen: list[tuple[int, str]] = []
+    used = len(head)
+    seen_items: set[int] = set()
+    for pos, s in ranked:
+        s = s.strip().rstrip("；;，,") + ("" if s.endswith(("。", "！", "？")) else "。")
+        if pos // 10 in seen_items or len(s) < 6 or (chosen and _score(s) <= 0):
+            continue
+        room = max_chars - used
+        if room < 12:
+            break
+        if len(s) > room:
+            if chosen:
+                continue
+            s = _trim(s, room)
+        chosen.append((pos, s))
+        seen_items.add(pos // 10)
+        used += len(s)
+    text = head + "".join(s for _, s in sorted(chosen))
+    return text[:max_chars]

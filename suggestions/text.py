@@ -1,0 +1,114 @@
+"""Plain-text helpers: parse a text draft into parts, split sentences and numbered measures."""
+
+from __future__ import annotations
+
+import re
+
+from suggestions.types import KIND_BILL, KIND_SUGGESTION, DraftContent
+
+# Section headings seen in real drafts, mapped to DraftContent fields. Longest first so
+# "具体建议" wins over "建议".
+_HEADINGS: list[tuple[str, str]] = sorted(
+    [
+        ("问题与现状", "problem"), ("现状与问题", "problem"), ("基本情况", "problem"), ("调研情况", "problem"),
+        ("存在问题", "problem"), ("主要问题", "problem"), ("问题现状", "problem"), ("背景", "problem"),
+        ("原因分析", "cause"), ("问题分析", "cause"), ("成因分析", "cause"), ("原因", "cause"),
+        ("具体建议", "measures"), ("对策建议", "measures"), ("措施建议", "measures"), ("意见建议", "measures"),
+        ("建议措施", "measures"), ("工作建议", "measures"), ("建议", "measures"),
+        ("法律依据", "legal_basis"), ("立法依据", "legal_basis"), ("法律法规依据", "legal_basis"),
+        ("草案框架", "outline"), ("草案要点", "outline"), ("条文要点", "outline"), ("草案提纲", "outline"),
+        ("法律草案", "outline"), ("议案草案", "outline"),
+        ("联名代表", "cosponsors"), ("附议代表", "cosponsors"), ("附件", "attachments"),
+    ],
+    key=lambda x: -len(x[0]),
+)
+_ORDINAL = r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])?"
+_HEADING_RE = re.compile(
+    r"(?:^|(?<=[。！？\n\s]))[ \t　]*" + _ORDINAL + r"[ \t　]*(" + "|".join(re.escape(h) for h, _ in _HEADINGS)
+    + r")[ \t　]*(?:[:：]|[ \t　]*\n)",
+    re.M,
+)
+_FIELD = dict(_HEADINGS)
+_TITLE_RE = re.compile(r"^\s*(?:标题[:：])?\s*(关于.{2,80}?的(?:建议|议案|提案))\s*$", re.M)
+
+_SENT_SPLIT = re.compile(r"(?<=[。！？!?；;])|\n+")
+_ITEM_RE = re.compile(
+    r"(?:^|(?<=[。；;：:\n]))[ \t　]*(?:\d{1,2}[\.．、](?!\d)|[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2})[)）]|[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]{1,3}[，,、]|[①②③④⑤⑥⑦⑧⑨⑩])",
+)
+_WS = re.compile(r"[ \t　\r]+")
+
+
+def normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\ufeff", "")
+    return "\n".join(_WS.sub(" ", line).strip() for line in text.split("\n")).strip()
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT_SPLIT.split(text or "") if s and s.strip()]
+
+
+def measure_items(measures: str) -> list[str]:
+    """Split the 具体建议 part into its numbered items (or sentences when not numbered)."""
+    text = (measures or "").strip()
+    if not text:
+        return []
+    starts = [m.start() for m in _ITEM_RE.finditer(text)]
+    if len(starts) >= 2:
+        bounds = starts + [len(text)]
+        items = [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+        head = text[: starts[0]].strip()
+        items = [i for i in items if len(i) > 2]
+        return ([head] if len(head) > 15 else []) + items
+    return sentences(text)
+
+
+def is_numbered(measures: str) -> bool:
+    return len(list(_ITEM_RE.finditer(measures or ""))) >= 2
+
+
+def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
+    """Parse a UTF-8 text draft. The title is the first 关于……的建议/议案 line, else the first line."""
+    text = normalise(text)
+    draft = DraftContent()
+    m = _TITLE_RE.search(text)
+    if m:
+        draft.title = m.group(1)
+        rest = text[: m.start()] + text[m.end():]
+    else:
+        first, _, rest = text.partition("\n")
+        if rest.strip() and len(first) <= 60 and not _HEADING_RE.match(first + "\n"):
+            draft.title = first.strip()
+        else:
+            rest = text
+    rest = rest.strip()
+    marks = list(_HEADING_RE.finditer(rest))
+    if not marks:
+        draft.problem = rest  # no structure: everything is a single block
+    else:
+        pre = rest[: marks[0].start()].strip()
+        chunks: dict[str, list[str]] = {}
+        for m, nxt in zip(marks, marks[1:] + [None]):
+            body = rest[m.end(): nxt.start() if nxt else len(rest)].strip()
+            chunks.setdefault(_FIELD[m.group(1)], []).append(body)
+        if pre:
+            chunks.setdefault("problem", []).insert(0, pre)
+        for name, bodies in chunks.items():
+            joined = "\n".join(b for b in bodies if b)
+            if name == "cosponsors":
+                draft.cosponsors = [c for c in re.split(r"[，,、\s]+", joined) if c]
+            elif name == "attachments":
+                draft.attachments = [{"name": a.strip()} for a in joined.split("\n") if a.strip()]
+            else:
+                setattr(draft, name, joined)
+    if kind:
+        draft.kind = kind
+    elif draft.title.endswith("议案") or draft.legal_basis or draft.outline:
+        draft.kind = KIND_BILL
+    else:
+        draft.kind = KIND_SUGGESTION
+    return draft
+
+
+def routing_text(draft: DraftContent, limit: int = 600) -> str:
+    """What routing and similarity look at: the title and the demands first, then the problem."""
+    return (draft.title + "。" + draft.measures[:300] + draft.problem[:200] + draft.cause[:100])[:limit]

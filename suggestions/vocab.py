@@ -1,0 +1,39 @@
+"""Word lists from ``suggestions/data`` (vague phrases, concrete verbs, actor markers)."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+
+@lru_cache(maxsize=None)
+def load_data(name: str) -> dict:
+    return json.loads(resources.files("suggestions").joinpath(f"data/{name}").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def vague_phrases() -> tuple[str, ...]:
+    return tuple(load_data("vague_phrases.json")["phrases"])
+
+
+@lru_cache(maxsize=1)
+def concrete_verbs() -> tuple[str, ...]:
+    return tuple(load_data("vague_phrases.json")["concrete_verbs"])
+
+
+@lru_cache(maxsize=1)
+def _actor_re() -> re.Pattern[str]:
+    suffixes = sorted(load_data("vague_phrases.json")["actor_suffixes"], key=len, reverse=True)
+    # a unit name: two or more CJK characters ending in a unit suffix (市教育局, 国务院, 省卫健委)
+    return re.compile(r"[\u4e00-\u9fff]{1,12}(?:" + "|".join(map(re.escape, suffixes)) + r")")
+
+
+def has_actor(text: str) -> bool:
+    return bool(_actor_re().search(text))
+
+
+def has_target(text: str) -> bool:
+    """A measurable target or a time limit: a number, a date, a named document."""
+    return bool(re.search(r"\d|[一二三四五六七八九十百千万]+(?:年|个月|天|日|%|项|家|所|座|人|元)|《.+?》|年底|年内|月底", text))

@@ -1,0 +1,114 @@
+"""Registration and access: nobody sees materials without a valid one-time code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from botharness import feed, register
+from storage.models import Role
+
+
+async def test_unregistered_user_gets_only_registration_hint(app, tg, upd):
+    await feed(app, upd.text(42, "代表有哪些权利？"))
+    (reply,) = tg.sent("sendMessage")
+    assert "邀请码" in reply.text and "/start" in reply.text
+    assert "代表法" not in reply.text  # no material leaks
+
+
+async def test_start_with_valid_code_registers_once(app, core, tg, upd):
+    code, _ = await core.access.create_invitation(name="张三", role=Role.DEPUTY, delegation="宁夏代表团")
+    await feed(app, upd.text(42, f"/start {code}"))
+    assert "张三" in tg.texts()[-1] and "代表" in tg.texts()[-1]
+    users = await core.access.list_users()
+    assert [(u.telegram_id, u.name, u.delegation) for u in users] == [(42, "张三", "宁夏代表团")]
+
+    # The same code is refused for a second person.
+    await feed(app, upd.text(43, f"/start {code}"))
+    assert "已被使用" in tg.texts()[-1]
+    assert len(await core.access.list_users()) == 1
+
+
+async def test_code_is_case_and_space_insensitive(app, core, tg, upd):
+    code, _ = await core.access.create_invitation(name="李四")
+    await feed(app, upd.text(44, f"/start {code.lower()[:5]} {code.lower()[5:]}"))
+    # only the first argument is taken; split codes are invalid, the whole lower-case code is fine
+    assert "无效" in tg.texts()[-1]
+    await feed(app, upd.text(44, f"/start {code.lower()}"))
+    assert "欢迎使用" in tg.texts()[-1]
+
+
+async def test_expired_code_is_refused(app, core, tg, upd):
+    code, _ = await core.access.create_invitation(name="王五", ttl=timedelta(seconds=-1))
+    await feed(app, upd.text(45, f"/start {code}"))
+    assert "已过期" in tg.texts()[-1]
+    assert await core.access.list_users() == []
+
+
+async def test_invalid_and_missing_code(app, tg, upd):
+    await feed(app, upd.text(46, "/start NOPE1234"))
+    assert "无效" in tg.texts()[-1]
+    await feed(app, upd.text(46, "/start"))
+    assert "/start 邀请码" in tg.texts()[-1]
+
+
+async def test_registered_user_start_again(app, core, tg, upd):
+    await register(core, app, upd, tg, 47)
+    code, _ = await core.access.create_invitation(name="别人")
+    await feed(app, upd.text(47, f"/start {code}"))
+    assert "已经注册" in tg.texts()[-1]
+    # the unused code stays valid for its real owner
+    await feed(app, upd.text(48, f"/start {code}"))
+    assert "欢迎使用" in tg.texts()[-1]
+
+
+async def test_suspended_user_is_refused_at_once(app, core, tg, upd):
+    await register(core, app, upd, tg, 50)
+    (u,) = await core.access.list_users()
+    await core.access.suspend(u.id)
+    await feed(app, upd.text(50, "代表有哪些权利？"))
+    assert tg.texts() == ["您的账号已被停用，如有疑问请联系代表工作机构的工作人员。"]
+    # a fresh invitation does not bring a suspended account back
+    code, _ = await core.access.create_invitation(name="又一个")
+    await feed(app, upd.text(50, f"/start {code}"))
+    assert "已被停用" in tg.texts()[-1]
+    await feed(app, upd.text(50, "/help"))
+    assert "已被停用" in tg.texts()[-1]
+
+
+async def test_deputy_cannot_use_staff_commands(app, core, tg, upd):
+    await register(core, app, upd, tg, 51)
+    for cmd in ("/invite deputy 赵六", "/users", "/suspend 1", "/setrole 1 admin", "/addevent 2026-08-20 视察", "/scope 全部"):
+        tg.clear()
+        await feed(app, upd.text(51, cmd))
+        assert tg.texts() == ["该功能仅限工作人员使用。"], cmd
+    assert [u.role for u in await core.access.list_users()] == [Role.DEPUTY]
+
+
+async def test_staff_manage_users_from_the_bot(app, core, tg, upd):
+    await register(core, app, upd, tg, 60, role=Role.STAFF)
+    await feed(app, upd.text(60, "/invite deputy 赵六 宁夏代表团"))
+    reply = tg.texts()[-1]
+    assert "赵六" in reply
+    code = reply.split("<code>")[1].split("</code>")[0]
+    await feed(app, upd.text(61, f"/start {code}"))
+    assert "欢迎使用" in tg.texts()[-1]
+    tg.clear()
+    await feed(app, upd.text(60, "/users"))
+    listing = tg.texts()[-1]
+    assert "赵六" in listing and "宁夏代表团" in listing
+    deputy = next(u for u in await core.access.list_users() if u.telegram_id == 61)
+    await feed(app, upd.text(60, f"/suspend {deputy.id}"))
+    assert "已停用" in tg.texts()[-1]
+    await feed(app, upd.text(61, "代表有哪些权利"))
+    assert "已被停用" in tg.texts()[-1]
+    # staff may not create admins
+    await feed(app, upd.text(60, "/invite admin 钱七"))
+    assert tg.texts()[-1] == "该功能仅限工作人员使用。"
+
+
+async def test_help_teaches_features(app, core, tg, upd):
+    await register(core, app, upd, tg, 70)
+    await feed(app, upd.text(70, "/help"))
+    text = tg.texts()[-1]
+    assert "语音" in text and "/schedule" in text and "原文" in text
+    assert "/invite" not in text  # staff part only for staff

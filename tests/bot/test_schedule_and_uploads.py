@@ -1,0 +1,81 @@
+"""/schedule (table rows + staff events) and staff document upload."""
+
+from __future__ import annotations
+
+from botharness import feed, register
+from storage.models import Role
+
+
+async def test_schedule_shows_this_month_and_next(app, core, tg, upd):
+    await register(core, app, upd, tg, 300)
+    await feed(app, upd.text(300, "/schedule"))
+    text = "\n".join(tg.texts())
+    assert "2026年8月工作安排" in text and "2026年9月工作安排" in text
+    assert "做好代表集中视察服务保障工作" in text and "举办代表履职学习培训班" in text
+
+
+async def test_staff_event_appears_in_schedule_for_its_scope(app, core, tg, upd):
+    await register(core, app, upd, tg, 301, role=Role.STAFF)
+    await register(core, app, upd, tg, 302)
+    await feed(app, upd.text(301, "/addevent 2026-09-18 代表小组活动：乡村振兴调研"))
+    assert "已登记：2026-09-18" in tg.texts()[-1]
+    tg.clear()
+    await feed(app, upd.text(302, "/schedule"))
+    assert "9月18日 代表小组活动：乡村振兴调研" in "\n".join(tg.texts())
+    await feed(app, upd.text(301, "/addevent 明天 无效日期"))
+    assert "用法" in tg.texts()[-1]
+
+
+async def test_natural_schedule_question(app, core, tg, upd):
+    await register(core, app, upd, tg, 303)
+    await feed(app, upd.text(303, "下个月有什么工作安排？"))
+    text = tg.texts()[-1]
+    assert "2026年9月工作安排" in text and "8月" not in text
+
+
+async def test_staff_upload_is_searchable_with_its_scope(app, core, tg, upd):
+    await register(core, app, upd, tg, 310, role=Role.STAFF)
+    await register(core, app, upd, tg, 311, delegation="宁夏代表团")
+    await register(core, app, upd, tg, 312, delegation="甘肃代表团")
+    body = "黄河流域生态保护专题调研方案\n\n调研时间定于九月中旬，地点在中卫市沙坡头区。".encode()
+    tg.add_file("doc-1", body)
+    await feed(app, upd.document(310, "doc-1", "调研方案.txt", caption="代表团:宁夏代表团", file_size=len(body)))
+    assert tg.sent("sendMessage")[-1].text.startswith("正在导入")
+    summary = tg.sent("editMessageText")[-1].text
+    assert "导入完成" in summary and "片段 1 个" in summary and "代表团：宁夏代表团" in summary
+    tg.clear()
+    await feed(app, upd.text(311, "黄河流域生态保护调研时间地点"))
+    assert "《调研方案》" in tg.texts()[-1]
+    tg.clear()
+    await feed(app, upd.text(312, "黄河流域生态保护调研时间地点"))
+    assert "《调研方案》" not in tg.texts()[-1]
+
+
+async def test_upload_without_scope_asks_for_one_then_uses_saved_scope(app, core, tg, upd):
+    await register(core, app, upd, tg, 320, role=Role.STAFF)
+    tg.add_file("doc-2", "内部材料。".encode())
+    await feed(app, upd.document(320, "doc-2", "材料.md"))
+    assert "范围" in tg.texts()[-1] and not tg.downloads
+    await feed(app, upd.text(320, "/scope 工作人员"))
+    assert "工作人员" in tg.texts()[-1]
+    await feed(app, upd.document(320, "doc-2", "材料.md"))
+    assert "导入完成" in tg.texts()[-1] and "范围：工作人员" in tg.texts()[-1]
+
+
+async def test_upload_bad_type_size_and_deputy(app, core, tg, upd):
+    await register(core, app, upd, tg, 330, role=Role.STAFF)
+    await register(core, app, upd, tg, 331)
+    await feed(app, upd.document(330, "x", "图片.png", caption="全部"))
+    assert "只能导入" in tg.texts()[-1]
+    await feed(app, upd.document(330, "y", "大文件.pdf", caption="全部", file_size=30 * 1024 * 1024))
+    assert "超过 20 MB" in tg.texts()[-1]
+    await feed(app, upd.document(331, "z", "a.txt", caption="全部"))
+    assert tg.texts()[-1] == "该功能仅限工作人员使用。"
+    assert tg.downloads == []
+
+
+async def test_empty_document_reports_error(app, core, tg, upd):
+    await register(core, app, upd, tg, 340, role=Role.STAFF)
+    tg.add_file("empty", b"")
+    await feed(app, upd.document(340, "empty", "空.txt", caption="全部", file_size=0))
+    assert "未能导入" in tg.texts()[-1]

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import os
+
+import pytest
+
+from storage.models import Role, User
+from storage.testing import isolated_database
+
+from broadcasts.schema import ensure_tables
+
+
+@pytest.fixture
+async def db():
+    """SQLite in a temp dir, or DATABASE_URL / DEPUTY_TEST_DATABASE_URL (a fresh PostgreSQL schema)."""
+    url = os.environ.get("DEPUTY_TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or None
+    async with isolated_database(url) as database:
+        await ensure_tables(database)
+        yield database
+
+
+class Clock:
+    """A hand-moved UTC clock for backoff and scheduling."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.t = start or datetime(2026, 3, 1, 8, 0, 0)
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+async def _add_users(db, specs: list[dict]) -> list[User]:
+    """specs: dicts of User fields; telegram_id defaults to 1000+i, role to deputy."""
+    out = []
+    async with db.session() as s, s.begin():
+        for i, spec in enumerate(specs):
+            u = User(telegram_id=spec.pop("telegram_id", 1000 + i), name=spec.pop("name", f"代表{i}"),
+                     role=spec.pop("role", Role.DEPUTY.value), committees=spec.pop("committees", []), **spec)
+            s.add(u)
+            out.append(u)
+        await s.flush()
+    return out
+
+
+@pytest.fixture
+def add_users(db):
+    async def go(specs: list[dict]) -> list[User]:
+        return await _add_users(db, [dict(x) for x in specs])
+
+    return go

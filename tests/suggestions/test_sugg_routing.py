@@ -1,0 +1,53 @@
+"""Routing with the real embedder: remits as data, learning from past assignments."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from suggestions.routing import HistoryItem, Router, Target, load_targets, router_for
+from sugg_drafts import BILL, GOOD, PUBLIC_LITIGATION
+
+
+def test_data_files():
+    committees = load_targets("committees")
+    assert len(committees) == 10 and len({c.name for c in committees}) == 10
+    assert all(c.remit and c.keywords for c in committees)
+    assert len(load_targets("units")) >= 30 and len(load_targets("topics")) == 14
+    with pytest.raises(FileNotFoundError):
+        load_targets("nothing")
+
+
+def test_bill_goes_to_the_ethnic_affairs_committee(embedder):
+    recs = router_for("议案", embedder).recommend(BILL)
+    assert len(recs) == 3 and recs[0].name == "民族委员会"
+    assert recs[0].score > recs[1].score > 0 and recs[0].reasons
+
+
+def test_suggestion_units_top3(embedder):
+    names = [r.name for r in router_for("建议", embedder).recommend(GOOD)]
+    assert {"交通运输部", "住房和城乡建设部", "公安部"} & set(names), names
+    medical = dataclasses.replace(GOOD, title="关于扩大异地就医直接结算范围的建议",
+                                  problem="参保人员跨省就医报销手续繁琐，垫付压力大。",
+                                  measures="1. 建议国家医保局将门诊慢特病纳入跨省直接结算范围。")
+    assert "国家医疗保障局" in [r.name for r in router_for("建议", embedder).recommend(medical)]
+
+
+def test_history_changes_the_ranking(embedder):
+    targets = [Target("甲单位", "城市道路与公共交通管理。"), Target("乙单位", "环境保护与污染防治。")]
+    cold = Router(targets, embedder).recommend(GOOD, top_k=2)
+    assert cold[0].name == "甲单位"
+    # staff kept sending parking items to 乙单位: history must outweigh the remit
+    past = [HistoryItem(GOOD.full_text().replace("共享单车", w), "乙单位", f"关于{w}停放的建议")
+            for w in ("共享单车", "电动自行车", "非机动车", "单车", "自行车", "助力车", "共享电单车", "三轮车",
+                      "快递车", "外卖电动车", "平衡车", "滑板车")]
+    past += [HistoryItem(PUBLIC_LITIGATION.full_text(), "甲单位", PUBLIC_LITIGATION.title)]
+    warm = Router(targets, embedder, past).recommend(GOOD, top_k=2)
+    assert warm[0].name == "乙单位"
+    assert any("以往" in r for r in warm[0].reasons) and warm[0].components["knn"] > 0.5
+
+
+def test_router_needs_targets(embedder):
+    with pytest.raises(ValueError):
+        Router([], embedder)

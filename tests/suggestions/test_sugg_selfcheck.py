@@ -1,0 +1,168 @@
+"""Self-check: each finding type on drafts written for the purpose."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from suggestions.selfcheck import ExistingItem, check, similar_findings, vague_items
+from suggestions.types import SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING
+from sugg_drafts import BENEFIT, BILL, COURT_CASE, GOOD, PETITION, PUBLIC_LITIGATION, VAGUE
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+
+
+def codes(report) -> set[str]:
+    return {f.code for f in report.findings}
+
+
+def test_good_draft_passes_without_warnings():
+    report = check(GOOD)
+    assert report.passed
+    assert not [f for f in report.findings if f.severity in (SEVERITY_ERROR, SEVERITY_WARNING)], report.to_text()
+
+
+def test_missing_parts_are_errors_with_a_fix():
+    report = check(dataclasses.replace(GOOD, cause="", measures=""))
+    missing = report.by_code("missing_part")
+    assert {f.part for f in missing} == {"cause", "measures"}
+    assert all(f.severity == SEVERITY_ERROR and f.fix for f in missing)
+    assert not report.passed
+
+
+def test_bill_needs_legal_basis_and_outline():
+    report = check(dataclasses.replace(BILL, legal_basis="", outline=""))
+    assert {f.part for f in report.by_code("missing_part")} == {"legal_basis", "outline"}
+    assert check(dataclasses.replace(BILL, kind="建议", title=BILL.title)).by_code("missing_part") == []
+
+
+def test_thin_part_and_no_data():
+    report = check(dataclasses.replace(GOOD, cause="资金不足。"))
+    thin = report.by_code("thin_part")
+    assert thin and thin[0].part == "cause" and thin[0].details["chars"] == 5
+    no_data = check(dataclasses.replace(GOOD, problem="共享单车乱停乱放现象非常突出，地铁站口和人行道被大量占用，"
+                                                    "老年人和视障人士出行受到明显影响，群众反映十分强烈，各方面都很关注这个问题。"))
+    assert any(f.details.get("no_data") for f in no_data.by_code("thin_part"))
+
+
+@pytest.mark.parametrize("title,expect_fix", [
+    ("共享单车停放管理问题", "关于共享单车停放管理问题的建议"),
+    ("关于规范共享单车停放管理的议案", "关于规范共享单车停放管理的建议"),
+    ("关于规范共享单车停放管理的提案", "关于规范共享单车停放管理的建议"),
+])
+def test_title_form(title, expect_fix):
+    f = check(dataclasses.replace(GOOD, title=title)).by_code("title_form")
+    assert len(f) == 1 and expect_fix in f[0].fix
+
+
+def test_vague_measure_flagged_concrete_one_not():
+    report = check(VAGUE)
+    vague = report.by_code("vague_measure")
+    assert len(vague) == 1
+    assert "高度重视" in vague[0].details["item"] or "加大力度" in vague[0].details["item"]
+    assert "由哪个部门" in vague[0].fix
+    # a stock phrase with a named actor, action and target is concrete enough
+    assert vague_items("1. 建议省财政厅加大投入力度，在 2026 年安排 5,000 万元专项资金用于村级保洁。\n2. 建议省住建厅制定标准。") == []
+
+
+@pytest.mark.parametrize("draft,category,body", [
+    (PETITION, "personal_petition", "信访"),
+    (COURT_CASE, "court_case", "人民法院"),
+    (BENEFIT, "personal_benefit", "所在单位"),
+])
+def test_not_a_suggestion_points_to_the_right_body(draft, category, body):
+    found = check(draft).by_code("not_a_suggestion")
+    assert found, check(draft).to_text()
+    assert found[0].details["category"] == category
+    assert body in found[0].details["body"] and body in found[0].message
+    assert found[0].severity == SEVERITY_ERROR
+
+
+def test_public_interest_draft_about_litigation_is_a_suggestion():
+    assert check(PUBLIC_LITIGATION).by_code("not_a_suggestion") == []
+    # collective 我省/我市 is not first person
+    text = dataclasses.replace(GOOD, problem=GOOD.problem + "我省部分地区的上访案件中有不少涉及共享单车押金退还。"
+                               "应发布典型案件，增强群众的自我保护意识。")
+    assert check(text).by_code("not_a_suggestion") == []
+
+
+@pytest.fixture(scope="module")
+def law_kb(tmp_path_factory, embedder):
+    """A real KnowledgeBase over one real law from ../shared (the built-in corpus holds no laws yet)."""
+    from retrieval import KnowledgeBase
+
+    law = SHARED / "corpus" / "laws" / "宪法相关法" / "民族区域自治法(2001-02-28).md"
+    if not law.exists():
+        pytest.skip("../shared 不存在")
+    # Its first 30 articles keep the index small (the suite must stay fast); written to tmp, never committed.
+    head, _, body = law.read_text(encoding="utf-8").partition("<!-- INFO END -->")
+    kept, n = [], 0
+    for line in body.splitlines():
+        n += line.startswith("第") and "条" in line[:8]
+        if n > 30:
+            break
+        kept.append(line)
+    small = tmp_path_factory.mktemp("laws") / law.name
+    small.write_text(head + "<!-- INFO END -->" + "\n".join(kept), encoding="utf-8")
+    kb = KnowledgeBase.open(tmp_path_factory.mktemp("lawkb"))
+    report = kb.ingest_paths([small], collection="laws")
+    assert report.chunks > 0
+    return kb
+
+
+def test_legal_basis_cites_articles_from_the_knowledge_base(law_kb):
+    report = check(BILL, kb=law_kb)
+    legal = report.by_code("legal_basis")
+    assert legal and legal[0].details["citations"]
+    cites = [c["citation"] for c in legal[0].details["citations"]]
+    assert all(c.startswith("《") and "第" in c for c in cites)
+    assert any("民族区域自治法" in c for c in cites), cites
+
+
+def test_bill_legal_basis_without_law_name_warns():
+    report = check(dataclasses.replace(BILL, legal_basis="依据宪法有关规定和本级人大的职权"))
+    assert any(f.code == "legal_basis" and f.severity == SEVERITY_WARNING for f in report.findings)
+
+
+def test_broken_knowledge_base_does_not_sink_the_check():
+    class Broken:
+        def search(self, *a, **k):
+            raise RuntimeError("index missing")
+
+    report = check(GOOD, kb=Broken())
+    assert report.by_code("legal_basis")[0].severity == SEVERITY_INFO
+
+
+def test_similar_existing_offers_cosign_or_merge(embedder):
+    from suggestions.text import routing_text
+
+    near = dataclasses.replace(GOOD, title="关于加强共享单车停放秩序管理的建议",
+                               measures=GOOD.measures.replace("2026 年 6 月底前", "年内"))
+    other = dataclasses.replace(PUBLIC_LITIGATION)
+    vecs = embedder.encode_queries([routing_text(near), routing_text(other)])
+    existing = [ExistingItem(7, near.title, "someone", vecs[0]), ExistingItem(8, other.title, "someone", vecs[1])]
+    report = check(GOOD, embedder=embedder, existing=existing)
+    sim = report.by_code("similar_existing")
+    assert [f.details["suggestion_id"] for f in sim] == [7]
+    assert sim[0].details["offer"] == "cosign_or_merge" and "联名" in sim[0].fix
+    # the author's own earlier item: do not resubmit
+    own = similar_findings(vecs[0], existing[:1], author_id="someone")
+    assert "请勿重复提交" in own[0].fix
+
+
+def test_similarity_threshold_respected():
+    v = np.zeros(4, dtype=np.float32)
+    v[0] = 1
+    w = np.array([0.8, 0.6, 0, 0], dtype=np.float32)
+    assert similar_findings(v, [ExistingItem(1, "x", "a", w)], threshold=0.9) == []
+    assert len(similar_findings(v, [ExistingItem(1, "x", "a", w)], threshold=0.75)) == 1
+
+
+def test_report_json_and_text():
+    report = check(VAGUE)
+    j = report.to_json()
+    assert j["passed"] is True and j["findings"][0]["severity"] == "warning"
+    assert "修改建议" in report.to_text() and len(j["summary"]) <= 150

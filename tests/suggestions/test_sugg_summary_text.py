@@ -1,0 +1,67 @@
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from suggestions.summary import summarize
+from suggestions.text import is_numbered, measure_items, parse_draft_text
+from suggestions.types import KIND_BILL
+from sugg_drafts import BILL, GOOD, VAGUE
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+
+
+def test_summary_keeps_core_demand_and_limit():
+    s = summarize(GOOD)
+    assert len(s) <= 150
+    assert s.startswith("规范城市共享单车停放管理")
+    assert "停放区域设置标准" in s  # the first, most concrete demand
+
+
+def test_summary_prefers_concrete_over_slogans():
+    s = summarize(VAGUE)
+    assert "保洁员" in s or "考核办法" in s
+    assert "形成合力" not in s
+
+
+def test_summary_without_measures_falls_back_to_body():
+    s = summarize(dataclasses.replace(GOOD, measures=""))
+    assert 0 < len(s) <= 150 and "共享单车" in s
+
+
+def test_summary_of_long_real_proposals_within_limit():
+    import csv
+
+    path = SHARED / "eval" / "proposals" / "jszx2019.csv"
+    if not path.exists():
+        pytest.skip("../shared 不存在")
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))[:60]
+    for r in rows:
+        s = summarize(parse_draft_text(r["reason"] + "\n" + r["content"]))
+        assert 10 < len(s) <= 150
+
+
+def test_parse_text_draft_sections():
+    text = (f"{GOOD.title}\n问题与现状：\n{GOOD.problem}\n原因分析：{GOOD.cause}\n具体建议：\n{GOOD.measures}\n"
+            "联名代表：张三、李四")
+    d = parse_draft_text(text)
+    assert d.title == GOOD.title and d.kind == "建议"
+    assert d.problem == GOOD.problem and d.cause == GOOD.cause and d.measures == GOOD.measures
+    assert d.cosponsors == ["张三", "李四"]
+
+
+def test_parse_bill_and_kind():
+    text = f"{BILL.title}\n一、问题与现状\n{BILL.problem}\n二、法律依据\n{BILL.legal_basis}\n三、草案框架\n{BILL.outline}"
+    d = parse_draft_text(text)
+    assert d.kind == KIND_BILL and d.legal_basis == BILL.legal_basis and d.outline == BILL.outline
+
+
+def test_unstructured_text_lands_in_problem():
+    d = parse_draft_text("城市里共享单车太多，乱停乱放。")
+    assert d.problem == "城市里共享单车太多，乱停乱放。" and not d.measures
+
+
+def test_measure_items():
+    assert len(measure_items(GOOD.measures)) == 3 and is_numbered(GOOD.measures)
+    assert measure_items("（一）建立标准。（二）公开结果；（三）加强考核。") == ["（一）建立标准。", "（二）公开结果；", "（三）加强考核。"]
+    assert not is_numbered("建立标准。公开结果。")
