@@ -273,7 +273,8 @@ class KnowledgeBase:
         cfg = rank or self.rank
         rewritten = rewrite_query(query)
         tokens = tokenize(rewritten)
-        qvec = self.embedder.encode_queries([rewritten])[0] if cfg.mode != "bm25" else None
+        # The encoder understands paraphrase itself; the appended synonyms and number forms are for BM25.
+        qvec = self.embedder.encode_queries([query])[0] if cfg.mode != "bm25" else None
         n_cand = cfg.candidates
         with self._lock:
             while True:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from corpus.numbers import search_text
+
 # Colloquial → statutory wording. Appended to the query (never replacing), so the original words
 # still match documents that use them.
 LEGAL_TERMS: dict[str, str] = {
@@ -27,7 +29,7 @@ _WS = re.compile(r"\s+")
 
 
 def rewrite_query(query: str) -> str:
-    """Append statutory synonyms of colloquial words found in the query."""
-    q = _WS.sub(" ", query).strip()
+    """Both number forms (八月份 / 8月) plus statutory synonyms of colloquial words in the query."""
+    q = search_text(_WS.sub(" ", query).strip())
     extra = [v for k, v in LEGAL_TERMS.items() if k in q]
     return f"{q} {' '.join(extra)}" if extra else q

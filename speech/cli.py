@@ -60,8 +60,9 @@ def transcribe(
         raise typer.Exit(1)
 
 
-def ask_voice_command(file: Path, index: Path | None = None, top_k: int = 5, as_json: bool = False) -> None:
-    """Body of ``deputy-assistant ask --voice FILE [--index DIR]``: transcript, answer, sources."""
+def ask_voice_command(file: Path, index: Path | None = None, top_k: int = 5, as_json: bool = False):
+    """Body of ``deputy-assistant ask --voice FILE [--index DIR]``: prints transcript, answer and
+    sources; returns the ``speech.voice.VoiceAnswer``. Unusable audio: Chinese message, exit 1."""
     from .voice import ask_voice
 
     recognizer = _load_recognizer()
@@ -72,7 +73,7 @@ def ask_voice_command(file: Path, index: Path | None = None, top_k: int = 5, as_
         raise typer.Exit(1) from exc
     if as_json:
         typer.echo(json.dumps(va.to_json(), ensure_ascii=False, indent=1))
-        return
+        return va
     t, a = va.transcript, va.answer
     typer.echo(f"识别结果：{t.text}（置信度 {t.confidence:.2f}）")
     if t.low_confidence and t.alternatives:
@@ -82,11 +83,10 @@ def ask_voice_command(file: Path, index: Path | None = None, top_k: int = 5, as_
     if a.hits:
         typer.echo("\n来源：")
         for i, h in enumerate(a.hits, 1):
-            typer.echo(f"[{i}] {h.citation}")
+            typer.echo(f"[{i}] {h.citation}\n    {h.text[:160]}")
+    return va
 
 
-def ask_voice(file: Path, index_dir: Path | None = None):
-    """Programmatic entry for the lead's ``ask --voice``: returns ``speech.voice.VoiceAnswer``."""
-    from .voice import ask_voice as _ask
-
-    return _ask(file, index_dir)
+def ask_voice(file: Path, index_dir: Path | None = None, top_k: int = 5):
+    """What ``deputy-assistant ask --voice FILE [--index DIR]`` calls: prints and returns the answer."""
+    return ask_voice_command(file, index_dir, top_k=top_k)
