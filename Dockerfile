@@ -21,6 +21,7 @@ COPY speech ./speech
 COPY storage ./storage
 COPY bot ./bot
 COPY suggestions ./suggestions
+COPY broadcasts ./broadcasts
 RUN pip install . "python-telegram-bot[webhooks]>=22,<23"
 
 RUN useradd --create-home --uid 10001 deputy \

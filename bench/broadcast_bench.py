@@ -99,7 +99,8 @@ def _start_worker(url, schema, api, rate, concurrency) -> subprocess.Popen:
 
 
 def run_case(n: int, kill: bool, url: str | None, rate: float, concurrency: int, p429: float, p5xx: float,
-             seed: int) -> dict:
+             seed: int, send_rate: float | None = None) -> dict:
+    send_rate = send_rate or rate
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="bcbench-") as tmp:
         url = url or f"sqlite+aiosqlite:///{tmp}/bench.db"
@@ -113,7 +114,7 @@ def run_case(n: int, kill: bool, url: str | None, rate: float, concurrency: int,
             bid, schema = asyncio.run(_setup(url, n))
             api = f"http://127.0.0.1:{port}/bot"
             t0 = time.monotonic()
-            w = _start_worker(url, schema, api, rate, concurrency)
+            w = _start_worker(url, schema, api, send_rate, concurrency)
             kill_at = None
             if kill:
                 kill_at = rng.uniform(5.0, max(6.0, n / rate * 0.8))
@@ -122,7 +123,7 @@ def run_case(n: int, kill: bool, url: str | None, rate: float, concurrency: int,
                 except subprocess.TimeoutExpired:
                     w.send_signal(signal.SIGKILL)
                     w.wait()
-                w = _start_worker(url, schema, api, rate, concurrency)
+                w = _start_worker(url, schema, api, send_rate, concurrency)
             rc = w.wait()
             elapsed = time.monotonic() - t0
             stats = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/stats").read())
@@ -137,7 +138,7 @@ def run_case(n: int, kill: bool, url: str | None, rate: float, concurrency: int,
     return {
         "recipients": n, "deliverable": deliverable, "blocked_by_emulator": len(blocked),
         "db": "sqlite" if url.startswith("sqlite") else "postgresql",
-        "rate_limit": rate, "concurrency": concurrency, "p429": p429, "p5xx": p5xx,
+        "rate_limit": rate, "sender_rate": send_rate, "concurrency": concurrency, "p429": p429, "p5xx": p5xx,
         "killed_after_s": round(kill_at, 1) if kill_at else None, "worker_rc": rc,
         "elapsed_s": round(elapsed, 1), "limit_bound_min_s": round(deliverable / rate, 1),
         "ratio_to_min": round(elapsed / (deliverable / rate), 3),
@@ -162,6 +163,7 @@ def main() -> None:
     ap.add_argument("--db", default=None)
     ap.add_argument("--rate", type=float, default=30.0)
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--send-rate", type=float, default=None, help="sender's pacing (default: --rate)")
     ap.add_argument("--p429", type=float, default=0.001)
     ap.add_argument("--p5xx", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=int(time.time()))
@@ -170,9 +172,10 @@ def main() -> None:
     if a.cmd == "worker":
         asyncio.run(_worker(a.db, a.schema or None, a.api, a.rate, a.concurrency))
         return
-    res = run_case(a.n, a.kill, a.db, a.rate, a.concurrency, a.p429, a.p5xx, a.seed)
+    res = run_case(a.n, a.kill, a.db, a.rate, a.concurrency, a.p429, a.p5xx, a.seed, a.send_rate)
     res["seed"] = a.seed
-    key = a.name or f"n{a.n}_rate{a.rate:g}{'_kill' if a.kill else ''}_{res['db']}"
+    key = a.name or (f"n{a.n}_rate{a.rate:g}" + (f"_send{a.send_rate:g}" if a.send_rate else "")
+                     + f"{'_kill' if a.kill else ''}_{res['db']}")
     print(json.dumps({key: res}, ensure_ascii=False, indent=1))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     allres = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

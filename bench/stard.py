@@ -149,6 +149,7 @@ def scale(factors=(1, 3, 10), n_queries: int = 100) -> dict:
                         "latency_ms_p95": round(pct(lat, 95), 1), "peak_rss_mb": round(peak_rss_mb()),
                         "in_memory_build_s": round(build_s, 1)}
         print(f, out[f"{f}x"], flush=True)
+        write_result("stard_scale", {"results": out, "note": "k x corpus by duplicated articles (noisy vectors, same tokens)"})
         del kb, dense, bm
         gc.collect()
     return out
@@ -166,11 +167,14 @@ class _ModStore:
         return {i: base[i % OFFSET] for i in ids if i % OFFSET in base}
 
 
-CONFIGS = {
+CONFIGS = {  # every row but "hybrid" changes one thing from the default RankConfig
     "bm25": dict(mode="bm25"),
     "dense": dict(mode="dense"),
-    "rrf": dict(fusion="rrf"),
-    "hybrid": dict(),
+    "rrf": dict(fusion="rrf", group_weight=0.0),
+    "weighted_raw": dict(fusion="weighted", w_dense=0.7, w_bm25=0.3, group_weight=0.0),
+    "zscore_no_group": dict(group_weight=0.0),
+    "hybrid": dict(),  # the default: z-score fusion 0.8/0.2 + law-level score 0.3
+    "hybrid_prf": dict(prf_weight=0.5),
 }
 
 

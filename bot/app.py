@@ -79,3 +79,7 @@ def register_handlers(app: Application, deps: BotDeps) -> None:
     app.add_handler(CallbackQueryHandler(qa.callback))
     app.add_handler(MessageHandler(NEW, account.unsupported))
     app.add_error_handler(on_error)
+    # Broadcasts, consultations, read receipts (issue 6): their own handler groups, run first.
+    from broadcasts.bot_handlers import register_broadcast_handlers
+
+    register_broadcast_handlers(app, deps)

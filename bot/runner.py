@@ -51,8 +51,8 @@ def build(opts: RunOptions) -> Application:
     kb = load_knowledge_base()  # blocking, once, before the event loop starts
     db = Database(settings.resolved_database_url)
     core = Core.build(db, kb, rate_limit=opts.rate_limit)
-    app = build_application(BotDeps(core=core, transcribe=default_transcriber()),
-                            token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
+    deps = BotDeps(core=core, transcribe=default_transcriber())
+    app = build_application(deps, token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
 
     async def post_init(application: Application) -> None:
         await db.upgrade()
@@ -60,9 +60,15 @@ def build(opts: RunOptions) -> Application:
             await application.bot.set_my_commands(COMMANDS)
         except TelegramError as exc:  # cosmetic (the command menu); some local API servers lack it
             log.warning("setMyCommands failed: %s", exc)
+        from broadcasts.bot_handlers import start_background
+
+        await start_background(application, deps)  # outbox sender + event reminders, state in the DB
         log.info("bot ready mode=%s", "webhook" if opts.webhook else "polling")
 
     async def post_shutdown(application: Application) -> None:
+        from broadcasts.bot_handlers import stop_background
+
+        await stop_background(application)
         await db.dispose()
 
     app.post_init = post_init

@@ -15,12 +15,12 @@ import numpy as np
 @dataclass(frozen=True)
 class RankConfig:
     mode: str = "hybrid"  # "hybrid" | "bm25" | "dense"
-    fusion: str = "weighted"  # "weighted" | "rrf"
+    fusion: str = "zscore"  # "zscore" | "weighted" (raw cosine + max-normalised BM25) | "rrf"
     candidates: int = 300  # per retriever
-    w_dense: float = 0.7
-    w_bm25: float = 0.3
+    w_dense: float = 0.8
+    w_bm25: float = 0.2
     rrf_k: int = 60
-    group_weight: float = 0.0  # weight of the document-title (law) score
+    group_weight: float = 0.3  # weight of the document-title (law) score
     group_top: int = 3  # how many of a title's best chunks make its score
     prf_weight: float = 0.0  # pseudo-relevance feedback: move the query vector toward the top hits
     prf_docs: int = 5
@@ -34,11 +34,20 @@ def fuse(dense: np.ndarray, bm25: np.ndarray, cfg: RankConfig) -> np.ndarray:
     bm = bm25 / top
     if cfg.mode == "bm25":
         return bm
+    if cfg.fusion == "zscore":
+        # e5 cosines are compressed (0.75-0.9) while max-normalised BM25 spans 0-1: standardise both
+        # over the candidate set so the weights mean what they say.
+        return cfg.w_dense * _z(dense) + cfg.w_bm25 * _z(bm)
     if cfg.fusion == "rrf":
         rd = np.empty(len(dense)); rd[np.argsort(-dense)] = np.arange(len(dense))
         rb = np.empty(len(bm)); rb[np.argsort(-bm)] = np.arange(len(bm))
         return 1 / (cfg.rrf_k + rd) + 1 / (cfg.rrf_k + rb)
     return cfg.w_dense * dense + cfg.w_bm25 * bm
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    sd = x.std()
+    return (x - x.mean()) / sd if sd > 1e-9 else np.zeros_like(x)
 
 
 def add_group_scores(scores: np.ndarray, groups: list[str], cfg: RankConfig) -> np.ndarray:

@@ -3,7 +3,9 @@ so several bot processes (or a restart) share one budget."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from storage.clock import utcnow
 from storage.db import Database
@@ -17,14 +19,16 @@ class RateDecision:
 
 
 class RateLimiter:
-    def __init__(self, db: Database, *, limit: int = 20, window_s: float = 60.0) -> None:
+    def __init__(self, db: Database, *, limit: int = 20, window_s: float = 60.0,
+                 now: Callable[[], datetime] = utcnow) -> None:
         self.db = db
         self.limit = limit
         self.window_s = window_s
+        self.now = now
 
     async def hit(self, user_id: int) -> RateDecision:
         """Count one action; refuse (without counting) once ``limit`` actions fall in the window."""
-        now = utcnow()
+        now = self.now()
         since = window_start(now, self.window_s)
         async with self.db.session() as s, s.begin():
             repo = RateEventRepo(s)

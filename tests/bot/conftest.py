@@ -56,7 +56,7 @@ def transcribe():
 
 @pytest.fixture
 async def core(db, kb):
-    return Core.build(db, kb, rate_limit=5, rate_window_s=60, today=lambda: TODAY)
+    return Core.build(db, kb, rate_limit=5, rate_window_s=3600, today=lambda: TODAY)
 
 
 @pytest.fixture

@@ -95,7 +95,7 @@ class EmulatedUser:
               "message": {"message_id": message_id, "date": int(time.time()), "chat": self.chat, "text": "…"}}
         (await self.http.post(f"{self.api}/sendCallback", json=cq)).raise_for_status()
 
-    async def replies(self, n: int = 1, timeout_s: float = 20) -> list[dict]:
+    async def replies(self, n: int = 1, timeout_s: float = 120) -> list[dict]:
         """Wait for ``n`` new bot messages to this chat; each is {text, reply_markup, message_id, …}."""
         got: list[dict] = []
         deadline = time.monotonic() + timeout_s

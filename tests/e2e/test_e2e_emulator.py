@@ -3,6 +3,8 @@ asks, and presses a button."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from bot.app import build_application
@@ -47,6 +49,11 @@ async def test_polling_registration_and_question_round_trip(emulator, db, kb):
                 await user.send("/help")
                 (help_msg,) = await user.replies()
                 assert "语音" in help_msg["text"]
+            # updates run concurrently: the rating may land after the /help reply, so wait for it
+            for _ in range(600):
+                if await core.qa.rating_counts() == (1, 0):
+                    break
+                await asyncio.sleep(0.1)
             assert await core.qa.rating_counts() == (1, 0)
         finally:
             await app.updater.stop()

@@ -1,14 +1,10 @@
-"""Fixtures of the speech tests: committed audio files and the real Vosk model (skips if absent)."""
+"""Fixtures of the speech tests: the real Vosk model (skips with a reason if not provisioned)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -28,8 +24,3 @@ def recognizer(vosk_model_dir):
     rec = Recognizer(vosk_model_dir)
     yield rec
     rec.close()
-
-
-def tone(seconds: float, rate: int = 16_000, amp: float = 0.3, freq: float = 440.0) -> np.ndarray:
-    t = np.arange(int(seconds * rate)) / rate
-    return (np.sin(2 * np.pi * freq * t) * amp * 32767).astype(np.int16)

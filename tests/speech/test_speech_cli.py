@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import FIXTURES
+from speech_testutil import FIXTURES
 from typer.testing import CliRunner
 
 from speech.cli import app

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from speech_testutil import SHARED
 
 from speech.correction import Corrector, default_corrector, pinyin_similarity
 from speech.lexicon import build_lexicon

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, tone
+from speech_testutil import FIXTURES, tone
 
 from speech.decode import SAMPLE_RATE, Pcm, decode, encode
 from speech.errors import AudioError, AudioTooLarge, AudioTooLong, NotAudio, SilentAudio

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, tone
+from speech_testutil import FIXTURES, tone
 
 from speech.decode import SAMPLE_RATE, Pcm, decode, encode
 from speech.errors import NoSpeech, NotAudio, RecognizerBusy, SilentAudio

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import inspect, text
@@ -82,9 +82,12 @@ async def test_rate_limiter_window(db):
     access = AccessService(db)
     code, _ = await access.create_invitation(name="乙")
     u = (await access.redeem(code, 12)).user
-    limiter = RateLimiter(db, limit=3, window_s=0.5)
+    clock = [datetime(2026, 8, 10, 9, 0, 0)]
+    limiter = RateLimiter(db, limit=3, window_s=60, now=lambda: clock[0])
     assert [(await limiter.hit(u.id)).allowed for _ in range(4)] == [True, True, True, False]
-    await asyncio.sleep(0.6)
+    clock[0] += timedelta(seconds=59)
+    assert not (await limiter.hit(u.id)).allowed
+    clock[0] += timedelta(seconds=2)  # the first three left the window
     assert (await limiter.hit(u.id)).allowed
 
 

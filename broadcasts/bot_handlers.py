@@ -1,0 +1,378 @@
+"""Telegram handlers for broadcasts, read receipts and consultations (thin: parse, call the domain, reply).
+
+Register with ``register_broadcast_handlers(app, deps)`` BEFORE bot.app.register_handlers' catch-all
+handlers (it uses handler group -1), and start the sender with ``start_background(app, deps)`` from the
+Application's post_init (and ``stop_background`` from post_shutdown).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from storage.clock import BEIJING
+
+from broadcasts import audience as aud
+from broadcasts import consultation as cons
+from broadcasts import reminders, service
+from broadcasts.models import Broadcast
+from broadcasts.telegram_adapter import make_send
+from broadcasts.worker import OutboxWorker, WorkerConfig
+
+log = logging.getLogger(__name__)
+
+USAGE = ("用法：/broadcast 范围 [@YYYY-MM-DD HH:MM] 通知内容\n"
+         "范围：全体 | 代表团:名称 | 委员会:名称 | 层级:全国/省/市/县/乡 | 标签:名称 | 名单:用户编号,用户编号\n"
+         "例：/broadcast 代表团:广东代表团 @2026-03-05 08:30 请于九点前到驻地大厅集合。")
+_KIND_WORDS = {"代表团": "delegation", "委员会": "committee", "层级": "level", "标签": "tag", "名单": "list"}
+_AT = re.compile(r"^@(\d{4}-\d{1,2}-\d{1,2})\s+(\d{1,2}:\d{2})\s*")
+
+
+def parse_audience(word: str) -> aud.AudienceSpec:
+    if word in ("全体", "全部", "all"):
+        return aud.AudienceSpec()
+    kind, _, value = word.partition(":") if ":" in word else word.partition("：")
+    if kind not in _KIND_WORDS:
+        raise aud.AudienceError(f"无法识别接收范围“{word}”。\n{USAGE}")
+    if _KIND_WORDS[kind] == "list":
+        try:
+            ids = tuple(int(x) for x in re.split(r"[,，]", value) if x.strip())
+        except ValueError as e:
+            raise aud.AudienceError("名单应为以逗号分隔的用户编号，例如 名单:3,8,15") from e
+        return aud.AudienceSpec("list", user_ids=ids)
+    return aud.AudienceSpec(_KIND_WORDS[kind], value.strip())
+
+
+def parse_when(text: str) -> tuple[datetime | None, str]:
+    """"@2026-03-05 08:30 rest" (Beijing time) -> (naive UTC, rest)."""
+    m = _AT.match(text)
+    if not m:
+        return None, text
+    try:
+        local = datetime.strptime(f"{m.group(1)} {m.group(2)}", "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
+    except ValueError as e:
+        raise service.BroadcastError("定时格式应为 @年-月-日 时:分，例如 @2026-03-05 08:30") from e
+    return local.astimezone(UTC).replace(tzinfo=None), text[m.end():]
+
+
+def _kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows])
+
+
+class BroadcastHandlers:
+    def __init__(self, deps) -> None:  # bot.deps.BotDeps
+        self.deps = deps
+        self.db = deps.core.db
+
+    async def _staff(self, update: Update):
+        from bot.guard import require_user
+
+        return await require_user(update, self.deps, staff=True)
+
+    async def _user(self, update: Update):
+        from bot.guard import require_user
+
+        return await require_user(update, self.deps)
+
+    # ---- compose / preview / confirm -----------------------------------------------------------
+    async def broadcast(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await self._staff(update)
+        if user is None:
+            return
+        raw = (update.effective_message.text or "").split(maxsplit=2)
+        if len(raw) < 3:
+            await update.effective_message.reply_text(USAGE)
+            return
+        try:
+            spec = parse_audience(raw[1])
+            at, text = parse_when(raw[2])
+            async with self.db.session() as s, s.begin():
+                b = await service.create(s, text, spec, created_by=user.id)
+                b.scheduled_at = at
+                p = await service.preview(s, b.id)
+        except (aud.AudienceError, service.BroadcastError) as e:
+            await update.effective_message.reply_text(str(e))
+            return
+        when = f"定时：{_bj(at)}" if at else "确认后立即发送"
+        await update.effective_message.reply_text(
+            f"通知 #{p.broadcast_id} 预览\n接收范围：{p.audience}（{p.recipients} 人）\n{when}\n\n{p.text}",
+            reply_markup=_kb([[("确认发送", f"bc:ok:{b.id}"), ("取消", f"bc:no:{b.id}")]]))
+
+    async def confirm_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        q = update.callback_query
+        user = await self._staff(update)
+        if user is None:
+            return
+        _, action, bid = q.data.split(":")
+        try:
+            async with self.db.session() as s, s.begin():
+                if action == "no":
+                    await service.cancel(s, int(bid))
+                    await q.answer("已取消")
+                    await q.edit_message_text(f"通知 #{bid} 已取消，未发送。")
+                    return
+                b = await s.get(Broadcast, int(bid))
+                n = await service.confirm(s, int(bid), at=b.scheduled_at if b else None)
+                b.progress_chat_id, b.progress_message_id = q.message.chat_id, q.message.message_id
+        except service.BroadcastError as e:
+            await q.answer(str(e), show_alert=True)
+            return
+        await q.answer("已确认")
+        head = f"定时于 {_bj(b.scheduled_at)} 发送" if b.scheduled_at else "开始发送"
+        await q.edit_message_text(f"通知 #{bid}：{head}，共 {n} 人。发送进度会在此更新。")
+        _wake(context.application)
+
+    async def report_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await self._staff(update) is None:
+            return
+        args = context.args or []
+        try:
+            async with self.db.session() as s:
+                if not args:
+                    items = await service.list_recent(s)
+                    lines = [f"#{b.id} [{b.state}] {b.text[:30]}" for b in items] or ["还没有发送过通知。"]
+                    await update.effective_message.reply_text("最近的通知（/bcreport 编号 查看详情）：\n" + "\n".join(lines))
+                    return
+                bid = int(args[0])
+                rep, rs = await service.report(s, bid), await service.read_status(s, bid)
+        except ValueError as e:  # BroadcastError is a ValueError too
+            await update.effective_message.reply_text(str(e) if isinstance(e, service.BroadcastError)
+                                                      else "用法：/bcreport 通知编号")
+            return
+        await update.effective_message.reply_text(rep.render() + "\n\n" + rs.render())
+
+    async def read_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        q = update.callback_query
+        async with self.db.session() as s, s.begin():
+            first = await service.mark_read(s, int(q.data.split(":")[1]), q.from_user.id)
+        await q.answer("已确认阅读，谢谢！" if first else "您已确认过。")
+        if first:
+            try:
+                await q.edit_message_reply_markup(reply_markup=None)
+            except Exception:  # message too old to edit: the receipt is recorded anyway
+                pass
+
+    # ---- consultation -------------------------------------------------------------------------
+    async def consult_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Reply to an uploaded DOCX/PDF draft with: /consult 2026-03-20 [范围]"""
+        user = await self._staff(update)
+        if user is None:
+            return
+        msg = update.effective_message
+        doc = msg.reply_to_message.document if msg.reply_to_message else None
+        args = context.args or []
+        if doc is None or not args:
+            await msg.reply_text("用法：回复已上传的草案文件（DOCX/PDF），发送 /consult 截止日期 [范围]，"
+                                 "例如 /consult 2026-03-20 全体")
+            return
+        try:
+            deadline = datetime.strptime(args[0], "%Y-%m-%d").replace(hour=23, minute=59, tzinfo=BEIJING)
+            spec = parse_audience(args[1]) if len(args) > 1 else aud.AudienceSpec()
+        except ValueError as e:
+            await msg.reply_text(str(e) if isinstance(e, aud.AudienceError) else "截止日期格式应为 年-月-日，例如 2026-03-20")
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / (doc.file_name or "draft.docx")
+            await (await doc.get_file()).download_to_drive(path)
+            try:
+                draft = await asyncio.to_thread(cons.load_draft, path)
+                async with self.db.session() as s, s.begin():
+                    c = await cons.publish(s, draft, deadline=deadline.astimezone(UTC).replace(tzinfo=None),
+                                           spec=spec, created_by=user.id)
+            except (cons.ConsultationError, service.BroadcastError, aud.AudienceError) as e:
+                await msg.reply_text(str(e))
+                return
+        await msg.reply_text(f"征求意见 #{c.id}《{c.title}》已发布，共 {len(draft.articles)} 条，邀请已进入发送队列。\n"
+                             f"导出意见：/consultexport {c.id}")
+        _wake(context.application)
+
+    async def browse_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        q = update.callback_query
+        if await self._user(update) is None:
+            return
+        parts = q.data.split(":")
+        async with self.db.session() as s:
+            try:
+                c = await cons.get(s, int(parts[1]))
+            except cons.ConsultationError as e:
+                await q.answer(str(e), show_alert=True)
+                return
+            if parts[0] == "cs":  # chapters
+                chs = await cons.chapters(s, c.id)
+                rows = [[(f"{ch or '（无章节）'}（{n}条）", f"cc:{c.id}:{i}")] for i, (ch, n) in enumerate(chs)]
+                rows.append([("对草案整体提意见", f"co:{c.id}:0")])
+                text = f"《{c.title}》，截止 {_bj(c.deadline)}。请选择章节："
+            elif parts[0] == "cc":  # articles of one chapter
+                ch = (await cons.chapters(s, c.id))[int(parts[2])][0]
+                arts = await cons.articles(s, c.id, ch)
+                rows = [[(a.locator or f"第{a.ordinal + 1}段", f"ca:{c.id}:{a.id}")] for a in arts]
+                rows.append([("返回章节", f"cs:{c.id}")])
+                text = f"{ch or '（无章节）'}：请选择条文"
+            else:  # ca: one article
+                art = next((a for a in await cons.articles(s, c.id) if a.id == int(parts[2])), None)
+                if art is None:
+                    await q.answer("条文不存在", show_alert=True)
+                    return
+                rows = [[("对本条提意见", f"co:{c.id}:{art.id}")], [("返回章节", f"cs:{c.id}")]]
+                text = f"{art.chapter}\n{art.text}"[:4000]
+        await q.answer()
+        await q.message.reply_text(text, reply_markup=_kb(rows))
+
+    async def opinion_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        q = update.callback_query
+        if await self._user(update) is None:
+            return
+        _, cid, aid = q.data.split(":")
+        context.user_data["bc_opinion"] = (int(cid), int(aid) or None)
+        await q.answer()
+        await q.message.reply_text("请直接发送您的意见（文字或语音）。发送 /cancel 放弃。")
+
+    async def opinion_msg(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Group -1: only acts when an opinion is awaited, then stops other handlers."""
+        pending = context.user_data.get("bc_opinion") if context.user_data is not None else None
+        if not pending:
+            return
+        msg = update.effective_message
+        if msg.text and msg.text.startswith("/") and msg.text.strip() != "/cancel":
+            return  # other commands keep working while an opinion is awaited
+        user = await self._user(update)
+        if user is None:
+            raise ApplicationHandlerStop
+        if msg.text and msg.text.strip() == "/cancel":
+            context.user_data.pop("bc_opinion", None)
+            await msg.reply_text("已放弃提交意见。")
+            raise ApplicationHandlerStop
+        kind, text = "text", msg.text or ""
+        if msg.voice or msg.audio:
+            if self.deps.transcribe is None:
+                await msg.reply_text("暂时无法识别语音，请改用文字提交意见。")
+                raise ApplicationHandlerStop
+            data = bytes(await (await (msg.voice or msg.audio).get_file()).download_as_bytearray())
+            text, kind = (await self.deps.transcribe(data)).text, "voice"
+        cid, aid = pending
+        try:
+            async with self.db.session() as s, s.begin():
+                await cons.add_opinion(s, cid, user.id, text, article_id=aid, kind=kind)
+        except cons.ConsultationError as e:
+            await msg.reply_text(str(e) + ("" if "截止" in str(e) else "\n请重新发送。"))
+            if "截止" in str(e):
+                context.user_data.pop("bc_opinion", None)
+            raise ApplicationHandlerStop
+        context.user_data.pop("bc_opinion", None)
+        await msg.reply_text("意见已收到，谢谢！" + (f"\n识别结果：{text}" if kind == "voice" else ""))
+        raise ApplicationHandlerStop
+
+    async def export_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await self._staff(update) is None:
+            return
+        try:
+            cid = int((context.args or [""])[0])
+        except ValueError:
+            await update.effective_message.reply_text("用法：/consultexport 征求意见编号")
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                async with self.db.session() as s:
+                    paths = await cons.export(s, cid, Path(tmp))
+            except cons.ConsultationError as e:
+                await update.effective_message.reply_text(str(e))
+                return
+            for p in paths:
+                with open(p, "rb") as fh:
+                    await update.effective_message.reply_document(fh, filename=p.name)
+
+
+def _bj(t: datetime | None) -> str:
+    return "" if t is None else t.replace(tzinfo=UTC).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def _wake(app: Application) -> None:
+    ev = app.bot_data.get("bc_wake")
+    if ev is not None:
+        ev.set()
+
+
+def register_broadcast_handlers(app: Application, deps, *, group: int = -1) -> BroadcastHandlers:
+    h = BroadcastHandlers(deps)
+    app.add_handler(CommandHandler("broadcast", h.broadcast), group)
+    app.add_handler(CommandHandler("bcreport", h.report_cmd), group)
+    app.add_handler(CommandHandler("consult", h.consult_cmd), group)
+    app.add_handler(CommandHandler("consultexport", h.export_cmd), group)
+    app.add_handler(CallbackQueryHandler(h.confirm_cb, pattern=r"^bc:(ok|no):\d+$"), group)
+    app.add_handler(CallbackQueryHandler(h.read_cb, pattern=r"^rd:\d+$"), group)
+    app.add_handler(CallbackQueryHandler(h.browse_cb, pattern=r"^(cs:\d+|cc:\d+:\d+|ca:\d+:\d+)$"), group)
+    app.add_handler(CallbackQueryHandler(h.opinion_cb, pattern=r"^co:\d+:\d+$"), group)
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.TEXT | filters.VOICE | filters.AUDIO),
+                                   h.opinion_msg), group - 1)
+    return h
+
+
+async def start_background(app: Application, deps, config: WorkerConfig | None = None,
+                           reminder_before: timedelta = reminders.DEFAULT_BEFORE) -> None:
+    """Start the outbox sender and the reminder scheduler as tasks of the running Application.
+    Note: the bot's HTTP pool must allow ``config.concurrency`` parallel requests
+    (``HTTPXRequest(connection_pool_size=...)``), or sends queue behind each other."""
+    from broadcasts.schema import ensure_tables
+
+    db = deps.core.db
+    await ensure_tables(db)
+    stop, wake = asyncio.Event(), asyncio.Event()
+    bot = app.bot
+
+    async def progress(rep: service.DeliveryReport, b: Broadcast) -> None:
+        if b.progress_chat_id and b.progress_message_id:
+            await bot.edit_message_text(rep.render(), chat_id=b.progress_chat_id, message_id=b.progress_message_id)
+
+    worker = OutboxWorker(db, make_send(bot), config, on_progress=progress)
+
+    async def reminder_loop() -> None:
+        while not stop.is_set():
+            try:
+                async with db.session() as s, s.begin():
+                    if await reminders.tick(s, before=reminder_before):
+                        wake.set()
+            except Exception:
+                log.exception("reminder tick failed")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=60)
+            except TimeoutError:
+                pass
+
+    async def sender_loop() -> None:
+        while not stop.is_set():
+            try:
+                await worker.run(wake, idle_sleep=2.0)  # returns when woken; loop clears and resumes
+            except Exception:
+                log.exception("outbox worker crashed; restarting in 5 s")
+                await asyncio.sleep(5)
+            wake.clear()
+
+    app.bot_data.update(bc_stop=stop, bc_wake=wake, bc_worker=worker, bc_tasks=[
+        asyncio.create_task(sender_loop(), name="bc-sender"),
+        asyncio.create_task(reminder_loop(), name="bc-reminders")])
+
+
+async def stop_background(app: Application) -> None:
+    stop = app.bot_data.get("bc_stop")
+    if stop is None:
+        return
+    stop.set()
+    app.bot_data["bc_wake"].set()
+    for t in app.bot_data.get("bc_tasks", []):
+        t.cancel()
+    await asyncio.gather(*app.bot_data.get("bc_tasks", []), return_exceptions=True)

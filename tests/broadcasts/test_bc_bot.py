@@ -1,0 +1,145 @@
+"""The real PTB Application with the broadcast handlers; Telegram faked at the HTTP boundary
+(bot.testing.FakeTelegram). Staff compose and confirm, the worker sends through the real Bot, a deputy
+presses 已阅, staff read the report."""
+
+from __future__ import annotations
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.deps import BotDeps
+from bot.testing import FakeTelegram, UpdateFactory
+from storage.core import Core
+from storage.models import Role
+
+from broadcasts.bot_handlers import parse_audience, parse_when, register_broadcast_handlers
+from broadcasts.telegram_adapter import make_send
+from broadcasts.worker import OutboxWorker, WorkerConfig
+
+pytestmark = pytest.mark.db
+STAFF, DEP1, DEP2 = 500, 100, 101
+
+
+class NoKB:
+    """Broadcasts never search; Core only needs something with iter_chunks."""
+
+    def iter_chunks(self):
+        return iter(())
+
+
+@pytest.fixture
+async def app(db, add_users):
+    await add_users([{"telegram_id": STAFF, "name": "秘书", "role": Role.STAFF.value},
+                     {"telegram_id": DEP1, "name": "张三", "delegation": "广东代表团"},
+                     {"telegram_id": DEP2, "name": "李四", "delegation": "四川代表团"}])
+    tg = FakeTelegram()
+    application = Application.builder().token("1:T").request(tg).get_updates_request(tg).build()
+    register_broadcast_handlers(application, BotDeps(core=Core.build(db, NoKB())))
+    async with application:
+        tg.clear()
+        application.tg = tg
+        yield application
+
+
+async def feed(app, payload):
+    await app.process_update(Update.de_json(payload, app.bot))
+
+
+async def test_compose_confirm_send_read_report(app, db):
+    tg, upd = app.tg, UpdateFactory()
+    await feed(app, upd.text(DEP1, "/broadcast 全体 试试"))
+    assert tg.texts()[-1] == "该功能仅限工作人员使用。"  # deputies cannot broadcast
+    tg.clear()
+    await feed(app, upd.text(STAFF, "/broadcast 代表团:广东代表团 明天九点集合"))
+    preview = tg.sent("sendMessage")[-1]
+    assert "接收范围：代表团：广东代表团（1 人）" in preview.text
+    ok = [d for t, d in preview.buttons() if t == "确认发送"][0]
+    await feed(app, upd.callback(STAFF, ok))
+    assert "开始发送，共 1 人" in tg.sent("editMessageText")[-1].text
+    tg.clear()
+    await OutboxWorker(db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
+    msg = tg.sent("sendMessage")[-1]
+    assert msg.params["chat_id"] in (DEP1, str(DEP1)) and msg.text == "明天九点集合"
+    (label, data), = msg.buttons()
+    assert label == "已阅"
+    await feed(app, upd.callback(DEP1, data))
+    assert tg.sent("answerCallbackQuery")[-1].params["text"].startswith("已确认阅读")
+    await feed(app, upd.text(STAFF, "/bcreport 1"))
+    report = tg.texts()[-1]
+    assert "已送达 1" in report and "已阅 1 人，未阅 0 人" in report
+
+
+async def test_bad_commands_get_chinese_help(app):
+    tg, upd = app.tg, UpdateFactory()
+    await feed(app, upd.text(STAFF, "/broadcast"))
+    assert "用法：/broadcast" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "/broadcast 火星:某地 内容"))
+    assert "无法识别接收范围" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "/broadcast 全体 @2026-13-45 09:00 内容"))
+    assert "定时格式" in tg.texts()[-1]
+
+
+def test_parsers():
+    assert parse_audience("委员会:财政经济委员会").kind == "committee"
+    assert parse_audience("名单:3,4").user_ids == (3, 4)
+    at, rest = parse_when("@2026-03-05 09:00 集合")
+    assert (at.hour, rest) == (1, "集合")  # Beijing 09:00 = 01:00 UTC
+
+
+async def test_browse_draft_and_send_opinion(app, db, tmp_path):
+    from datetime import timedelta
+
+    from docx import Document as Docx
+
+    from broadcasts import audience as aud
+    from broadcasts import consultation as cons
+    from storage.clock import utcnow
+
+    d = Docx()
+    for line in ("某某法（草案）", "第一章 总则", "第一条 为了规范某某工作，制定本法。", "第二条 本法适用于某某活动。",
+                 "第三条 国务院负责管理。"):
+        d.add_paragraph(line)
+    d.save(tmp_path / "d.docx")
+    async with db.session() as s, s.begin():
+        c = await cons.publish(s, cons.load_draft(tmp_path / "d.docx"), deadline=utcnow() + timedelta(days=3),
+                               spec=aud.AudienceSpec(), invite=False)
+    tg, upd = app.tg, UpdateFactory()
+    await feed(app, upd.callback(DEP1, f"cs:{c.id}"))
+    chapter_btn = tg.sent("sendMessage")[-1].buttons()[0]
+    assert chapter_btn[0] == "第一章 总则（3条）"
+    await feed(app, upd.callback(DEP1, chapter_btn[1]))
+    art_btn = tg.sent("sendMessage")[-1].buttons()[1]
+    assert art_btn[0] == "第二条"
+    await feed(app, upd.callback(DEP1, art_btn[1]))
+    assert "本法适用于某某活动" in tg.texts()[-1]
+    opinion_btn = tg.sent("sendMessage")[-1].buttons()[0]
+    await feed(app, upd.callback(DEP1, opinion_btn[1]))
+    await feed(app, upd.text(DEP1, "建议明确某某活动的范围。"))
+    assert tg.texts()[-1] == "意见已收到，谢谢！"
+    async with db.session() as s:
+        rows = await cons.grouped_opinions(s, c.id)
+    assert [(r.article, r.name, r.text) for r in rows] == [("第二条", "张三", "建议明确某某活动的范围。")]
+
+
+async def test_background_sender_delivers_and_edits_progress(app, db):
+    import asyncio
+
+    from broadcasts.bot_handlers import start_background, stop_background
+
+    tg, upd = app.tg, UpdateFactory()
+    await start_background(app, BotDeps(core=Core.build(db, NoKB())), WorkerConfig(rate=1000, progress_interval=0))
+    try:
+        await feed(app, upd.text(STAFF, "/broadcast 全体 下午三点开会"))
+        ok = [d for t, d in tg.sent("sendMessage")[-1].buttons() if t == "确认发送"][0]
+        await feed(app, upd.callback(STAFF, ok))
+        for _ in range(100):
+            edits = [c.text for c in tg.sent("editMessageText")]
+            if any("发送已完成" in t for t in edits):
+                break
+            await asyncio.sleep(0.05)
+        delivered = sorted(int(c.params["chat_id"]) for c in tg.sent("sendMessage") if c.text == "下午三点开会")
+        assert delivered == [DEP1, DEP2]
+        assert any("已送达 2" in t and "发送已完成" in t for t in edits)
+    finally:
+        await stop_background(app)
