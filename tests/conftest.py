@@ -41,3 +41,20 @@ def make_kb(tmp_path, embedder):
         return KnowledgeBase.open(tmp_path / name, embedder=embedder, **kw)
 
     return factory
+
+
+@pytest.fixture
+def db_url() -> str | None:
+    """CI runs the suite once per database: unset → SQLite, DATABASE_URL=postgresql+asyncpg://… → PostgreSQL."""
+    from storage.testing import database_url_for_tests
+
+    return database_url_for_tests()
+
+
+@pytest.fixture
+async def db(db_url):
+    """A fresh, migrated database (SQLite file or throwaway PostgreSQL schema) per test."""
+    from storage.testing import isolated_database
+
+    async with isolated_database(db_url) as database:
+        yield database

@@ -20,18 +20,6 @@ from botharness import TODAY, TOKEN  # noqa: E402
 from storage.testing import database_url_for_tests, isolated_database  # noqa: E402
 
 
-@pytest.fixture
-def db_url() -> str | None:
-    """CI runs the suite once per database: unset → SQLite, DATABASE_URL=postgresql+asyncpg://… → PostgreSQL."""
-    return database_url_for_tests()
-
-
-@pytest.fixture
-async def db(db_url):
-    async with isolated_database(db_url) as database:
-        yield database
-
-
 @pytest.fixture(scope="session")
 def kb_index(request):
     """The fixture documents indexed once with the real e5 model (skips if it is not provisioned)."""

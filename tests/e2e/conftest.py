@@ -40,12 +40,3 @@ def kb(kb_index, tmp_path):
     return fresh_copy(kb_index, tmp_path / "kb")
 
 
-@pytest.fixture
-def db_url() -> str | None:
-    return database_url_for_tests()
-
-
-@pytest.fixture
-async def db(db_url):
-    async with isolated_database(db_url) as database:
-        yield database
