@@ -106,7 +106,6 @@ def scale(factors=(1, 3, 10), n_queries: int = 100) -> dict:
     """Search latency and memory at k× the corpus: duplicated articles (vectors with a little noise,
     same tokens) under new ids, no re-embedding. Exact FAISS below the HNSW threshold, HNSW above."""
     import gc
-    import tracemalloc  # noqa: F401  (RSS is what matters; tracemalloc misses FAISS/numpy C memory)
 
     import numpy as np
 

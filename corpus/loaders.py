@@ -67,18 +67,18 @@ def _read_text(path: Path) -> str:
     raise LoadError("无法识别文件编码（应为 UTF-8 或 GB18030）")
 
 
-def _title_from_text(text: str, fallback: str) -> tuple[str, str]:
+def _title_from_text(text: str, fallback: str) -> str:
     """First markdown H1 (or first short line) is the title."""
     for line in text.split("\n"):
         s = line.strip()
         if not s:
             continue
         if s.startswith("# "):
-            return s[2:].strip(), text
+            return s[2:].strip()
         if len(s) <= 40 and not re.search(r"[。；，]", s):
-            return s, text
+            return s
         break
-    return fallback, text
+    return fallback
 
 
 def _doc_type(text: str) -> str:
@@ -97,7 +97,7 @@ def _load_markdown(path: Path) -> list[Document]:
         meta["history"] = clean_text(re.sub(r"^#.*$", "", header, flags=re.M))[:2000]
         title = next((ln[2:].strip() for ln in header.split("\n") if ln.startswith("# ")), path.stem)
     else:
-        title, _ = _title_from_text(text, path.stem)
+        title = _title_from_text(text, path.stem)
     text = clean_text(text)
     if m := re.search(r"\((\d{4}-\d{2}-\d{2})\)$", path.stem):
         meta["version_date"] = m.group(1)
@@ -107,7 +107,7 @@ def _load_markdown(path: Path) -> list[Document]:
 
 def _load_txt(path: Path) -> list[Document]:
     text = clean_text(_read_text(path))
-    title, _ = _title_from_text(text, path.stem)
+    title = _title_from_text(text, path.stem)
     return [Document(doc_id_for(path), title, text, doc_type=_doc_type(text))]
 
 
@@ -132,7 +132,7 @@ def _load_docx(path: Path) -> list[Document]:
             cells = [c.text.strip().replace("\n", "<br>").replace("|", "｜") for c in row.cells]
             lines.append("| " + " | ".join(cells) + " |")
     text = clean_text("\n".join(lines))
-    title = d.core_properties.title or _title_from_text(text, path.stem)[0]
+    title = d.core_properties.title or _title_from_text(text, path.stem)
     doc = Document(doc_id_for(path), title, text, doc_type=_doc_type(text))
     return [doc]
 
@@ -146,7 +146,7 @@ def _load_pdf(path: Path) -> list[Document]:
     if not pages:
         raise LoadError("PDF 中没有可提取的文字（可能是扫描件或空白文档）")
     meta_title = (reader.metadata.title if reader.metadata else None) or ""
-    title = meta_title.strip() or _title_from_text(pages[0][1], path.stem)[0]
+    title = meta_title.strip() or _title_from_text(pages[0][1], path.stem)
     text = "\n".join(t for _, t in pages)
     return [Document(doc_id_for(path), title, text, doc_type=_doc_type(text), pages=pages,
                      metadata={"pages": len(reader.pages)})]

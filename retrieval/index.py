@@ -254,7 +254,7 @@ class KnowledgeBase:
             self.bm25.remove(cid)
         if self.dense is not None:
             self.dense.remove(ids)
-        return bool(ids) or False
+        return bool(ids)
 
     def iter_chunks(self) -> Iterator[Chunk]:
         for _, chunk in self.store.iter_chunks():
