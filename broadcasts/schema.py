@@ -1,13 +1,11 @@
-"""Creates the broadcast tables until storage's Alembic chain carries them (see docs/broadcasts.md)."""
+"""Kept for callers written before the broadcast tables joined storage's Alembic chain
+(revision 0002): it now simply runs the migrations."""
 
 from __future__ import annotations
 
 from storage.db import Database
 
-from broadcasts.models import BROADCAST_TABLES, Base
-
 
 async def ensure_tables(db: Database) -> None:
-    """Idempotent: creates only the missing broadcast tables (after ``db.upgrade()``)."""
-    async with db.engine.begin() as conn:
-        await conn.run_sync(lambda c: Base.metadata.create_all(c, tables=BROADCAST_TABLES, checkfirst=True))
+    """Idempotent: brings the schema to the Alembic head (which includes the broadcast tables)."""
+    await db.upgrade()

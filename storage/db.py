@@ -63,7 +63,7 @@ class Database:
     async def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` through the Alembic migrations."""
         async with self.engine.begin() as conn:
-            await conn.run_sync(_run_upgrade, revision)
+            await conn.run_sync(run_upgrade, revision)
 
     async def downgrade(self, revision: str = "base") -> None:
         async with self.engine.begin() as conn:
@@ -73,7 +73,8 @@ class Database:
         await self.engine.dispose()
 
 
-def _run_upgrade(conn: Connection, revision: str) -> None:
+def run_upgrade(conn: Connection, revision: str = "head") -> None:
+    """Alembic upgrade on an open (sync) connection: ``await aconn.run_sync(run_upgrade)``."""
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, revision)

@@ -1,7 +1,7 @@
-"""SQLAlchemy 2 models of the suggestions domain.
+"""SQLAlchemy 2 models of the suggestions domain, on storage's DeclarativeBase (one metadata).
 
-They use their own DeclarativeBase for now; the lead merges them into storage's metadata and
-alembic migrations later (table names are prefixed ``sugg_`` so they never collide).
+The tables are created by storage's Alembic chain (``storage/migrations/versions/0003_suggestions.py``);
+names are prefixed ``sugg_``. ``author_id`` is the storage user id as text.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.models import Base
 
-class SuggestionsBase(DeclarativeBase):
-    pass
+SuggestionsBase = Base  # the name the package used before its tables joined storage's metadata
 
 
 class DraftRow(SuggestionsBase):

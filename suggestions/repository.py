@@ -11,7 +11,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from suggestions.models import DraftRow, OutboxRow, StatusEventRow, SuggestionRow, SuggestionsBase
+from suggestions.models import DraftRow, OutboxRow, StatusEventRow, SuggestionRow
 
 
 def utcnow() -> datetime:
@@ -40,9 +40,12 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def create_tables(engine: AsyncEngine) -> None:
-    """Until the lead folds these tables into storage's alembic migrations."""
+    """Bring the database behind ``engine`` to the Alembic head (storage's chain; the suggestion
+    tables are revision 0003). Idempotent."""
+    from storage.db import run_upgrade
+
     async with engine.begin() as conn:
-        await conn.run_sync(SuggestionsBase.metadata.create_all)
+        await conn.run_sync(run_upgrade, "head")
 
 
 # -- drafts ---------------------------------------------------------------------------------------

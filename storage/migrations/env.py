@@ -8,9 +8,13 @@ import asyncio
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import broadcasts.models  # noqa: F401  (registers the bc_ tables on storage's metadata)
+import suggestions.models  # noqa: F401  (registers the sugg_ tables)
 from storage.models import Base
 
 config = context.config
+# Every table of the application: autogenerate (`alembic revision --autogenerate`) and the
+# model/migration drift test compare against this.
 target_metadata = Base.metadata
 
 

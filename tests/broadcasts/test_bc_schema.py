@@ -1,35 +1,26 @@
-"""The migration the lead copies into storage's chain creates and drops exactly the broadcast tables."""
+"""Revision 0002 of storage's Alembic chain creates and drops exactly the broadcast tables."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import inspect
-
-from storage.testing import isolated_database
 
 pytestmark = pytest.mark.db
 
+OURS = {"bc_broadcasts", "bc_outbox", "bc_audience_profiles", "bc_consultations", "bc_draft_articles",
+        "bc_opinions", "bc_reminders"}
 
-async def test_migration_creates_and_drops_broadcast_tables():
-    import os
 
-    mig = importlib.import_module("broadcasts.alembic_0002_broadcasts")
-    url = os.environ.get("DEPUTY_TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or None
+async def _tables(db) -> set[str]:
+    async with db.engine.connect() as conn:
+        return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
 
-    def run(conn, fn):
-        with Operations.context(MigrationContext.configure(conn)):
-            fn()
-        return set(inspect(conn).get_table_names())
 
-    async with isolated_database(url) as db:
-        async with db.engine.begin() as conn:
-            up = await conn.run_sync(run, mig.upgrade)
-            down = await conn.run_sync(run, mig.downgrade)
-    ours = {"bc_broadcasts", "bc_outbox", "bc_audience_profiles", "bc_consultations", "bc_draft_articles",
-            "bc_opinions", "bc_reminders"}
-    assert ours <= up and "users" in up
-    assert not (ours & down) and "users" in down
+async def test_migration_creates_and_drops_broadcast_tables(db):
+    assert OURS <= await _tables(db)  # the fixture upgraded to head
+    await db.downgrade("0001")
+    down = await _tables(db)
+    assert not (OURS & down) and "users" in down
+    await db.upgrade("0002")
+    up = await _tables(db)
+    assert OURS <= up and "users" in up and not any(t.startswith("sugg_") for t in up)
