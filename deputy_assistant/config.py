@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field
@@ -32,6 +33,9 @@ class Settings(BaseSettings):
     embedding_model: str = "intfloat/multilingual-e5-small"
     embedding_max_seq_length: int = 256
     embedding_batch_size: int = 32
+    embedding_precision: Literal["auto", "fp32", "bf16"] = Field(
+        default="auto", description="bf16 autocast where the CPU has native bf16 (about 1.6x faster, cosine 0.99999)"
+    )
     torch_threads: int | None = Field(default=None, description="Torch intra-op threads (default: all cores)")
 
     index_dir: Path | None = Field(default=None, description="Built-in corpus index (default: DATA_DIR/index)")

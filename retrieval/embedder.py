@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -18,7 +19,7 @@ class Embedder:
     """Thread-safe wrapper; e5 needs the ``query: `` / ``passage: `` prefixes, handled here."""
 
     def __init__(self, path: Path, model_id: str, max_seq_length: int = 256, batch_size: int = 32,
-                 threads: int | None = None):
+                 threads: int | None = None, precision: str = "auto"):
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -30,6 +31,7 @@ class Embedder:
         self.batch_size = batch_size
         get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
+        self.bf16 = precision == "bf16" or (precision == "auto" and _native_bf16())
         self._lock = threading.Lock()  # torch intra-op threads already use the cores; serialise calls
 
     @classmethod
@@ -39,13 +41,16 @@ class Embedder:
             if _SHARED is None:
                 s = settings or get_settings()
                 _SHARED = cls(model_path(E5_NAME, s), s.embedding_model, s.embedding_max_seq_length,
-                              s.embedding_batch_size, s.torch_threads)
+                              s.embedding_batch_size, s.torch_threads, s.embedding_precision)
             return _SHARED
 
     def _encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
+        import torch
+
+        amp = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
+        with self._lock, amp:
             # sentence-transformers sorts by length internally, so padding waste stays small
             vecs = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
                                      convert_to_numpy=True, show_progress_bar=progress)
@@ -56,3 +61,13 @@ class Embedder:
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         return self._encode([f"passage: {t}" for t in texts], progress=progress)
+
+
+def _native_bf16() -> bool:
+    """True where oneDNN runs bf16 matmuls natively (AVX512-BF16/AMX); elsewhere bf16 would be slower."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
