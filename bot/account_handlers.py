@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot import texts
 from bot.deps import BotDeps
@@ -20,6 +20,15 @@ _REDEEM_REPLIES = {
     RedeemStatus.EXPIRED: texts.CODE_EXPIRED,
     RedeemStatus.USED: texts.CODE_USED,
 }
+
+
+def _command(update: Update) -> str:
+    text = (update.effective_message.text or "") if update.effective_message else ""
+    return text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower() if text.startswith("/") else ""
+
+
+def known_commands(app: Application) -> set[str]:
+    return {c for group in app.handlers.values() for h in group if isinstance(h, CommandHandler) for c in h.commands}
 
 
 class AccountHandlers:
@@ -71,6 +80,8 @@ class AccountHandlers:
         await update.effective_message.reply_text(texts.UNSUPPORTED)
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if _command(update) in known_commands(context.application):
+            return  # handled in another handler group (e.g. the broadcast commands)
         user = await require_user(update, self.deps)
         if user is None:
             return

@@ -17,6 +17,9 @@ from bot.deps import BotDeps
 from bot.errors import on_error
 from bot.qa_handlers import QAHandlers
 from bot.staff_handlers import StaffHandlers
+from bot.suggestion_handlers import TRIGGER, SuggestionHandlers
+from bot.suggestion_services import SuggestionServices
+from bot.suggestion_staff import SuggestionStaffHandlers
 from bot.voice_handlers import VoiceHandlers
 
 AUDIO_DOCUMENT = filters.Document.Category("audio/")
@@ -26,8 +29,15 @@ NEW = filters.UpdateType.MESSAGE
 COMMANDS = [
     BotCommand("help", "使用说明"),
     BotCommand("schedule", "本月和下月的工作安排"),
+    BotCommand("suggest", "起草建议或议案"),
+    BotCommand("drafts", "接着写保存的草稿"),
+    BotCommand("mysuggestions", "我的建议办理情况"),
+    BotCommand("cancel", "放弃当前草稿"),
     BotCommand("start", "注册：/start 邀请码"),
 ]
+# Messages that may answer an open draft step (checked in handler group -1, before Q&A and voice).
+DRAFT_INPUT = NEW & ((filters.TEXT & ~filters.COMMAND) | filters.VOICE | filters.AUDIO | filters.Document.ALL
+                     | filters.PHOTO)
 
 
 def build_application(
@@ -71,6 +81,7 @@ def register_handlers(app: Application, deps: BotDeps) -> None:
     app.add_handler(CommandHandler("setrole", staff.setrole))
     app.add_handler(CommandHandler("addevent", staff.addevent))
     app.add_handler(CommandHandler("scope", staff.scope))
+    register_suggestion_handlers(app, deps)
     app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND, qa.text))
     app.add_handler(MessageHandler(NEW & filters.COMMAND, account.unknown_command))
     app.add_handler(MessageHandler(NEW & (filters.VOICE | filters.AUDIO | AUDIO_DOCUMENT), voice.voice))
@@ -83,3 +94,28 @@ def register_handlers(app: Application, deps: BotDeps) -> None:
     from broadcasts.bot_handlers import register_broadcast_handlers
 
     register_broadcast_handlers(app, deps)
+
+
+def register_suggestion_handlers(app: Application, deps: BotDeps) -> SuggestionServices:
+    """Suggestions and bills (issue 5). Commands and buttons join group 0 ahead of the catch-alls;
+    answers to an open draft step are taken in group -1, before questions and voice questions."""
+    svc = deps.suggestions or SuggestionServices.build(deps.core)
+    deps.suggestions = svc
+    app.bot_data["suggestions"] = svc
+    deputy = SuggestionHandlers(deps, svc)
+    staff = SuggestionStaffHandlers(deps, svc)
+    app.add_handler(CommandHandler("suggest", deputy.suggest))
+    app.add_handler(MessageHandler(NEW & filters.Regex(TRIGGER), deputy.suggest))
+    app.add_handler(CommandHandler("drafts", deputy.list_drafts))
+    app.add_handler(CommandHandler("cancel", deputy.cancel))
+    app.add_handler(CommandHandler("mysuggestions", deputy.mine))
+    app.add_handler(CommandHandler("pending", staff.pending))
+    app.add_handler(CommandHandler("assign", staff.assign))
+    app.add_handler(CommandHandler("reply", staff.reply))
+    app.add_handler(CommandHandler("overdue", staff.overdue))
+    app.add_handler(CommandHandler("merge", staff.merge))
+    app.add_handler(CommandHandler("analysis", staff.analysis))
+    app.add_handler(CallbackQueryHandler(staff.assign_button, pattern=r"^sg:a:"))
+    app.add_handler(CallbackQueryHandler(deputy.callback, pattern=r"^sg:"))
+    app.add_handler(MessageHandler(DRAFT_INPUT, deputy.intercept), group=-1)
+    return svc

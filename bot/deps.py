@@ -6,9 +6,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.core import Core
+
+if TYPE_CHECKING:
+    from bot.suggestion_services import SuggestionServices
 
 # data -> speech.recognizer.Transcript (text, raw_text, confidence, alternatives, duration_s)
 Transcriber = Callable[[bytes], Awaitable[Any]]
@@ -19,6 +22,8 @@ class BotDeps:
     core: Core
     transcribe: Transcriber | None = None
     invite_ttl: timedelta = timedelta(hours=72)
+    # Drafting, self-check, handling status (suggestions/); built from ``core`` when not given.
+    suggestions: SuggestionServices | None = None
 
 
 def default_transcriber() -> Transcriber | None:

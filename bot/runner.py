@@ -63,11 +63,16 @@ def build(opts: RunOptions) -> Application:
         from broadcasts.bot_handlers import start_background
 
         await start_background(application, deps)  # outbox sender + event reminders, state in the DB
+        from bot.suggestion_outbox import start_background as start_suggestions
+
+        start_suggestions(application, deps.suggestions)  # status notifications, draft reminders, overdue flags
         log.info("bot ready mode=%s", "webhook" if opts.webhook else "polling")
 
     async def post_shutdown(application: Application) -> None:
         from broadcasts.bot_handlers import stop_background
+        from bot.suggestion_outbox import stop_background as stop_suggestions
 
+        await stop_suggestions(application)
         await stop_background(application)
         await db.dispose()
 

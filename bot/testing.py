@@ -11,7 +11,7 @@ import asyncio
 import itertools
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
@@ -25,6 +25,8 @@ BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "代表履职助手", "u
 class ApiCall:
     method: str
     params: dict[str, Any]
+    # Uploaded files (sendDocument, sendPhoto …): part name -> (file name, content, mime type).
+    uploads: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -38,6 +40,9 @@ class ApiCall:
     def buttons(self) -> list[tuple[str, str]]:
         m = self.markup or {}
         return [(b["text"], b.get("callback_data", "")) for row in m.get("inline_keyboard", []) for b in row]
+
+
+_FILE_METHODS = {"sendDocument": ("document", "one"), "sendPhoto": ("photo", "sizes")}
 
 
 class FakeTelegram(BaseRequest):
@@ -73,7 +78,12 @@ class FakeTelegram(BaseRequest):
             return 200, self.files[path]
         api_method = url.rsplit("/", 1)[1]
         params = dict(request_data.parameters) if request_data is not None else {}
-        self.calls.append(ApiCall(api_method, params))
+        uploads = {}
+        if request_data is not None and request_data.contains_files:
+            for part, (name, content, mime) in request_data.multipart_data.items():
+                data = content if isinstance(content, bytes) else content.read()
+                uploads[part] = (name, data, mime)
+        self.calls.append(ApiCall(api_method, params, uploads))
         self._event.set()
         result = self._result(api_method, params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
@@ -94,6 +104,12 @@ class FakeTelegram(BaseRequest):
             return BOT_USER
         if method in ("sendMessage", "editMessageText"):
             return self._message(params)
+        if method in _FILE_METHODS:
+            msg = self._message(params)
+            key, kind = _FILE_METHODS[method]
+            media = {"file_id": f"sent-{msg['message_id']}", "file_unique_id": f"u-sent-{msg['message_id']}"}
+            msg[key] = [dict(media, width=1, height=1)] if kind == "sizes" else media
+            return msg
         if method == "getFile":
             fid = params["file_id"]
             return {"file_id": fid, "file_unique_id": f"u{fid}", "file_size": len(self.files.get(fid, b"")),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -29,6 +31,46 @@ def _audio_error_types() -> tuple[type[BaseException], ...]:
     return (AudioError,)
 
 
+async def transcribe_message(
+    deps: BotDeps,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    user_id: int,
+    allowed: Callable[[], Awaitable[bool]],
+) -> tuple[Message, Any] | None:
+    """The voice pipeline shared by questions and drafting: limits checked on Telegram's metadata,
+    ``allowed()`` (the rate limit), "识别中…", download, recognition. Returns the status message and
+    the transcript, or None once the user has been told why not."""
+    msg = update.effective_message
+    media = msg.voice or msg.audio or msg.document
+    duration = getattr(media, "duration", None)
+    if duration is not None and duration > MAX_VOICE_SECONDS:
+        await msg.reply_text(texts.VOICE_TOO_LONG.format(s=MAX_VOICE_SECONDS))
+        return None
+    if media.file_size is not None and media.file_size > MAX_VOICE_BYTES:
+        await msg.reply_text(texts.VOICE_TOO_LARGE)
+        return None
+    if deps.transcribe is None:
+        await msg.reply_text(texts.VOICE_UNAVAILABLE)
+        return None
+    if not await allowed():
+        return None
+    status = await msg.reply_text(texts.VOICE_WORKING)
+    data = bytes(await (await context.bot.get_file(media.file_id)).download_as_bytearray())
+    if len(data) > MAX_VOICE_BYTES:  # metadata can be missing or wrong
+        await status.edit_text(texts.VOICE_TOO_LARGE)
+        return None
+    try:
+        tr = await deps.transcribe(data)
+    except _audio_error_types() as exc:
+        log.info("voice rejected user=%s reason=%s", user_id, type(exc).__name__)
+        await status.edit_text(getattr(exc, "user_message", texts.VOICE_UNAVAILABLE))
+        return None
+    log.info("voice transcribed user=%s duration_s=%.1f confidence=%.2f",
+             user_id, float(getattr(tr, "duration_s", 0.0)), float(getattr(tr, "confidence", 0.0)))
+    return status, tr
+
+
 class VoiceHandlers:
     def __init__(self, deps: BotDeps, qa: QAHandlers) -> None:
         self.deps = deps
@@ -39,33 +81,10 @@ class VoiceHandlers:
         user = await require_user(update, self.deps)
         if user is None:
             return
-        msg = update.effective_message
-        media = msg.voice or msg.audio or msg.document
-        duration = getattr(media, "duration", None)
-        if duration is not None and duration > MAX_VOICE_SECONDS:
-            await msg.reply_text(texts.VOICE_TOO_LONG.format(s=MAX_VOICE_SECONDS))
+        got = await transcribe_message(self.deps, update, context, user.id, lambda: self.qa.allowed(update, user))
+        if got is None:
             return
-        if media.file_size is not None and media.file_size > MAX_VOICE_BYTES:
-            await msg.reply_text(texts.VOICE_TOO_LARGE)
-            return
-        if self.deps.transcribe is None:
-            await msg.reply_text(texts.VOICE_UNAVAILABLE)
-            return
-        if not await self.qa.allowed(update, user):
-            return
-        status = await msg.reply_text(texts.VOICE_WORKING)
-        data = bytes(await (await context.bot.get_file(media.file_id)).download_as_bytearray())
-        if len(data) > MAX_VOICE_BYTES:  # metadata can be missing or wrong
-            await status.edit_text(texts.VOICE_TOO_LARGE)
-            return
-        try:
-            tr = await self.deps.transcribe(data)
-        except _audio_error_types() as exc:
-            log.info("voice rejected user=%s reason=%s", user.id, type(exc).__name__)
-            await status.edit_text(getattr(exc, "user_message", texts.VOICE_UNAVAILABLE))
-            return
-        log.info("voice transcribed user=%s duration_s=%.1f confidence=%.2f",
-                 user.id, float(getattr(tr, "duration_s", 0.0)), float(getattr(tr, "confidence", 0.0)))
+        status, tr = got
         alternatives = [a for a in (getattr(tr, "alternatives", None) or []) if a and a != tr.text]
         if getattr(tr, "low_confidence", False) and alternatives:
             await self._answer_unsure(user, status, tr.text, alternatives)

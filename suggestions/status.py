@@ -68,6 +68,37 @@ class OverdueItem:
     units: list[str]
     due_at: datetime
     days_over: int  # negative: days left (due soon)
+    complex_case: bool = False  # six-month deadline instead of three
+
+    @property
+    def months(self) -> int:
+        return COMPLEX_MONTHS if self.complex_case else STANDARD_MONTHS
+
+
+@dataclass
+class SuggestionDetail:
+    """One item as staff see it when assigning, and as a reply notification shows it."""
+
+    suggestion_id: int
+    kind: str
+    title: str
+    author_id: str
+    delegation: str
+    status: str
+    summary: str
+    topic: str
+    recommended: list[dict]  # routing output at submission: name, score, reasons
+    units: list[str]
+    submitted_at: datetime
+    due_at: datetime | None
+    complex_case: bool
+    reply: str
+
+    @classmethod
+    def of(cls, r: SuggestionRow) -> "SuggestionDetail":
+        return cls(r.id, r.kind, r.title, r.author_id, r.delegation, r.status, r.summary, r.topic,
+                   list(r.recommended or []), list(r.units or []), repo.as_utc(r.submitted_at),
+                   repo.as_utc(r.due_at), bool(r.complex_case), r.reply)
 
 
 @dataclass
@@ -210,7 +241,7 @@ class StatusService:
                 if due is None or due >= now:
                     continue
                 days = (now - due).days
-                out.append(OverdueItem(row.id, row.title, list(row.units), due, days))
+                out.append(OverdueItem(row.id, row.title, list(row.units), due, days, bool(row.complex_case)))
                 if row.overdue_flagged_at is None:
                     row.overdue_flagged_at = now
                     await repo.emit(s, "suggestion.overdue", "staff",
@@ -227,7 +258,8 @@ class StatusService:
         for row in rows:
             due = repo.as_utc(row.due_at)
             if due is not None and now <= due <= now + within:
-                out.append(OverdueItem(row.id, row.title, list(row.units), due, -(due - now).days))
+                out.append(OverdueItem(row.id, row.title, list(row.units), due, -(due - now).days,
+                                       bool(row.complex_case)))
         return out
 
     async def my_suggestions(self, author_id: str, now: datetime | None = None) -> list[StatusView]:
@@ -240,6 +272,15 @@ class StatusService:
             out.append(StatusView(r.id, r.kind, r.title, r.status, list(r.units), repo.as_utc(r.submitted_at), due,
                                   bool(due and r.status in OPEN_STATUSES and due < now), r.evaluation))
         return out
+
+    async def detail(self, suggestion_id: int) -> SuggestionDetail:
+        async with self.sm() as s:
+            return SuggestionDetail.of(await self._get(s, suggestion_id))
+
+    async def awaiting_assignment(self) -> list[SuggestionDetail]:
+        """Submitted items no unit has been assigned yet (oldest first)."""
+        async with self.sm() as s:
+            return [SuggestionDetail.of(r) for r in await repo.all_suggestions(s, (STATUS_SUBMITTED,))]
 
     async def history(self, suggestion_id: int) -> list[tuple[str, str, datetime, str]]:
         async with self.sm() as s:

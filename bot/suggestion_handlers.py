@@ -1,0 +1,290 @@
+"""The deputy's side of suggestions and bills: /suggest (or “提建议”) step by step, voice answers,
+preview with per-step edits, self-check, submit; /drafts, /cancel, /mysuggestions, evaluation.
+
+Every step is stored by ``suggestions.draft.DraftService``; which draft the chat is writing is a
+chat-state row, so a restart (or another worker) continues the conversation where it stood."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot import suggestion_texts as t
+from bot import suggestion_views as v
+from bot import texts
+from bot.deps import BotDeps
+from bot.formatting import e
+from bot.guard import require_user
+from bot.suggestion_outbox import deliver
+from bot.suggestion_services import SuggestionServices, author_of
+from bot.voice_handlers import transcribe_message
+from storage.views import UserView
+from suggestions.draft import STEP_BY_KEY, DraftError, Prompt
+from suggestions.status import EVALUATIONS, StatusError
+from suggestions.types import KINDS
+
+log = logging.getLogger(__name__)
+
+TRIGGER = re.compile(r"^\s*(提建议|提议案|写建议|写议案)\s*$")
+_PHOTO_NAME = "照片"
+
+
+async def send(update: Update, pages: list[str], keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Pages into the update's chat (works for messages and button presses); keyboard on the last."""
+    chat = update.effective_chat
+    for i, page in enumerate(pages):
+        await chat.send_message(page, parse_mode=ParseMode.HTML,
+                                reply_markup=keyboard if i == len(pages) - 1 else None)
+
+
+class SuggestionHandlers:
+    def __init__(self, deps: BotDeps, svc: SuggestionServices) -> None:
+        self.deps = deps
+        self.core = deps.core
+        self.svc = svc
+        self.drafts = svc.drafts
+
+    # -- commands ---------------------------------------------------------------------------------
+    async def suggest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps)
+        if user is None:
+            return
+        # "/suggest 议案" skips the kind step; "/suggest" and “提建议” ask for it with buttons.
+        kind = next((k for k in KINDS if k in " ".join(context.args or [])), None)
+        others = await self.drafts.list_drafts(author_of(user))
+        p = await self.drafts.start(author_of(user), kind=kind, congress_level=await self.svc.congress_level(user),
+                                    delegation=user.delegation or "")
+        await self.svc.set_current(user, p.draft_id)
+        log.info("draft started user=%s draft=%s", user.id, p.draft_id)
+        lead = [e(t.START.format(kind=kind or "建议或议案"))]
+        if others:
+            lead.append(e(t.OTHER_DRAFTS.format(n=len(others))))
+        await send(update, v.prompt_pages(p, lead + [""]), v.prompt_keyboard(p))
+
+    async def list_drafts(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps)
+        if user is None:
+            return
+        pages, keyboard = v.drafts_list(await self.drafts.list_drafts(author_of(user)))
+        await send(update, pages, keyboard)
+
+    async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps)
+        if user is None:
+            return
+        draft_id = await self.svc.current(user)
+        if draft_id is None:
+            await update.effective_message.reply_text(t.NO_CURRENT)
+            return
+        await self._cancel(update, user, draft_id)
+
+    async def mine(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await require_user(update, self.deps)
+        if user is None:
+            return
+        pages, keyboard = v.my_suggestions(await self.svc.status.my_suggestions(author_of(user)))
+        await send(update, pages, keyboard)
+
+    # -- messages while a step is open (handler group -1) -------------------------------------------
+    async def intercept(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answers to the current step. Does nothing (other handlers run) when the user is not writing
+        a draft or the draft is at its preview: a question asked then goes to the Q&A as usual."""
+        msg = update.effective_message
+        if msg is None or update.effective_user is None or (msg.text and TRIGGER.match(msg.text)):
+            return
+        res = await self.core.access.check(update.effective_user.id)
+        if not res.ok:
+            return
+        user = res.user
+        draft_id = await self.svc.current(user)
+        if draft_id is None:
+            return
+        try:
+            p = await self.drafts.prompt(draft_id, author_of(user))
+        except DraftError:
+            await self.svc.clear_current(user)
+            return
+        if not isinstance(p, Prompt):
+            return
+        if msg.text:
+            await self._answer(update, user, p, msg.text)
+        elif msg.voice or msg.audio or (msg.document and (msg.document.mime_type or "").startswith("audio/")):
+            await self._voice(update, context, user, p)
+        elif (msg.document or msg.photo) and p.step == "attachments":
+            await self._attach(update, user, p)
+        else:
+            await msg.reply_text(t.ONLY_TEXT_HERE)
+        raise ApplicationHandlerStop
+
+    async def _voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, p: Prompt) -> None:
+        async def allowed() -> bool:
+            decision = await self.core.limiter.hit(user.id)
+            if not decision.allowed:
+                await update.effective_message.reply_text(texts.RATE_LIMITED.format(s=decision.retry_after_s))
+            return decision.allowed
+
+        got = await transcribe_message(self.deps, update, context, user.id, allowed)
+        if got is None:
+            return
+        status, tr = got
+        await status.edit_text(e(t.VOICE_HEARD.format(text=tr.text)), parse_mode=ParseMode.HTML)
+        await self._answer(update, user, p, tr.text)
+
+    async def _attach(self, update: Update, user: UserView, p: Prompt) -> None:
+        msg = update.effective_message
+        if msg.document is not None:
+            name, ref = msg.document.file_name or msg.document.file_id, msg.document.file_id
+        else:
+            name, ref = f"{_PHOTO_NAME}{msg.message_id}", msg.photo[-1].file_id
+        await self.drafts.add_attachment(p.draft_id, author_of(user), name, ref)
+        await msg.reply_text(t.ATTACHED.format(name=name), reply_markup=v.prompt_keyboard(p))
+
+    async def _answer(self, update: Update, user: UserView, p: Prompt, text: str) -> None:
+        try:
+            res = await self.drafts.answer(p.draft_id, author_of(user), text)
+        except DraftError as exc:
+            await update.effective_chat.send_message(str(exc))
+            return
+        if not res.accepted:
+            prompt = res.prompt or p
+            await send(update, v.prompt_pages(prompt, v.rejected_blocks(res.feedback, p.label)),
+                       v.prompt_keyboard(prompt))
+            return
+        if p.step == "attachments" and res.prompt is not None and res.prompt.step == "attachments":
+            await send(update, [e(" ".join(res.feedback))], v.prompt_keyboard(res.prompt))
+            return
+        lead = v.accepted_blocks(p.label, res.feedback)
+        await self._show_next(update, user, p.draft_id, res.prompt, res.preview, lead)
+
+    async def _show_next(self, update: Update, user: UserView, draft_id: int, prompt: Prompt | None,
+                         preview: str | None, lead: list[str]) -> None:
+        if prompt is not None:
+            await send(update, v.prompt_pages(prompt, lead), v.prompt_keyboard(prompt))
+            return
+        kind = await self._kind(user, draft_id)
+        await send(update, v.preview_pages(draft_id, kind, preview or "", lead), v.preview_keyboard(draft_id, kind))
+
+    async def _kind(self, user: UserView, draft_id: int) -> str:
+        return (await self.drafts.content(draft_id, author_of(user))).kind
+
+    async def _show(self, update: Update, user: UserView, draft_id: int, lead: list[str] | None = None) -> None:
+        """Where the draft stands: its current step, or the preview."""
+        where = await self.drafts.prompt(draft_id, author_of(user))
+        if isinstance(where, Prompt):
+            await self._show_next(update, user, draft_id, where, None, lead or [])
+        else:
+            await self._show_next(update, user, draft_id, None, where, lead or [])
+
+    async def _cancel(self, update: Update, user: UserView, draft_id: int) -> None:
+        try:
+            title = (await self.drafts.content(draft_id, author_of(user))).title
+            await self.drafts.cancel(draft_id, author_of(user))
+        except DraftError as exc:
+            await update.effective_chat.send_message(str(exc))
+            return
+        finally:
+            if await self.svc.current(user) == draft_id:
+                await self.svc.clear_current(user)
+        await update.effective_chat.send_message(t.CANCELLED.format(title=title or t.UNTITLED))
+
+    # -- buttons ------------------------------------------------------------------------------------
+    async def callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        cq = update.callback_query
+        c = v.parse_cb(cq.data)
+        if c is None:
+            await cq.answer(t.EXPIRED, show_alert=True)
+            return
+        user = await require_user(update, self.deps)
+        if user is None:
+            return
+        if c.op == "v":
+            await self._evaluate(update, context, user, c)
+            return
+        try:
+            await self._draft_button(update, context, user, c)
+        except DraftError as exc:
+            await cq.answer(str(exc), show_alert=True)
+
+    async def _draft_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView,
+                            c: v.Cb) -> None:
+        cq = update.callback_query
+        author, draft_id = author_of(user), c.id
+        where = await self.drafts.prompt(draft_id, author)  # ownership and state (raises DraftError)
+        if c.op == "x":
+            await cq.answer()
+            await self._cancel(update, user, draft_id)
+            return
+        if c.op == "p":
+            if await self.svc.current(user) == draft_id:
+                await self.svc.clear_current(user)
+            await cq.answer()
+            await update.effective_chat.send_message(t.PAUSED)
+            return
+        await self.svc.set_current(user, draft_id)  # any button of a draft makes it the chat's draft
+        if c.op in ("k", "n", "u"):
+            if not isinstance(where, Prompt):
+                await cq.answer(t.AT_PREVIEW, show_alert=True)
+                return
+            await cq.answer()
+            answer = {"k": KINDS[int(c.args[0]) % 2] if c.args else "", "n": "无", "u": where.current}[c.op]
+            await self._answer(update, user, where, answer)
+        elif c.op == "e":
+            step = c.args[0] if c.args else ""
+            if step not in STEP_BY_KEY:
+                await cq.answer(t.EXPIRED, show_alert=True)
+                return
+            p = await self.drafts.edit(draft_id, author, step)
+            await cq.answer()
+            await send(update, v.prompt_pages(p), v.prompt_keyboard(p))
+        elif c.op in ("r", "b"):
+            await cq.answer()
+            title = (await self.drafts.content(draft_id, author)).title or t.UNTITLED
+            await self._show(update, user, draft_id, [e(t.RESUMED.format(title=title))] if c.op == "r" else [])
+        elif c.op == "c":
+            await cq.answer(t.CHECKING)
+            report = await self.svc.check(draft_id, user)
+            keyboard = (v.prompt_keyboard(where) if isinstance(where, Prompt)
+                        else v.preview_keyboard(draft_id, await self._kind(user, draft_id)))
+            await send(update, [v.report_text(report)], keyboard)
+        elif c.op in ("s", "S"):
+            await cq.answer(t.SUBMITTING)
+            await self._submit(update, context, user, draft_id, where, check_first=c.op == "s")
+        else:
+            await cq.answer(t.EXPIRED, show_alert=True)
+
+    async def _submit(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, draft_id: int,
+                      where: Prompt | str, *, check_first: bool) -> None:
+        if isinstance(where, Prompt):
+            await send(update, v.prompt_pages(where, [e(t.NOT_FINISHED.format(label=where.label))]),
+                       v.prompt_keyboard(where))
+            return
+        if check_first:
+            report = await self.svc.check(draft_id, user)
+            if v.has_errors(report):
+                await send(update, [v.report_text(report), e(t.SUBMIT_BLOCKED)], v.blocked_keyboard(draft_id))
+                return
+        try:
+            done = await self.svc.submit(draft_id, user)
+        except DraftError as exc:
+            await update.effective_chat.send_message(str(exc))
+            return
+        await self.svc.clear_current(user)
+        log.info("suggestion submitted user=%s draft=%s suggestion=%s", user.id, draft_id, done.suggestion_id)
+        await update.effective_chat.send_message(t.SUBMITTED.format(id=done.suggestion_id, summary=done.summary))
+        await deliver(context.bot, self.svc)  # the staff notice (and the outbox copy of the receipt)
+
+    async def _evaluate(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, c: v.Cb) -> None:
+        cq = update.callback_query
+        try:
+            evaluation = EVALUATIONS[int(c.args[0])]
+            await self.svc.status.evaluate(c.id, author_of(user), evaluation)
+        except (StatusError, IndexError, ValueError) as exc:
+            await cq.answer(str(exc) if isinstance(exc, StatusError) else t.EXPIRED, show_alert=True)
+            return
+        await cq.answer(t.EVALUATED.format(evaluation=evaluation))
+        await deliver(context.bot, self.svc)
+

@@ -1,0 +1,122 @@
+"""The suggestions domain as the bot uses it: draft and status services over the core's database,
+the deputy's current draft (chat state in the database, so it survives restarts), self-check and
+submission with the shared embedder and a knowledge base limited to what the user may see."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from retrieval.types import SearchFilters
+from storage.access import scopes_for
+from storage.core import Core
+from storage.views import UserView
+from suggestions import repository as repo
+from suggestions.draft import DraftService, Submitted
+from suggestions.selfcheck import acheck
+from suggestions.status import StatusService
+from suggestions.types import EmbedderLike, SelfCheckReport
+
+log = logging.getLogger(__name__)
+
+CURRENT_DRAFT = "sugg_draft"  # chat_state key: {"draft_id": N}
+# Congress level words (bc_audience_profiles.congress_level) -> DraftService levels (co-sponsor thresholds).
+LEVELS = {"全国": "national", "national": "national", "省": "provincial", "省级": "provincial",
+          "provincial": "provincial", "市": "municipal", "市级": "municipal", "设区的市": "municipal",
+          "municipal": "municipal", "县": "county", "县级": "county", "county": "county",
+          "乡": "township", "镇": "township", "乡镇": "township", "township": "township"}
+_UNSET: Any = object()
+
+
+def author_of(user: UserView) -> str:
+    """Suggestions store their author as the storage user id, as text."""
+    return str(user.id)
+
+
+class ScopedSearch:
+    """``kb.search`` as selfcheck calls it (sync, in a worker thread), restricted to the user's scopes:
+    the legal-basis pointers never cite a document the user could not open."""
+
+    def __init__(self, kb: Any, scopes: frozenset[str] | None) -> None:
+        self.kb = kb
+        self.filters = SearchFilters(scopes=scopes)
+
+    def search(self, query: str, top_k: int = 10, filters: Any = None) -> list[Any]:
+        return self.kb.search(query, top_k=top_k, filters=self.filters)
+
+
+@dataclass
+class SuggestionServices:
+    core: Core
+    drafts: DraftService
+    status: StatusService
+    clock: Callable[[], datetime] = repo.utcnow
+    embedder_override: Any = _UNSET  # tests and benchmarks hand one in; otherwise the KB's (lazy)
+    outbox_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _embedder: Any = _UNSET
+
+    @classmethod
+    def build(cls, core: Core, *, clock: Callable[[], datetime] = repo.utcnow, embedder: Any = _UNSET,
+              thresholds: dict | None = None) -> "SuggestionServices":
+        sm = core.db.session
+        return cls(core, DraftService(sm, thresholds=thresholds, clock=clock), StatusService(sm, clock=clock), clock,
+                   embedder)
+
+    @property
+    def sm(self):  # noqa: ANN201 - async_sessionmaker[AsyncSession]
+        return self.core.db.session
+
+    # -- the shared sentence embedder (routing at submission, similar items in the self-check) ------
+    async def embedder(self) -> EmbedderLike | None:
+        if self._embedder is _UNSET:
+            self._embedder = await asyncio.to_thread(self._resolve_embedder)
+            self.drafts.embedder = self._embedder  # submission stores an embedding and the recommendations
+        return self._embedder
+
+    def _resolve_embedder(self) -> EmbedderLike | None:
+        if self.embedder_override is not _UNSET:
+            return self.embedder_override
+        try:
+            emb = getattr(self.core.kb, "embedder", None)  # retrieval.KnowledgeBase: the process-wide e5 model
+            if emb is None:
+                from suggestions.embedding import default_embedder
+
+                emb = default_embedder()
+            return emb
+        except Exception as exc:  # model not provisioned: drafting works, routing and similarity do not
+            log.warning("suggestions without embedder: %s", type(exc).__name__)
+            return None
+
+    # -- the deputy's current draft ---------------------------------------------------------------
+    async def current(self, user: UserView) -> int | None:
+        value = await self.core.state.get(user, CURRENT_DRAFT)
+        return int(value["draft_id"]) if value and value.get("draft_id") else None
+
+    async def set_current(self, user: UserView, draft_id: int) -> None:
+        await self.core.state.put(user, CURRENT_DRAFT, {"draft_id": draft_id})
+
+    async def clear_current(self, user: UserView) -> None:
+        await self.core.state.drop(user, CURRENT_DRAFT)
+
+    async def congress_level(self, user: UserView) -> str:
+        """From the broadcast audience profile when staff set one; national otherwise."""
+        from broadcasts.models import AudienceProfile
+
+        async with self.sm() as s:
+            profile = await s.get(AudienceProfile, user.id)
+        return LEVELS.get((profile.congress_level or "").strip(), "national") if profile else "national"
+
+    # -- self-check and submission ------------------------------------------------------------------
+    async def check(self, draft_id: int, user: UserView) -> SelfCheckReport:
+        content = await self.drafts.content(draft_id, author_of(user))
+        search = getattr(self.core.kb, "search", None)
+        kb = ScopedSearch(self.core.kb, scopes_for(user)) if callable(search) else None
+        return await acheck(content, sm=self.sm, kb=kb, embedder=await self.embedder(), author_id=author_of(user))
+
+    async def submit(self, draft_id: int, user: UserView) -> Submitted:
+        await self.embedder()
+        return await self.drafts.submit(draft_id, author_of(user))

@@ -1,0 +1,268 @@
+"""Rendering of the suggestion conversation: prompts, preview, self-check report, lists, and their
+inline keyboards. HTML-escaped, every message under Telegram's 4,096 characters.
+
+Callback data is ``sg:<op>:<id>[:<arg>…]`` (≤ 64 bytes); ids are database rows, so buttons keep
+working after a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import suggestion_texts as t
+from bot.formatting import TELEGRAM_LIMIT, e, paginate, split_plain
+from storage.clock import BEIJING
+from suggestions.draft import PREVIEW, STEP_BY_KEY, DraftInfo, Prompt, steps_for
+from suggestions.status import (
+    EVALUATIONS, LEGAL_BASIS, OPEN_STATUSES, STATUS_ANSWERED, OverdueItem, StatusView, SuggestionDetail,
+)
+from suggestions.types import KIND_BILL, SEVERITY_ERROR, SEVERITY_LABELS, SelfCheckReport
+
+FINDING_CHARS = 600  # one finding's message + fix; the report keeps to one message
+CITATION_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Cb:
+    op: str
+    id: int
+    args: tuple[str, ...] = ()
+
+
+def cb(op: str, id_: int, *args: object) -> str:
+    return ":".join(["sg", op, str(id_), *map(str, args)])
+
+
+def parse_cb(data: str | None) -> Cb | None:
+    parts = (data or "").split(":")
+    if len(parts) < 3 or parts[0] != "sg":
+        return None
+    try:
+        return Cb(parts[1], int(parts[2]), tuple(parts[3:]))
+    except ValueError:
+        return None
+
+
+def day(dt: datetime | None) -> str:
+    return "" if dt is None else dt.astimezone(BEIJING).strftime("%Y-%m-%d")
+
+
+def _kb(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                                 for row in rows if row])
+
+
+def _long(label: str, value: str) -> list[str]:
+    """A labelled value that may be long: escaped pieces that each fit a message."""
+    pieces = split_plain(value, TELEGRAM_LIMIT - len(label) - 1)
+    return [e(label) + e(pieces[0])] + [e(p) for p in pieces[1:]]
+
+
+# -- drafting -------------------------------------------------------------------------------------
+def prompt_pages(p: Prompt, lead: Sequence[str] = ()) -> list[str]:
+    """``lead``: HTML blocks before the prompt (feedback, "已记录")."""
+    blocks = list(lead)
+    blocks.append(f"<b>（{p.position}/{p.total}）{e(p.label)}</b>")
+    blocks.append(e(p.hint))
+    blocks.extend(_long(t.EXAMPLE, p.example))
+    if p.current:
+        blocks.extend(_long(t.CURRENT, p.current))
+    return paginate(blocks)
+
+
+def prompt_keyboard(p: Prompt) -> InlineKeyboardMarkup:
+    rows: list[list[tuple[str, str]]] = []
+    if p.step == "kind":
+        rows.append([(t.BUTTON_SUGGESTION, cb("k", p.draft_id, 0)), (t.BUTTON_BILL, cb("k", p.draft_id, 1))])
+    elif p.step == "cosponsors":
+        rows.append([(t.BUTTON_NONE, cb("n", p.draft_id))])
+    elif p.step == "attachments":
+        rows.append([(t.BUTTON_DONE, cb("n", p.draft_id))])
+    if p.current and p.step != "attachments":
+        rows.append([(t.BUTTON_KEEP, cb("u", p.draft_id))])
+    rows.append([(t.BUTTON_PAUSE, cb("p", p.draft_id))])
+    return _kb(rows)
+
+
+def rejected_blocks(feedback: Sequence[str], label: str) -> list[str]:
+    return [t.REJECTED, *(f"· {e(f)}" for f in feedback), e(t.RETRY.format(label=label))]
+
+
+def accepted_blocks(label: str, tips: Sequence[str]) -> list[str]:
+    blocks = [e(t.ACCEPTED.format(label=label))]
+    if tips:
+        blocks.append(t.TIPS)
+        blocks.extend(f"· {e(x)}" for x in tips)
+    return blocks + [""]
+
+
+def preview_pages(draft_id: int, kind: str, preview: str, lead: Sequence[str] = ()) -> list[str]:
+    blocks = list(lead)
+    blocks.append(t.PREVIEW_HEAD.format(kind=e(kind), id=draft_id))
+    lines = preview.splitlines()
+    if lines and lines[0].startswith("【"):  # render_preview's own heading
+        lines = lines[1:]
+    if lines and lines[-1].startswith("可修改任一部分"):  # replaced by the buttons
+        lines = lines[:-1]
+    for line in lines:
+        blocks.extend(e(x) for x in split_plain(line, TELEGRAM_LIMIT - 1))
+    blocks.append("\n" + e(t.PREVIEW_HINT))
+    return paginate(blocks)
+
+
+def preview_keyboard(draft_id: int, kind: str) -> InlineKeyboardMarkup:
+    edits = [(t.BUTTON_EDIT.format(label=s.label), cb("e", draft_id, s.key)) for s in steps_for(kind)]
+    rows = [edits[i:i + 3] for i in range(0, len(edits), 3)]
+    rows.append([(t.BUTTON_CHECK, cb("c", draft_id)), (t.BUTTON_SUBMIT, cb("s", draft_id))])
+    rows.append([(t.BUTTON_PAUSE, cb("p", draft_id)), (t.BUTTON_CANCEL, cb("x", draft_id))])
+    return _kb(rows)
+
+
+def blocked_keyboard(draft_id: int) -> InlineKeyboardMarkup:
+    return _kb([[(t.BUTTON_SUBMIT_ANYWAY, cb("S", draft_id)), (t.BUTTON_PREVIEW, cb("b", draft_id))]])
+
+
+def drafts_list(drafts: Sequence[DraftInfo]) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    if not drafts:
+        return [e(t.DRAFTS_EMPTY)], None
+    lines = [t.DRAFTS_HEAD]
+    buttons = []
+    for i, d in enumerate(drafts, 1):
+        step = t.STEP_PREVIEW if d.step == PREVIEW else STEP_BY_KEY[d.step].label if d.step in STEP_BY_KEY else d.step
+        title = d.title or t.UNTITLED
+        lines.append(e(t.DRAFT_LINE.format(n=i, title=title, kind=d.kind, step=step, day=day(d.updated_at))))
+        label = t.BUTTON_RESUME.format(title=title if len(title) <= 20 else title[:20] + "…")
+        buttons.append([(label, cb("r", d.draft_id))])
+    return paginate(lines), _kb(buttons[:20])
+
+
+# -- self-check -----------------------------------------------------------------------------------
+def _finding_block(i: int, f) -> str:  # noqa: ANN001 - suggestions.types.Finding
+    label = SEVERITY_LABELS.get(f.severity, f.severity)
+    cites = f.details.get("citations") if f.code == "legal_basis" else None
+    message = "知识库中可能相关的法律条文：" if cites else f.message
+    text = f"{i}. 【{label}】{message}"
+    lines = [e(text[:FINDING_CHARS])]
+    for c in cites or []:
+        snippet = " ".join(str(c.get("text", "")).split())
+        snippet = snippet if len(snippet) <= CITATION_CHARS else snippet[:CITATION_CHARS] + "…"
+        lines.append(f"    · <b>{e(c.get('citation', ''))}</b> {e(snippet)}")
+    lines.append("    " + e((t.REPORT_FIX + f.fix)[:FINDING_CHARS]))
+    return "\n".join(lines)
+
+
+def report_text(report: SelfCheckReport) -> str:
+    """One message (≤ 4,096 characters): the most serious findings first; what does not fit is counted."""
+    n = len(report.findings)
+    head = (t.REPORT_HEAD_OK if report.passed else t.REPORT_HEAD_BAD).format(n=n)
+    tail = t.REPORT_SUMMARY + e(report.summary)
+    budget = TELEGRAM_LIMIT - len(head) - len(tail) - len(t.REPORT_MORE) - 16
+    blocks: list[str] = []
+    for i, f in enumerate(report.findings, 1):
+        block = _finding_block(i, f)
+        if sum(len(b) + 1 for b in blocks) + len(block) + 1 > budget:
+            blocks.append(e(t.REPORT_MORE.format(n=n - i + 1)))
+            break
+        blocks.append(block)
+    return "\n".join([head, *blocks, tail])
+
+
+def has_errors(report: SelfCheckReport) -> bool:
+    return any(f.severity == SEVERITY_ERROR for f in report.findings)
+
+
+# -- handling status (deputy) -----------------------------------------------------------------------
+def my_suggestions(views: Sequence[StatusView]) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    if not views:
+        return [e(t.MINE_EMPTY)], None
+    blocks = [t.MINE_HEAD]
+    rows = []
+    for v in views:
+        lines = [t.MINE_LINE.format(id=v.suggestion_id, title=v.title, kind=v.kind, status=v.status,
+                                    day=day(v.submitted_at))]
+        if v.units:
+            lines.append(t.MINE_UNITS.format(units="、".join(v.units)))
+        if v.due_at and v.status in OPEN_STATUSES:
+            lines.append(t.MINE_DUE.format(day=day(v.due_at), overdue=t.MINE_OVERDUE if v.overdue else ""))
+        if v.evaluation:
+            lines.append(t.MINE_EVAL.format(evaluation=v.evaluation))
+        blocks.append(e("\n".join(lines)))
+        if v.status == STATUS_ANSWERED and len(rows) < 5:
+            rows.append([(f"{v.suggestion_id} {x}", cb("v", v.suggestion_id, i)) for i, x in enumerate(EVALUATIONS)])
+    return paginate(blocks), (_kb(rows) if rows else None)
+
+
+def evaluation_keyboard(suggestion_id: int) -> InlineKeyboardMarkup:
+    return _kb([[(x, cb("v", suggestion_id, i)) for i, x in enumerate(EVALUATIONS)]])
+
+
+# -- staff ------------------------------------------------------------------------------------------
+def pending_list(items: Sequence[SuggestionDetail]) -> list[str]:
+    if not items:
+        return [e(t.PENDING_EMPTY)]
+    return paginate([t.PENDING_HEAD] + [
+        e(t.PENDING_LINE.format(id=d.suggestion_id, title=d.title, kind=d.kind, delegation=d.delegation or "—",
+                                day=day(d.submitted_at))) for d in items])
+
+
+def assign_view(d: SuggestionDetail, complex_case: bool) -> tuple[str, InlineKeyboardMarkup | None]:
+    months = 6 if complex_case else 3
+    target = t.TARGET_COMMITTEE if d.kind == KIND_BILL else t.TARGET_UNITS
+    lines = [t.ASSIGN_HEAD.format(id=d.suggestion_id, title=e(d.title), kind=e(d.kind), status=e(d.status)),
+             e(t.ASSIGN_SUMMARY.format(summary=d.summary))]
+    recs = d.recommended[:3]
+    if recs:
+        lines.append(e(t.ASSIGN_RECS.format(target=target)))
+        for i, r in enumerate(recs, 1):
+            reasons = "；".join(r.get("reasons") or [])[:200]
+            lines.append(e(t.ASSIGN_REC.format(n=i, name=r["name"], score=float(r.get("score", 0.0)), reasons=reasons)))
+        lines.append(e(t.ASSIGN_HOW.format(id=d.suggestion_id, months=" 6个月" if complex_case else "")))
+    else:
+        lines.append(e(t.ASSIGN_NO_RECS.format(id=d.suggestion_id)))
+    text = "\n".join(lines)[:TELEGRAM_LIMIT]
+    buttons = [[(t.ASSIGN_BUTTON.format(name=r["name"]), cb("a", d.suggestion_id, i, months))]
+               for i, r in enumerate(recs)]
+    return text, (_kb(buttons) if buttons else None)
+
+
+def overdue_pages(overdue: Sequence[OverdueItem], soon: Sequence[OverdueItem], soon_days: int) -> list[str]:
+    def units(x: OverdueItem) -> str:
+        return "、".join(x.units) or t.UNITS_NONE
+
+    if not overdue and not soon:
+        return [e(t.OVERDUE_NONE)]
+    blocks: list[str] = []
+    if overdue:
+        blocks.append(t.OVERDUE_HEAD.format(law=e(LEGAL_BASIS)))
+        blocks += [e(t.OVERDUE_LINE.format(id=x.suggestion_id, title=x.title, units=units(x), day=day(x.due_at),
+                                           months=x.months, days=x.days_over)) for x in overdue]
+    else:
+        blocks.append(e(t.OVERDUE_NONE))
+    if soon:
+        blocks.append(t.DUE_SOON_HEAD.format(days=soon_days))
+        blocks += [e(t.DUE_SOON_LINE.format(id=x.suggestion_id, title=x.title, units=units(x), day=day(x.due_at),
+                                            days=-x.days_over)) for x in soon]
+    return paginate(blocks)
+
+
+def analysis_text(a, n: int) -> list[str]:  # noqa: ANN001 - suggestions.analysis.Analysis
+    blocks = [t.ANALYSIS_HEAD.format(n=n)]
+    for name, data in a.counts.items():
+        items = "、".join(f"{k} {v}" for k, v in list(data.items())[:8])
+        blocks.append(e(t.ANALYSIS_COUNTS.format(name=name, items=items)))
+    if a.clusters:
+        top = a.clusters[:5]
+        blocks.append(e(t.ANALYSIS_CLUSTERS.format(n=len(top))))
+        blocks += [e(t.ANALYSIS_CLUSTER.format(label=c.label or "—", n=len(c.members),
+                                               ids="、".join(map(str, c.members[:10])))) for c in top]
+    if a.duplicates:
+        blocks.append(e(t.ANALYSIS_DUPS.format(groups="；".join("、".join(map(str, g)) for g in a.duplicates[:10]))))
+    else:
+        blocks.append(e(t.ANALYSIS_NO_DUPS))
+    if a.font_warning:
+        blocks.append(e(a.font_warning))
+    blocks.append(e(t.ANALYSIS_FILES))
+    return paginate(blocks)

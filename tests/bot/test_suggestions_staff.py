@@ -1,0 +1,133 @@
+"""Staff handling of submitted suggestions through the real Application: assign with the top-3
+recommendation (accept, then override for six months), overdue after the deadline, record a reply,
+the deputy's evaluation; the deputy is notified at each change. Deputies and strangers are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from botharness import feed, register
+from storage.models import Role
+from suggharness import TITLE, Clock, last_with_buttons, press, say, sugg_app, to, write_to_preview
+
+pytestmark = pytest.mark.db
+
+DEPUTY, STAFF, STAFF2, STRANGER = 310, 910, 911, 999
+REPLY = "住房和城乡建设部答复：已于2026年5月印发公厕导向标识设置导则，并将公厕位置接入全国地图服务平台。"
+
+
+async def _submitted(app, core, tg, upd) -> None:  # noqa: ANN001
+    await register(core, app, upd, tg, STAFF, role=Role.STAFF)
+    await register(core, app, upd, tg, STAFF2, role=Role.ADMIN)
+    await register(core, app, upd, tg, DEPUTY, delegation="宁夏代表团")
+    await write_to_preview(app, upd, tg, DEPUTY)
+    await press(app, upd, tg, DEPUTY, "📨 提交")
+    assert any("已提交，编号 1" in m for m in to(tg, DEPUTY))
+    assert to(tg, STAFF) == to(tg, STAFF2) == [f"新建议待交办：《{TITLE}》（编号 1）"]
+    tg.clear()
+
+
+async def test_assign_override_overdue_reply_evaluate(core, tg, upd):
+    clock = Clock()
+    async with sugg_app(core, tg, clock=clock) as app:
+        await _submitted(app, core, tg, upd)
+        await say(app, upd, STAFF, "/pending")
+        assert f"1. 《{TITLE}》 建议｜宁夏代表团｜提交 2026-03-05" in tg.texts()[-1]
+
+        # the top-3 recommendation with scores; accept the first
+        await say(app, upd, STAFF, "/assign 1")
+        view = last_with_buttons(tg)
+        assert "推荐的承办单位（前三名" in view.text
+        recs = [label.removeprefix("采纳：") for label, _ in view.buttons()]
+        assert len(recs) == 3 and all(f"{i}. {name}　0." in view.text for i, name in enumerate(recs, 1))
+        await press(app, upd, tg, STAFF, "采纳：", clear=True)
+        assert f"已交办 1.《{TITLE}》给 {recs[0]}（采纳推荐），答复期限 2026-06-05（3 个月）" in to(tg, STAFF)[-1]
+        (note,) = to(tg, DEPUTY)
+        assert note.startswith(f"您的建议《{TITLE}》已交办给{recs[0]}") and "2026年06月05日 前答复" in note
+        assert "代表法》第五十一条" in note
+
+        # override: two other units, wide-ranging (six months)
+        tg.clear()
+        clock.advance(days=1)
+        await say(app, upd, STAFF, "/assign 1 交通运输部、公安部 6个月")
+        assert "给 交通运输部、公安部（人工指定），答复期限 2026-09-06（6 个月）" in to(tg, STAFF)[-1]
+        assert "已交办给交通运输部、公安部" in to(tg, DEPUTY)[-1]
+
+        # nothing overdue yet; seven months later it is, and every staff member is told once
+        tg.clear()
+        await say(app, upd, STAFF, "/overdue")
+        assert tg.texts()[-1] == "没有逾期的建议。"
+        clock.advance(days=214)
+        tg.clear()
+        await say(app, upd, STAFF, "/overdue")
+        listing = to(tg, STAFF)[0]
+        assert "已逾期" in listing and "第五十一条" in listing
+        assert f"1.《{TITLE}》｜承办：交通运输部、公安部｜期限 2026-09-06（6 个月）｜已逾期" in listing
+        assert any("已超过答复期限" in m for m in to(tg, STAFF2))
+        tg.clear()
+        await say(app, upd, STAFF, "/overdue")
+        assert not any("已超过答复期限" in m for m in to(tg, STAFF2))  # flagged once
+
+        # the reply reaches the deputy with evaluation buttons
+        tg.clear()
+        await say(app, upd, STAFF, f"/reply 1 {REPLY}")
+        assert to(tg, STAFF)[-1] == f"已录入 1.《{TITLE}》的答复，已通知代表评价。"
+        answered = tg.sent("sendMessage")[-1]
+        assert str(answered.params["chat_id"]) == str(DEPUTY)
+        assert "已收到答复" in answered.text and REPLY in answered.text
+        assert [label for label, _ in answered.buttons()] == ["满意", "基本满意", "不满意"]
+        await press(app, upd, tg, DEPUTY, "满意", clear=True)
+        assert "满意" in tg.sent("answerCallbackQuery")[-1].params["text"]
+        assert to(tg, DEPUTY) == [f"已记录您对《{TITLE}》答复的评价：满意。"]
+
+        tg.clear()
+        await say(app, upd, DEPUTY, "/mysuggestions")
+        mine = tg.texts()[-1]
+        assert f"《{TITLE}》 建议｜已评价｜提交 2026-03-05" in mine and "承办：交通运输部、公安部" in mine
+        assert "评价：满意" in mine
+
+
+async def test_analysis_sends_chart_and_workbook(core, tg, upd):
+    async with sugg_app(core, tg) as app:
+        await _submitted(app, core, tg, upd)
+        await write_to_preview(app, upd, tg, DEPUTY, title="关于加强农村公共厕所建设管理的建议")
+        await press(app, upd, tg, DEPUTY, "📨 提交", clear=True)
+        tg.clear()
+        await say(app, upd, STAFF, "/analysis")
+        assert tg.sent("sendMessage")[0].text == "正在分析全部建议…"
+        summary = tg.sent("editMessageText")[-1].text
+        assert "综合分析" in summary and "（2 件" in summary and "按办理状态：已提交 2" in summary
+        docs = tg.sent("sendDocument")
+        names = sorted(next(iter(d.uploads.values()))[0] for d in docs)
+        assert names == ["suggestions_analysis.png", "suggestions_analysis.xlsx"]
+        png = next(next(iter(d.uploads.values()))[1] for d in docs if d.uploads and
+                   next(iter(d.uploads.values()))[0].endswith(".png"))
+        assert png.startswith(b"\x89PNG")
+
+
+async def test_deputies_and_strangers_are_refused(core, tg, upd):
+    async with sugg_app(core, tg) as app:
+        await register(core, app, upd, tg, DEPUTY)
+        for cmd in ("/pending", "/assign 1", "/assign 1 公安部", "/reply 1 已经办理完毕并答复代表。", "/overdue",
+                    "/merge 1 2", "/analysis"):
+            tg.clear()
+            await say(app, upd, DEPUTY, cmd)
+            assert tg.texts() == ["该功能仅限工作人员使用。"], cmd
+        tg.clear()
+        await feed(app, upd.callback(DEPUTY, "sg:a:1:0:3"))
+        assert tg.sent("answerCallbackQuery")[-1].params["text"] == "该功能仅限工作人员使用。"
+        for cmd in ("/suggest", "提建议", "/drafts", "/mysuggestions", "/assign 1"):
+            tg.clear()
+            await say(app, upd, STRANGER, cmd)
+            assert len(tg.texts()) == 1 and "邀请码" in tg.texts()[0], cmd
+
+
+async def test_broadcast_commands_get_one_reply_in_the_full_bot(core, tg, upd):
+    """Commands answered in another handler group are not also called unknown."""
+    async with sugg_app(core, tg) as app:
+        await register(core, app, upd, tg, STAFF, role=Role.STAFF)
+        await say(app, upd, STAFF, "/bcreport")
+        assert len(tg.texts()) == 1 and "没有这个命令" not in tg.texts()[0]
+        tg.clear()
+        await say(app, upd, STAFF, "/frobnicate")
+        assert tg.texts() == ["没有这个命令。发送 /help 查看使用说明。"]
