@@ -83,6 +83,7 @@ def load_queries(split: str) -> list[tuple[str, str, list[str]]]:
 
 def evaluate(kb, queries, rank, k_max: int = 100) -> dict:
     r10, r100, mrr, lat = [], [], [], []
+    kb.embedder.clear_cache()  # every config pays for its own query encoding
     for _, text, gold in queries:
         t = time.perf_counter()
         hits = kb.search(text, top_k=k_max, rank=rank)
@@ -172,7 +173,8 @@ CONFIGS = {  # every row but "hybrid" changes one thing from the default RankCon
     "rrf": dict(fusion="rrf", group_weight=0.0),
     "weighted_raw": dict(fusion="weighted", w_dense=0.7, w_bm25=0.3, group_weight=0.0),
     "zscore_no_group": dict(group_weight=0.0),
-    "hybrid": dict(),  # the default: z-score fusion 0.8/0.2 + law-level score 0.3
+    "no_authority": dict(w_authority=0.0),
+    "hybrid": dict(),  # the default: z-score fusion 0.8/0.2 + law-level score 0.3 + hierarchy-of-norms prior 1.0
     "hybrid_prf": dict(prf_weight=0.5),
 }
 
@@ -181,7 +183,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("cmd", choices=["prepare", "build", "eval", "scale"])
     ap.add_argument("--split", default="dev", choices=["dev", "train"])
-    ap.add_argument("--configs", default="bm25,dense,rrf,hybrid")
+    ap.add_argument("--configs", default="bm25,dense,rrf,no_authority,hybrid")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--out", default="")
     args = ap.parse_args()

@@ -34,7 +34,7 @@ def compose_answer(question: str, hits: list[Hit], embedder) -> Answer:
     if not cands:
         return answer
     qv = embedder.encode_queries([question])[0]
-    sv = embedder.encode_passages([f"{hits[i].title} {s}" for i, s in cands])
+    sv = embedder.encode_passages([f"{hits[i].title} {s}" for i, s in cands], cache=True)
     qtok = set(tokenize(question))
     overlap = np.array([len(qtok & set(tokenize(s))) / max(len(qtok), 1) for _, s in cands])
     rank_prior = np.array([0.02 * (SOURCES_CONSIDERED - i) for i, _ in cands])  # trust the retriever's order a little

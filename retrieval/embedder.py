@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,8 @@ from deputy_assistant.models import E5_NAME, model_path
 
 _LOCK = threading.Lock()
 _SHARED: "Embedder | None" = None
+QUERY_CACHE = 1024
+PASSAGE_CACHE = 20_000  # answer-composer sentences, ~30 MB
 
 
 class Embedder:
@@ -32,6 +35,9 @@ class Embedder:
         get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
         self.bf16 = precision == "bf16" or (precision == "auto" and _native_bf16())
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._passages: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self._lock = threading.Lock()  # torch intra-op threads already use the cores; serialise calls
 
     @classmethod
@@ -57,10 +63,34 @@ class Embedder:
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode([f"query: {t}" for t in texts])
+        # The search and then the answer composer encode the same question, and deputies repeat
+        # questions: recent query vectors are kept.
+        return self._cached(self._queries, "query: ", texts, QUERY_CACHE)
 
-    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def encode_passages(self, texts: list[str], progress: bool = False, cache: bool = False) -> np.ndarray:
+        """``cache``: for the answer composer's candidate sentences, which recur across questions
+        (bulk ingestion would only flush the cache, so it does not use it)."""
+        if cache:
+            return self._cached(self._passages, "passage: ", texts, PASSAGE_CACHE)
         return self._encode([f"passage: {t}" for t in texts], progress=progress)
+
+    def clear_cache(self) -> None:
+        """Benchmarks call this so that every timed query pays for its own encoding."""
+        with self._cache_lock:
+            self._queries.clear()
+            self._passages.clear()
+
+    def _cached(self, cache: OrderedDict, prefix: str, texts: list[str], limit: int) -> np.ndarray:
+        with self._cache_lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in cache]
+            if missing:
+                cache.update(zip(missing, self._encode([prefix + t for t in missing])))
+            for t in texts:
+                cache.move_to_end(t)
+            out = np.stack([cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+            while len(cache) > limit:
+                cache.popitem(last=False)
+        return out
 
 
 def _native_bf16() -> bool:

@@ -20,7 +20,8 @@ from corpus import Chunk, Document, LoadError, chunk_document, iter_files, load_
 from .bm25 import BM25
 from .dense import HNSW_THRESHOLD, DenseIndex
 from .query import rewrite_query
-from .ranking import RankConfig, add_group_scores, fuse
+from .ranking import RankConfig, add_group_scores, add_title_priors, fuse
+from .titles import TitleCatalog
 from .tokenize import tokenize
 from .types import Hit, SearchFilters
 
@@ -110,6 +111,7 @@ class KnowledgeBase:
         self.bm25 = BM25()
         for cid, toks in self.store.iter_tokens():
             self.bm25.add(cid, toks)
+        self._catalog: TitleCatalog | None = None
         self._generation = manifest["generation"] if manifest else 0
         self._manifest_mtime = (self.root / MANIFEST).stat().st_mtime_ns if manifest else 0
 
@@ -209,6 +211,7 @@ class KnowledgeBase:
     def _add_chunks(self, pending: list[tuple[dict, list[Chunk]]], total: int, progress: bool) -> None:
         if self.dense is None:
             self.dense = DenseIndex(self.embedder.dim)
+        self._catalog = None
         next_id = self.store.next_id()
         bar = tqdm(total=total, desc="向量化", unit="片段", disable=not progress)
         pool = ThreadPoolExecutor(1)  # jieba (GIL-bound) overlaps with torch (releases the GIL)
@@ -248,7 +251,14 @@ class KnowledgeBase:
                 self.save()
             return found
 
+    @property
+    def catalog(self) -> TitleCatalog:
+        if self._catalog is None:
+            self._catalog = TitleCatalog(self.store.titles())
+        return self._catalog
+
     def _delete_locked(self, doc_id: str) -> bool:
+        self._catalog = None
         ids = self.store.delete(doc_id)
         for cid in ids:
             self.bm25.remove(cid)
@@ -277,15 +287,19 @@ class KnowledgeBase:
         qvec = self.embedder.encode_queries([query])[0] if cfg.mode != "bm25" else None
         n_cand = cfg.candidates
         with self._lock:
+            named = self.catalog.named_in(query) if cfg.w_named else set()
             while True:
-                hits = self._search_locked(tokens, qvec, top_k, filters, cfg, n_cand)
+                hits = self._search_locked(tokens, qvec, top_k, filters, cfg, n_cand, named)
                 total = len(self.bm25)
                 if len(hits) >= top_k or filters is None or n_cand >= total:
                     return hits
                 n_cand *= 4  # restrictive filter: look deeper
 
-    def _search_locked(self, tokens, qvec, top_k, filters, cfg: RankConfig, n_cand: int) -> list[Hit]:
+    def _search_locked(self, tokens, qvec, top_k, filters, cfg: RankConfig, n_cand: int,
+                       named: set[str]) -> list[Hit]:
         cand: list[np.ndarray] = []
+        if named:  # the documents the question names are candidates even if neither retriever found them
+            cand.append(np.array(self.store.ids_with_titles(named), dtype=np.int64))
         if cfg.mode != "dense":
             cand.append(self.bm25.search(tokens, n_cand)[0])
         if cfg.mode != "bm25":
@@ -309,7 +323,9 @@ class KnowledgeBase:
             q2 /= np.linalg.norm(q2)
             dense = vecs @ q2
             scores = fuse(dense, lex, cfg)
-        scores = add_group_scores(scores, [chunks[int(i)].title for i in ids], cfg)
+        titles = [chunks[int(i)].title for i in ids]
+        scores = add_group_scores(scores, titles, cfg)
+        scores = add_title_priors(scores, titles, self.catalog, named, cfg)
         order = np.argsort(-scores)[:top_k]
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]
 

@@ -22,6 +22,9 @@ class RankConfig:
     rrf_k: int = 60
     group_weight: float = 0.3  # weight of the document-title (law) score
     group_top: int = 3  # how many of a title's best chunks make its score
+    w_authority: float = 1.0  # times titles.LEVEL_PENALTY: norms below 法律 rank lower
+    w_named: float = 1.0  # boost for documents the query names (代表法, 民法典)
+    superseded_penalty: float = 1.0  # an older version of a document that is indexed in a newer one
     prf_weight: float = 0.0  # pseudo-relevance feedback: move the query vector toward the top hits
     prf_docs: int = 5
 
@@ -65,3 +68,17 @@ def add_group_scores(scores: np.ndarray, groups: list[str], cfg: RankConfig) -> 
               for g, v in best.items()}
     g = np.array([gscore[x] for x in groups])
     return scores + cfg.group_weight * g
+
+
+def add_title_priors(scores: np.ndarray, titles: list[str], catalog, named: set[str], cfg: RankConfig) -> np.ndarray:
+    """Hierarchy of norms, superseded versions and documents named in the query (see retrieval.titles)."""
+    if not len(scores):
+        return scores
+    adj = np.zeros(len(scores))
+    for i, t in enumerate(titles):
+        info = catalog.info.get(t)
+        if info is not None:
+            adj[i] -= cfg.w_authority * info.penalty + (cfg.superseded_penalty if info.superseded else 0.0)
+        if t in named:
+            adj[i] += cfg.w_named
+    return scores + adj

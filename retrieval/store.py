@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INTEGER, title TEXT, locator TEXT, text TEXT,
     context TEXT, page INTEGER, kind TEXT, doc_type TEXT, collection TEXT, scope TEXT, tokens TEXT);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS chunks_title ON chunks(title);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -74,6 +75,14 @@ class ChunkStore:
             for row in self.db.execute(q, part):
                 out[row[0]] = _chunk(row)
         return out
+
+    def titles(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT title FROM chunks")]
+
+    def ids_with_titles(self, titles: Iterable[str], limit: int = 5000) -> list[int]:
+        titles = list(titles)[:900]
+        q = f"SELECT id FROM chunks WHERE title IN ({','.join('?' * len(titles))}) LIMIT ?"
+        return [r[0] for r in self.db.execute(q, [*titles, limit])] if titles else []
 
     def iter_chunks(self) -> Iterator[tuple[int, Chunk]]:
         for row in self.db.execute(f"SELECT {_COLS} FROM chunks ORDER BY id"):

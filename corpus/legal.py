@@ -1,0 +1,68 @@
+"""What a legal document's title says about it: its rank in the hierarchy of norms, and its short names.
+
+Both are read off the title alone, so they work for any corpus (the bundled laws, STARD, a PDF staff
+upload) without extra metadata.
+"""
+
+from __future__ import annotations
+
+import re
+
+CONSTITUTION = "constitution"
+LAW = "law"  # 法律 and NPC / NPCSC decisions
+JUDICIAL = "judicial_interpretation"  # 最高人民法院 / 最高人民检察院
+REGULATION = "regulation"  # 行政法规, 部门规章 (not told apart by title)
+LOCAL = "local_regulation"  # 地方性法规, 自治条例, 地方政府规章
+OTHER = "other"  # plans, briefings, anything that is not a legal norm
+
+# Province-level names as they open local regulations' titles ("宁夏回族自治区……条例").
+_PROVINCES = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
+    "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
+    "内蒙古", "广西", "西藏", "宁夏", "新疆",
+)  # not 香港 / 澳门 / 台湾: national laws (基本法) and regulations open with them
+_LOCAL = re.compile(rf"^(?:{'|'.join(_PROVINCES)})|^\S{{1,6}}?(?:省|自治区|自治州|自治县)|^\S{{1,5}}市人民代表大会")
+_VERSION = re.compile(r"(?:[（(]\s*\d{4}(?:[-年.]\d{1,2}[-月.]\d{1,2}日?|年)?\s*[)）]\s*)+$")
+_PRC = "中华人民共和国"
+
+
+def base_title(title: str) -> str:
+    """The title without its version date and the 中华人民共和国 prefix."""
+    t = _VERSION.sub("", re.sub(r"\s|《|》", "", title))
+    return t[len(_PRC):] if t.startswith(_PRC) else t
+
+
+def legal_level(title: str) -> str:
+    t = re.sub(r"[（(][^）)]{1,6}[)）]$", "", base_title(title))  # （试行）, （一）
+    if not t:
+        return OTHER
+    if t.startswith("宪法"):
+        return CONSTITUTION
+    if t.startswith(("最高人民法院", "最高人民检察院", "人民检察院")) or re.match(r"关于.*(审理|适用|办理).*解释$", t):
+        return JUDICIAL
+    if t.startswith("全国人民代表大会"):
+        return LAW
+    norm = re.search(r"(条例|规定|办法|细则|规则|决定|法典?)$", t)
+    if _LOCAL.search(t):
+        return LOCAL if norm else OTHER
+    if not norm:
+        return OTHER
+    return LAW if norm.group(1) in ("法", "法典", "决定") else REGULATION
+
+
+def short_names(title: str) -> set[str]:
+    """Names people use for a law: 中华人民共和国代表法 → {代表法}, and 人大 / 常委会 abbreviations.
+
+    ``全国人民代表大会和地方各级人民代表大会代表法`` is called 代表法 (and 选举法, 组织法 likewise):
+    the part after ``……人民代表大会`` is the name in everyday use when it is itself a name (≥ 3 chars).
+    """
+    t = base_title(title)
+    if len(t) < 3:
+        return set()
+    names = {t}
+    m = re.search(r"人民代表大会(?:常务委员会)?([^人的]{2,12}(?:法|条例|规则))$", t)
+    if m and len(m.group(1)) >= 3 and not m.group(1).startswith(("关于", "议事", "常务")):
+        names.add(m.group(1))
+    for n in list(names):
+        names.add(n.replace("人民代表大会", "人大").replace("常务委员会", "常委会"))
+    return {n for n in names if len(n) >= 3}

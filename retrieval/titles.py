@@ -1,0 +1,58 @@
+"""Document-title knowledge used at ranking time: rank in the hierarchy of norms, superseded versions,
+and which documents a query names ("代表法第五十一条" names 全国人民代表大会和地方各级人民代表大会代表法)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.legal import JUDICIAL, LOCAL, REGULATION, base_title, legal_level, short_names
+
+# Penalty (in fused-score units, times RankConfig.w_authority) for norms below 法律: a citizen's or a
+# deputy's question about rights and duties is answered first by the law; the regulations, local rules
+# and interpretations below it come next. Non-legal documents (plans, briefings) are not penalised.
+LEVEL_PENALTY = {JUDICIAL: 0.5, REGULATION: 1.0, LOCAL: 1.0}
+
+_DATE = re.compile(r"(\d{4})[-年.](\d{1,2})[-月.](\d{1,2})")
+
+
+@dataclass(frozen=True)
+class TitleInfo:
+    level: str
+    penalty: float
+    superseded: bool  # a newer version of the same document is in the index
+
+
+class TitleCatalog:
+    def __init__(self, titles: list[str]):
+        groups: dict[str, list[str]] = {}
+        for t in titles:
+            groups.setdefault(base_title(t), []).append(t)
+        self.info: dict[str, TitleInfo] = {}
+        self._alias: dict[str, set[str]] = {}
+        for base, members in groups.items():
+            newest = max(members, key=_version)
+            for t in members:
+                level = legal_level(t)
+                self.info[t] = TitleInfo(level, LEVEL_PENALTY.get(level, 0.0),
+                                         len(members) > 1 and _version(t) < _version(newest))
+            for name in short_names(base):
+                self._alias.setdefault(name, set()).update(members)
+
+    def named_in(self, query: str) -> set[str]:
+        """Titles the query names; where one name lies inside a longer one (组织法 in 人民法院组织法),
+        only the longer counts."""
+        q = re.sub(r"\s|《|》|中华人民共和国", "", query)
+        spans = []
+        for name in self._alias:
+            start = q.find(name)
+            if start >= 0:
+                spans.append((start, start + len(name), name))
+        keep = [s for s in spans if not any(o is not s and o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]
+                                            for o in spans)]
+        return set().union(*(self._alias[n] for _, _, n in keep)) if keep else set()
+
+
+def _version(title: str) -> tuple[int, int, int]:
+    m = _DATE.search(title)
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else (0, 0, 0)

@@ -1,0 +1,69 @@
+"""Reading a legal document's title: its rank among norms, its short names, superseded versions."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.legal import CONSTITUTION, JUDICIAL, LAW, LOCAL, OTHER, REGULATION, legal_level, short_names
+from retrieval.titles import TitleCatalog
+
+
+@pytest.mark.parametrize("title, level", [
+    ("中华人民共和国民法典", LAW),
+    ("全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)", LAW),
+    ("全国人民代表大会常务委员会议事规则(2009-04-24)", LAW),
+    ("中华人民共和国香港特别行政区基本法", LAW),
+    ("宪法修正案（2018年）", CONSTITUTION),
+    ("最高人民法院关于审理民间借贷案件适用法律若干问题的规定", JUDICIAL),
+    ("人民检察院刑事诉讼规则（试行）", JUDICIAL),
+    ("个体工商户条例", REGULATION),
+    ("中国公民收养子女登记办法", REGULATION),
+    ("宁夏回族自治区实施《中华人民共和国代表法》办法", LOCAL),
+    ("上海市人民代表大会关于代表建议、批评和意见的规定", LOCAL),
+    ("全国人大常委会2026年度代表工作计划", OTHER),
+    ("宁夏人大常委会2026年代表工作安排表", OTHER),
+])
+def test_legal_level(title, level):
+    assert legal_level(title) == level
+
+
+def test_short_names_follow_everyday_usage():
+    assert "代表法" in short_names("全国人民代表大会和地方各级人民代表大会代表法(2015-08-29)")
+    assert "监督法" in short_names("各级人民代表大会常务委员会监督法")
+    assert "全国人大常委会议事规则" in short_names("全国人民代表大会常务委员会议事规则")
+    assert "民法典" in short_names("中华人民共和国民法典")
+    # "议事规则" alone names no particular body's rules
+    assert "议事规则" not in short_names("全国人民代表大会议事规则")
+
+
+def test_catalog_names_and_versions():
+    old, new = "全国人民代表大会和地方各级人民代表大会代表法(2015-08-29)", "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)"
+    court, npc = "人民法院组织法(2018-10-26)", "全国人民代表大会组织法(2021-03-11)"
+    cat = TitleCatalog([old, new, court, npc, "全国人大常委会2026年度代表工作计划"])
+    assert cat.named_in("代表法第五十一条是怎么规定的") == {old, new}
+    assert cat.named_in("《人民法院组织法》对法官有什么规定") == {court}  # not the NPC's 组织法 too
+    assert cat.named_in("代表建议交办会在几月开") == set()
+    assert cat.info[old].superseded and not cat.info[new].superseded
+    assert cat.info[court].penalty == 0.0
+
+
+def _law(d, name: str, articles: list[str]):
+    """The bundled laws' layout: the version date in the file name, not in the heading."""
+    body = "\n\n".join(f"第{n}条 {t}" for n, t in zip("一二三四五", articles))
+    (d / f"{name}.md").write_text(f"# {name.split('(')[0]}\n\n<!-- INFO END -->\n\n{body}\n", encoding="utf-8")
+
+
+def test_newest_version_and_named_law_rank_first(make_kb, tmp_path):
+    d = tmp_path / "laws"
+    d.mkdir()
+    reply = "有关机关、组织应当自交办之日起{}内答复代表提出的建议、批评和意见。"
+    _law(d, "全国人民代表大会和地方各级人民代表大会代表法(2015-08-29)", ["代表依法履职。", reply.format("三个月"), "代表享有发言权。"])
+    _law(d, "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)", ["代表依法履职。", reply.format("两个月"), "代表享有发言权。"])
+    _law(d, "某省信访条例", ["信访人提出的建议和意见，有关机关应当自受理之日起六十日内答复。", "信访工作实行属地管理。",
+                             "信访事项应当及时办理。"])
+    kb = make_kb()
+    kb.ingest_paths([d])
+    first = next(h for h in kb.search("代表建议多长时间内答复", top_k=5) if "代表法" in h.title)
+    assert "2025" in first.title and "两个月" in first.text
+    named = kb.search("代表法规定有关机关多长时间内答复", top_k=3)
+    assert "代表法" in named[0].title
