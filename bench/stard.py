@@ -167,11 +167,13 @@ class _ModStore:
         return {i: base[i % OFFSET] for i in ids if i % OFFSET in base}
 
 
+PURE = dict(group_weight=0.0, w_authority=0.0, w_named=0.0)  # a retriever or fusion on its own, no priors
 CONFIGS = {  # every row but "hybrid" changes one thing from the default RankConfig
-    "bm25": dict(mode="bm25"),
-    "dense": dict(mode="dense"),
-    "rrf": dict(fusion="rrf", group_weight=0.0),
-    "weighted_raw": dict(fusion="weighted", w_dense=0.7, w_bm25=0.3, group_weight=0.0),
+    "bm25": dict(mode="bm25", **PURE),
+    "dense": dict(mode="dense", **PURE),
+    "rrf": dict(fusion="rrf", **PURE),
+    "weighted_raw": dict(fusion="weighted", w_dense=0.7, w_bm25=0.3, **PURE),
+    "zscore_plain": dict(**PURE),
     "zscore_no_group": dict(group_weight=0.0),
     "no_authority": dict(w_authority=0.0),
     "hybrid": dict(),  # the default: z-score fusion 0.8/0.2 + law-level score 0.3 + hierarchy-of-norms prior 1.0
@@ -183,7 +185,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("cmd", choices=["prepare", "build", "eval", "scale"])
     ap.add_argument("--split", default="dev", choices=["dev", "train"])
-    ap.add_argument("--configs", default="bm25,dense,rrf,no_authority,hybrid")
+    ap.add_argument("--configs", default="bm25,dense,rrf,zscore_plain,no_authority,hybrid")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--out", default="")
     args = ap.parse_args()
