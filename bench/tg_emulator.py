@@ -5,10 +5,13 @@
   in both cases without delivering
 * chats listed in ``--blocked-every N`` (every N-th chat id) answer 403 Forbidden
 * every delivery is appended (and flushed) to ``--log`` as "chat_id<TAB>message_id", so the benchmark can
-  count duplicates and losses even when the *sender* is SIGKILLed.
+  count duplicates and losses even when the *sender* is SIGKILLed. Like Telegram, a request that has
+  arrived is processed even if its client dies meanwhile (the acceptance happens after the 20-80 ms latency).
+* ``--trace FILE``: one line per sendMessage (monotonic time, HTTP status, chat id) for profiling.
 
 Run: python bench/tg_emulator.py --port 8081 --log /tmp/delivered.tsv
-GET /stats returns counters as JSON.
+GET /stats returns counters as JSON (``retry_after_s``: RetryAfter seconds demanded; ``first_request_t`` /
+``last_delivery_t``: time.monotonic(), the same clock in every process on the machine).
 """
 
 from __future__ import annotations
@@ -39,24 +42,35 @@ class Emulator:
         self.log = open(log_path, "a", buffering=1)
         self.stats = collections.Counter()
         self.max_window = 0
+        self.trace = None
+        self.first_request = self.last_delivery = 0.0  # time.monotonic(): the same clock in every process
 
     def handle(self, method: str, params: dict) -> tuple[int, dict]:
+        status, payload = self._handle(method, params)
+        if self.trace is not None and method == "sendMessage":
+            self.trace.write(f"{time.monotonic():.4f}\t{status}\t{params.get('chat_id', 0)}\n")
+        return status, payload
+
+    def _handle(self, method: str, params: dict) -> tuple[int, dict]:
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
         if method != "sendMessage":
             return 200, {"ok": True, "result": True}
         self.stats["requests"] += 1
         now = time.monotonic()
+        self.first_request = self.first_request or now
         while self.window and self.window[0] <= now - 1.0:
             self.window.popleft()
         if self.rate and len(self.window) >= self.rate:
             self.stats["429_limit"] += 1
+            self.stats["retry_after_s"] += 1
             return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
                          "parameters": {"retry_after": 1}}
         r = self.rng.random()
         if r < self.p429:
             ra = self.rng.randint(1, 3)
             self.stats["429_injected"] += 1
+            self.stats["retry_after_s"] += ra
             return 429, {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {ra}",
                          "parameters": {"retry_after": ra}}
         if r < self.p429 + self.p5xx:
@@ -72,6 +86,7 @@ class Emulator:
         mid = next(self.ids)
         self.log.write(f"{chat_id}\t{mid}\n")
         self.stats["delivered"] += 1
+        self.last_delivery = now
         return 200, {"ok": True, "result": {"message_id": mid, "date": int(time.time()),
                                             "chat": {"id": chat_id, "type": "private"},
                                             "from": BOT_USER, "text": params.get("text", "")}}
@@ -85,7 +100,9 @@ class Emulator:
                 headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:] if ":" in ln)}
                 body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
                 if path.startswith("/stats"):
-                    status, payload = 200, {**self.stats, "max_in_1s_window": self.max_window}
+                    status, payload = 200, {**self.stats, "max_in_1s_window": self.max_window,
+                                            "first_request_t": self.first_request,
+                                            "last_delivery_t": self.last_delivery}
                 else:
                     params = _params(headers.get("content-type", ""), body)
                     await asyncio.sleep(self.rng.uniform(*self.latency))
@@ -125,9 +142,12 @@ async def main() -> None:
     ap.add_argument("--latency-ms", type=float, nargs=2, default=(20.0, 80.0))
     ap.add_argument("--log", required=True)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--trace", default=None, help="append monotonic-time, status, chat_id per sendMessage")
     a = ap.parse_args()
     emu = Emulator(a.rate, a.p429, a.p5xx, a.blocked_every, (a.latency_ms[0] / 1000, a.latency_ms[1] / 1000),
                    a.log, a.seed)
+    if a.trace:
+        emu.trace = open(a.trace, "a", buffering=1)
     server = await asyncio.start_server(emu.serve_conn, "127.0.0.1", a.port)
     print(f"ready {a.port}", flush=True)
     async with server:

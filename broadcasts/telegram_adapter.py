@@ -37,7 +37,12 @@ def make_send(bot: Bot) -> SendFn:
         except (tg.InvalidToken, tg.Conflict) as e:
             raise PermanentError(str(e)) from e
         except tg.TelegramError as e:  # TimedOut, NetworkError (incl. 5xx), anything else from the API
-            raise TransientError(str(e)) from e
+            err = TransientError(str(e))
+            # PTB raises an HTTP error status (5xx) as a NetworkError with no cause: Telegram answered, it did
+            # not accept the message. A timeout or a transport failure (raised *from* the httpx error) may
+            # have been accepted: the rate window must keep counting it.
+            err.maybe_delivered = isinstance(e, tg.TimedOut) or e.__cause__ is not None
+            raise err from e
         return msg.message_id
 
     return send

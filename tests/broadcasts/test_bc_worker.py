@@ -15,7 +15,7 @@ from broadcasts import audience as aud
 from broadcasts import service
 from broadcasts.errors import BlockedError, PermanentError, RetryAfter, TransientError
 from broadcasts.models import Broadcast, OutboxMessage, OutboxState
-from broadcasts.ratelimit import TokenBucket
+from broadcasts.ratelimit import SendLimiter, TokenBucket
 from broadcasts.worker import OutboxWorker, WorkerConfig
 
 pytestmark = pytest.mark.db
@@ -160,7 +160,7 @@ async def test_crash_recovery_releases_claimed_and_resolves_in_doubt(db, add_use
         await s.execute(update(OutboxMessage).where(OutboxMessage.id == jobs[0].id)
                         .values(state=OutboxState.SENDING.value, attempts=1))
     tg = ScriptedTelegram()
-    w = OutboxWorker(db, tg, fast(), now=clock)
+    w = OutboxWorker(db, tg, fast(in_doubt="resend"), now=clock)
     r = await w.recover()
     assert (r.released, r.in_doubt) == (0, 0)  # leases still valid: a live worker may own them
     clock.advance(31)
@@ -256,3 +256,147 @@ async def test_read_receipts(db, add_users, clock):
     assert [n for n, _ in st.unread] == ["乙", "丙"]
     assert "未阅 2 人" in st.render() and "乙（广东代表团）" in st.render()
     assert users
+
+
+# ---- pacing, pipeline, crash resolution ---------------------------------------------------------
+
+async def test_send_limiter_window_counts_in_flight_and_delivered_until_a_window_after_the_answer():
+    lim = SendLimiter(50.0, burst=50, window=0.2, lead=0.0)  # at most 10 per 0.2 s, as the server counts
+    loop = asyncio.get_running_loop()
+    tickets = [await lim.acquire() for _ in range(10)]
+    nxt = asyncio.create_task(lim.acquire())
+    await asyncio.sleep(0.05)
+    assert not nxt.done()  # 10 in flight: any of them may still be accepted inside the window
+    lim.done(tickets[0], delivered=False)  # Telegram answered 5xx/403/429: it did not count, slot free at once
+    last = await asyncio.wait_for(nxt, 0.1)
+    answered = loop.time()
+    for t in tickets[1:] + [last]:
+        lim.done(t, delivered=True)
+    await lim.acquire()
+    # Delivered messages keep their slots until one window after their answer.
+    assert loop.time() - answered >= 0.2 - 0.01
+    lim.pause(0.1)  # RetryAfter: nobody starts until it is over, then sending resumes
+    t0 = loop.time()
+    await lim.acquire()
+    assert loop.time() - t0 >= 0.09
+
+
+class FlakyTelegram(ScriptedTelegram):
+    """Answers after a random delay; some 5xx (not accepted) and one RetryAfter."""
+
+    def __init__(self, seed: int = 7) -> None:
+        super().__init__()
+        import random
+
+        self.rng = random.Random(seed)
+        self.retry_after_sent = False
+
+    async def __call__(self, chat_id, text, buttons):
+        self.calls.append(chat_id)
+        await asyncio.sleep(self.rng.uniform(0.0, 0.01))
+        r = self.rng.random()
+        if r < 0.1:
+            e = TransientError("Internal Server Error")
+            e.maybe_delivered = False
+            raise e
+        if r < 0.12 and not self.retry_after_sent:
+            self.retry_after_sent = True
+            raise RetryAfter(0.05)
+        self.delivered.append((chat_id, text))
+        return 10_000 + len(self.delivered)
+
+
+async def test_pipeline_delivers_everyone_exactly_once_with_errors_and_group_commits(db, add_users, clock):
+    bid = await make_broadcast(db, 60, add_users, now=clock())
+    tg = FlakyTelegram()
+    w = OutboxWorker(db, tg, fast(batch_size=15, backoff_base=1.0), now=clock)  # claims overlap with sending
+    task = asyncio.create_task(w.drain(max_idle_wait=0.05))
+    while not task.done():  # retries are due one (fake) second later
+        await asyncio.sleep(0.02)
+        clock.advance(1)
+    await task
+    chats = [c for c, _ in tg.delivered]
+    assert sorted(chats) == list(range(100, 160))  # nobody missed, nobody twice
+    rows = await states(db, bid)
+    assert {r.state for r in rows.values()} == {"sent"}
+    assert w.stats["sent"] == 60 and w.stats["retry"] >= 1 and w.stats["retry-after"] == 1
+    assert w.stats["commits"] < w.stats["statements"]  # marks and results share transactions
+    async with db.session() as s:
+        assert (await s.get(Broadcast, bid)).state == "done"
+
+
+async def test_journal_resends_rows_whose_request_never_left_and_not_the_others(db, add_users, clock, tmp_path):
+    bid = await make_broadcast(db, 3, add_users, now=clock())
+    dead = OutboxWorker(db, ScriptedTelegram(), fast(journal_dir=str(tmp_path)), now=clock, worker_id="dead")
+    jobs = await dead.claim()
+    # All three committed as ``sending`` (rows are marked ahead of their slots) ...
+    assert await dead._mark_sending(jobs) == {j.id for j in jobs}
+    dead._journal(jobs[0].id)  # ... but only the first request was handed to the HTTP client
+    tg = ScriptedTelegram()
+    w = OutboxWorker(db, tg, fast(journal_dir=str(tmp_path)), now=clock)  # default: at most once
+    r = await w.recover(all_leases=True)
+    assert (r.never_left, r.in_doubt, r.in_doubt_ids) == (2, 1, [jobs[0].id])
+    assert not list(tmp_path.glob(".bc-journal-*"))  # every lease resolved: journals removed
+    await w.drain()
+    assert tg.calls == [101, 102]  # 100 may have been delivered: not sent again
+    rows = await states(db, bid)
+    assert rows[100].state == "failed" and "不确定" in rows[100].last_error
+    assert rows[101].state == rows[102].state == "sent" and rows[101].attempts == 1
+
+
+async def test_journal_with_resend_policy_and_missing_journal(db, add_users, clock, tmp_path):
+    await make_broadcast(db, 2, add_users, now=clock())
+    dead = OutboxWorker(db, ScriptedTelegram(), fast(journal_dir=None), now=clock, worker_id="dead")
+    await dead._mark_sending(await dead.claim())
+    tg = ScriptedTelegram()
+    w = OutboxWorker(db, tg, fast(journal_dir=str(tmp_path), in_doubt="resend"), now=clock)
+    r = await w.recover(all_leases=True)
+    assert (r.never_left, r.in_doubt) == (0, 2)  # no journal: cannot tell, the policy decides
+    await w.drain()
+    assert sorted(tg.calls) == [100, 101]  # at least once
+
+
+async def test_run_stops_cleanly_and_hands_back_what_it_claimed(db, add_users, clock):
+    bid = await make_broadcast(db, 40, add_users, now=clock())
+    tg = ScriptedTelegram()
+    w = OutboxWorker(db, tg, fast(rate=100.0, batch_size=20), now=clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(w.run(stop, idle_sleep=0.05))
+    while len(tg.delivered) < 5:
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    rows = await states(db, bid)
+    assert {r.state for r in rows.values()} <= {"sent", "pending"}  # nothing left claimed or in flight
+    assert sum(r.state == "sent" for r in rows.values()) == len(tg.delivered) < 40
+    await OutboxWorker(db, tg, fast(), now=clock).drain()
+    assert sorted(c for c, _ in tg.delivered) == list(range(100, 140))
+
+
+async def test_adapter_tells_answered_errors_from_possibly_delivered_ones():
+    from telegram import error as tgerr
+
+    from broadcasts.telegram_adapter import make_send
+
+    class Bot:
+        def __init__(self, exc):
+            self.exc = exc
+
+        async def send_message(self, *a, **kw):
+            raise self.exc
+
+    async def outcome(exc):
+        with pytest.raises(Exception) as ei:
+            await make_send(Bot(exc))(1, "x", None)
+        return ei.value
+
+    e = await outcome(tgerr.NetworkError("Bad Gateway"))  # an HTTP 5xx answer: not accepted
+    assert isinstance(e, TransientError) and e.maybe_delivered is False
+    try:
+        raise tgerr.NetworkError("Unknown error in HTTP implementation") from OSError("reset")
+    except tgerr.NetworkError as transport:
+        e = await outcome(transport)
+    assert e.maybe_delivered is True  # the connection broke: Telegram may have accepted it
+    assert (await outcome(tgerr.TimedOut())).maybe_delivered is True
+    assert isinstance(await outcome(tgerr.RetryAfter(3)), RetryAfter)
+    assert isinstance(await outcome(tgerr.Forbidden("bot was blocked by the user")), BlockedError)
