@@ -104,6 +104,12 @@ class _Job:
 
 
 @dataclass
+class _Mark:
+    fut: asyncio.Future  # the ids the ``sending`` commit actually marked
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
 class RecoveryResult:
     released: int = 0  # claimed, never sent: back to pending
     never_left: int = 0  # marked sending, but the journal shows the request was never made: back to pending
@@ -131,7 +137,7 @@ class OutboxWorker:
         self._journal_dir = _journal_dir(self.cfg.journal_dir, db)
         self._journal_fd: int | None = None
         self.last_recovery = RecoveryResult()
-        self._pending_writes: list[tuple[Any, dict | None, asyncio.Future]] = []
+        self._pending_writes: list[tuple[Any, dict | None, bool, asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
         self.stats: collections.Counter = collections.Counter()  # commits, statements, outcomes
 
@@ -324,10 +330,10 @@ class OutboxWorker:
                             .values(state=OutboxState.PENDING.value, attempts=OutboxMessage.attempts - 1,
                                     lease_owner=None, lease_until=None))
 
-    async def _wind_down(self, queue: collections.deque[_Job], marks: dict[int, asyncio.Future],
+    async def _wind_down(self, queue: collections.deque[_Job], marks: dict[int, _Mark],
                          tasks: set[asyncio.Task]) -> None:
         """Let the requests in flight finish and be recorded; hand back the rows not started."""
-        for fut in set(marks.values()):  # a mark still being committed must land before the hand-back
+        for fut in {m.fut for m in marks.values()}:  # a mark still being committed must land first
             with contextlib.suppress(Exception):
                 await fut
         await self._release(list(queue))
@@ -341,16 +347,21 @@ class OutboxWorker:
     def _backoff(self, attempts: int) -> float:
         return min(self.cfg.backoff_cap, self.cfg.backoff_base ** max(0, attempts - 1))
 
-    async def _deliver(self, job: _Job, ticket: Ticket | None = None, mark: asyncio.Future | None = None) -> str:
+    async def _deliver(self, job: _Job, ticket: Ticket | None = None, mark: _Mark | None = None) -> str:
         ticket = ticket or await self.limiter.acquire()
         try:
-            return await self._deliver_granted(job, ticket, mark or self._mark_sending([job]))
+            return await self._deliver_granted(job, ticket, mark or _Mark(self._mark_sending([job])))
         finally:  # every outcome below hands the slot back itself; this covers errors and cancellation
             self.limiter.done(ticket, delivered=ticket.requested)
 
-    async def _deliver_granted(self, job: _Job, ticket: Ticket, mark: asyncio.Future) -> str:
-        if job.id not in await mark:
+    async def _deliver_granted(self, job: _Job, ticket: Ticket, mark: _Mark) -> str:
+        if job.id not in await mark.fut:
             return self._count("lost-lease")
+        if time.monotonic() - mark.at > self.cfg.lease_seconds / 2:  # marked ahead, then a long RetryAfter:
+            # renew the lease, unless recovery has meanwhile handed the row back (then it is not ours to send)
+            if not await self._submit(_RENEW_LEASE, {"b_id": job.id, "b_owner": self.worker_id, "v_lease_until":
+                                                     self.now() + timedelta(seconds=self.cfg.lease_seconds)}):
+                return self._count("lost-lease")
         attempts = job.attempts + 1
         self._journal(job.id)
         ticket.requested = True
@@ -399,8 +410,7 @@ class OutboxWorker:
         self.stats[outcome] += 1
         return outcome
 
-    def _mark_for(self, job: _Job, queue: collections.deque[_Job], marks: dict[int, asyncio.Future]
-                  ) -> asyncio.Future | None:
+    def _mark_for(self, job: _Job, queue: collections.deque[_Job], marks: dict[int, _Mark]) -> _Mark | None:
         """The ``sending`` mark of ``job``. With a journal, rows are marked ``mark_ahead`` at a time, well
         before their slot, so the commit never delays a request; a row marked but never sent is resent
         after a crash (the journal shows it never left). Without a journal a mark would make such a row
@@ -411,12 +421,12 @@ class OutboxWorker:
         upcoming = list(itertools.islice(queue, k - 1))
         if job.id not in marks or sum(j.id in marks for j in upcoming) < k // 2:
             todo = [j for j in [job, *upcoming] if j.id not in marks]
-            fut = self._mark_sending(todo)
+            mark = _Mark(self._mark_sending(todo))
             for j in todo:
-                marks[j.id] = fut
+                marks[j.id] = mark
         return marks.pop(job.id)
 
-    async def _launch(self, queue: collections.deque[_Job], marks: dict[int, asyncio.Future],
+    async def _launch(self, queue: collections.deque[_Job], marks: dict[int, _Mark],
                       sem: asyncio.Semaphore, tasks: set[asyncio.Task]) -> None:
         """Take the next row, wait for a request slot (concurrency, RetryAfter pause, pacing, rate window),
         then send it in the background. Requests leave in claim order."""
@@ -598,6 +608,11 @@ _MARK_SENDING = (update(_T).where(_T.c.id.in_(bindparam("b_ids", expanding=True)
                  .values(state=OutboxState.SENDING.value, attempts=_T.c.attempts + 1,
                          lease_until=bindparam("v_lease_until"))
                  .returning(_T.c.id))
+
+
+_RENEW_LEASE = (update(_T).where(_T.c.id == bindparam("b_id"), _T.c.state == OutboxState.SENDING.value,
+                                 _T.c.lease_owner == bindparam("b_owner"))
+                .values(lease_until=bindparam("v_lease_until")))
 
 
 @functools.lru_cache(maxsize=64)

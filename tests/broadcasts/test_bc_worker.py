@@ -400,3 +400,21 @@ async def test_adapter_tells_answered_errors_from_possibly_delivered_ones():
     assert (await outcome(tgerr.TimedOut())).maybe_delivered is True
     assert isinstance(await outcome(tgerr.RetryAfter(3)), RetryAfter)
     assert isinstance(await outcome(tgerr.Forbidden("bot was blocked by the user")), BlockedError)
+
+
+async def test_a_row_marked_ahead_is_not_sent_if_recovery_took_it_back_during_a_long_pause(db, add_users, clock):
+    import time
+
+    from broadcasts.worker import _Mark
+
+    await make_broadcast(db, 2, add_users, now=clock())
+    tg = ScriptedTelegram()
+    w = OutboxWorker(db, tg, fast(lease_seconds=10), now=clock, worker_id="slow")
+    jobs = await w.claim()
+    mark = _Mark(w._mark_sending(jobs), at=time.monotonic() - 6)  # marked, then a RetryAfter longer than lease/2
+    await mark.fut
+    assert await w._deliver(jobs[0], mark=mark) == "sent"  # still ours: the lease is renewed, then sent
+    clock.advance(11)
+    await OutboxWorker(db, ScriptedTelegram(), fast(in_doubt="resend"), now=clock, worker_id="other").recover()
+    assert await w._deliver(jobs[1], mark=mark) == "lost-lease"  # handed back meanwhile: not ours to send
+    assert tg.calls == [100]
