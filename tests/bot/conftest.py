@@ -14,27 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bot.app import build_application  # noqa: E402
 from bot.deps import BotDeps  # noqa: E402
 from bot.testing import FakeTelegram, UpdateFactory  # noqa: E402
-from fixture_docs import cached_index, fresh_copy  # noqa: E402
+from fixture_docs import kb, kb_index  # noqa: E402,F401  (shared fixtures)
 from storage.core import Core  # noqa: E402
 from botharness import TODAY, TOKEN  # noqa: E402
 from storage.testing import database_url_for_tests, isolated_database  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def kb_index(request):
-    """The fixture documents indexed once with the real e5 model (skips if it is not provisioned)."""
-    from deputy_assistant.models import ModelMissingError, model_path
-
-    try:
-        model_path("multilingual-e5-small")
-    except ModelMissingError as exc:
-        pytest.skip(f"embedding model not provisioned (run `deputy-assistant models fetch`): {exc}")
-    return cached_index(request.config.cache.mkdir("deputy_bot_kb"))
-
-
-@pytest.fixture
-def kb(kb_index, tmp_path):
-    return fresh_copy(kb_index, tmp_path / "kb")
 
 
 @pytest.fixture

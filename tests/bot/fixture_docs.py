@@ -9,6 +9,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SCHEDULE_TITLE = "自治区人大常委会2026年度代表工作安排表"
@@ -97,3 +99,23 @@ def fresh_copy(index: Path, dest: Path):
 
     shutil.copytree(index, dest)
     return KnowledgeBase.open(dest)
+
+
+# Fixtures shared by tests/bot and tests/e2e (imported into both conftests).
+
+
+@pytest.fixture(scope="session")
+def kb_index(request):
+    """The fixture documents indexed once with the real e5 model (skips if it is not provisioned)."""
+    from deputy_assistant.models import ModelMissingError, model_path
+
+    try:
+        model_path("multilingual-e5-small")
+    except ModelMissingError as exc:
+        pytest.skip(f"embedding model not provisioned (run `deputy-assistant models fetch`): {exc}")
+    return cached_index(request.config.cache.mkdir("deputy_bot_kb"))
+
+
+@pytest.fixture
+def kb(kb_index, tmp_path):
+    return fresh_copy(kb_index, tmp_path / "kb")
