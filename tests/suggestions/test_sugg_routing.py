@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from suggestions.routing import HistoryItem, Router, Target, load_targets, router_for
+from suggestions.routing import MIN_HISTORY, HistoryItem, Router, Target, load_targets, router_for
 from sugg_drafts import BILL, GOOD, PUBLIC_LITIGATION
 
 
@@ -46,6 +46,24 @@ def test_history_changes_the_ranking(embedder):
     warm = Router(targets, embedder, past).recommend(GOOD, top_k=2)
     assert warm[0].name == "乙单位"
     assert any("以往" in r for r in warm[0].reasons) and warm[0].components["knn"] > 0.5
+    assert warm[0].components["lexical"] > 0.5 and warm[0].components["embedding"] > 0.5
+
+
+def test_history_models_need_enough_history_and_keep_every_target(embedder):
+    targets = [Target("甲单位", "城市道路与公共交通管理。"), Target("乙单位", "环境保护与污染防治。"),
+               Target("丙单位", "农业农村与乡村振兴。")]
+    past = [HistoryItem(GOOD.full_text().replace("共享单车", f"车辆{k}"), "乙单位" if k % 2 else "甲单位", f"关于车辆{k}的建议")
+            for k in range(MIN_HISTORY)]
+    few = Router(targets, embedder, past[: MIN_HISTORY - 1]).recommend(GOOD, top_k=3)
+    assert {"embedding", "lexical"}.isdisjoint(few[0].components)  # too little history: remit, keywords, kNN only
+    recs = Router(targets, embedder, past).recommend(GOOD, top_k=3)
+    assert {"remit", "embedding", "lexical", "knn"} <= set(recs[0].components)
+    # 丙单位 has no history at all: its remit is an example of it, so the embedding model still gives it a share
+    bing = next(r for r in recs if r.name == "丙单位")
+    assert 0 < bing.components["embedding"] < recs[0].components["embedding"]
+    assert [r.score for r in recs] == sorted((r.score for r in recs), reverse=True)
+    js = recs[0].to_json()
+    assert set(js) == {"name", "score", "reasons", "components"} and 0 < js["score"] <= 1
 
 
 def test_router_needs_targets(embedder):
