@@ -88,11 +88,21 @@ class Corrector:
         self.threshold = threshold
         self.normalise_numbers = normalise_numbers
         self._freq = _general_freq()
-        # Index terms by (length, first initial class) to keep the scan cheap.
-        self._by_len: dict[int, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
-        for t in lexicon.terms:
-            self._by_len.setdefault(len(t), []).append((t, _syllables(t)))
-        self._max_len = max(self._by_len, default=0)
+        # Terms indexed by (length, first syllable). A term can only match a span whose first
+        # syllable is within MIN_SYLLABLE_SIM of its own, i.e. equal, or with exactly one of
+        # initial / final a fuzzy partner: a span looks up those few buckets instead of scanning
+        # every term of its length (9,000 terms for a national law index). Sorted, so that ties
+        # between equally close terms resolve the same way in every process.
+        self._buckets: dict[tuple[int, tuple[str, str]], list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
+        lengths: set[int] = set()
+        for t in sorted(lexicon.terms):
+            syl = _syllables(t)
+            self._buckets.setdefault((len(t), syl[0]), []).append((t, syl))
+            lengths.add(len(t))
+        self._max_len = max(lengths, default=0)
+        # Spans recur across the n-best list (alternatives differ by a word or two) and across
+        # notes: remember each span's best term. Bounded; plain dict ops are thread-safe.
+        self._best_cache: dict[str, tuple[float, str] | None] = {}
 
     # -- public ------------------------------------------------------------------------------
 
@@ -194,11 +204,26 @@ class Corrector:
         return text
 
     def _best_term(self, span: str) -> tuple[float, str] | None:
+        try:
+            return self._best_cache[span]
+        except KeyError:
+            pass
+        best = self._scan_terms(span)
+        if len(self._best_cache) >= _BEST_CACHE_SIZE:
+            self._best_cache.clear()
+        self._best_cache[span] = best
+        return best
+
+    def _candidate_terms(self, n: int, first: tuple[str, str]):
+        for key in _neighbours(first):
+            yield from self._buckets.get((n, key), ())
+
+    def _scan_terms(self, span: str) -> tuple[float, str] | None:
         n = len(span)
         threshold = self.threshold
         s_syl = _syllables(span)
         best: tuple[float, str] | None = None
-        for term, t_syl in self._by_len.get(n, ()):
+        for term, t_syl in self._candidate_terms(n, s_syl[0]):
             # Every syllable must match closely: same initial and final, or one of them fuzzy.
             score = 0.0
             for a, b in zip(s_syl, t_syl):
@@ -210,7 +235,7 @@ class Corrector:
             if score < 0:
                 continue
             score /= n
-            if score >= threshold and (best is None or score > best[0]):
+            if score >= threshold and (best is None or score > best[0] or (score == best[0] and term < best[1])):
                 best = (score, term)
         return best
 
@@ -235,6 +260,28 @@ class Corrector:
         if any(cue in text for cue in DOMAIN_CUES):
             return True
         return any(text[i : i + k] in self.lexicon for k in (3, 4, 5) for i in range(len(text) - k + 1))
+
+
+_BEST_CACHE_SIZE = 50_000
+
+
+def _partners(x: str, fuzzy: set[frozenset[str]]) -> list[str]:
+    return [next(iter(p - {x})) for p in fuzzy if x in p]
+
+
+# _neighbours relies on this: a syllable with both initial and final merely fuzzy never matches.
+assert syllable_similarity(("z", "an"), ("zh", "ang")) < MIN_SYLLABLE_SIM <= syllable_similarity(("z", "an"), ("zh", "an"))
+
+
+@lru_cache(maxsize=4096)
+def _neighbours(syl: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    """Syllables within MIN_SYLLABLE_SIM of ``syl``: itself, and one of initial / final swapped
+    for a fuzzy partner (both swapped scores 0.75 < 0.8)."""
+    ini, fin = syl
+    out = [syl]
+    out += [(i, fin) for i in _partners(ini, _FUZZY_INITIALS)]
+    out += [(ini, f) for f in _partners(fin, _FUZZY_FINALS)]
+    return tuple(out)
 
 
 def _starts(words: list[str]) -> list[int]:
@@ -270,15 +317,21 @@ def _default_corrector() -> Corrector:
     return Corrector(builtin_lexicon())
 
 
-def corrector_for_index(index_dir: str | Path) -> Corrector:
-    """Corrector over an index's lexicon (cached per directory, rebuilt when it changes)."""
+_INDEX_CORRECTORS: dict[tuple[str, str], Corrector] = {}
+
+
+def corrector_for_index(index_dir: str | Path, kb=None) -> Corrector:
+    """Corrector over an index's lexicon, cached per index content (rebuilt when it changes).
+    ``kb``: the index already opened, if the caller has it (saves opening it a second time)."""
+    from .lexicon import index_stamp, lexicon_for_index
+
     p = Path(index_dir).resolve()
+    key = (str(p), index_stamp(p))
     with _BUILD_LOCK:
-        return _corrector_for_index(str(p), p.stat().st_mtime)
-
-
-@lru_cache(maxsize=8)
-def _corrector_for_index(index_dir: str, stamp: float) -> Corrector:
-    from .lexicon import _lexicon_for_index
-
-    return Corrector(_lexicon_for_index(index_dir, stamp))
+        c = _INDEX_CORRECTORS.get(key)
+        if c is None:
+            c = Corrector(lexicon_for_index(p, kb))
+            if len(_INDEX_CORRECTORS) >= 8:
+                _INDEX_CORRECTORS.pop(next(iter(_INDEX_CORRECTORS)))
+            _INDEX_CORRECTORS[key] = c
+        return c

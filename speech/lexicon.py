@@ -6,8 +6,12 @@ names, places, and domain terms that are frequent in the corpus but rare in gene
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -153,17 +157,114 @@ def lexicon_from_kb(kb) -> Lexicon:
     return lex
 
 
-@lru_cache(maxsize=8)
-def _lexicon_for_index(index_dir: str, _stamp: float) -> Lexicon:
-    from retrieval import KnowledgeBase
+def index_stamp(index_dir: str | Path) -> str:
+    """What identifies an index's content: its manifest (generation and corpus fingerprint, rewritten
+    on every change), else the directory's mtime (an index without a manifest yet)."""
+    p = Path(index_dir)
+    try:
+        m = json.loads((p / "manifest.json").read_text(encoding="utf-8"))
+        if m.get("corpus_fingerprint"):
+            return f"{m.get('generation')}:{m['corpus_fingerprint']}"
+    except (OSError, ValueError):
+        pass
+    try:
+        return f"mtime:{p.stat().st_mtime_ns}"
+    except OSError:
+        return "missing"
 
-    return lexicon_from_kb(KnowledgeBase.open(Path(index_dir)))
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """Changes whenever this module (core vocabulary, extraction rules) or jieba changes."""
+    import jieba
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(str(getattr(jieba, "__version__", "")).encode())
+    return h.hexdigest()[:12]
 
 
-def lexicon_for_index(index_dir: str | Path) -> Lexicon:
-    """Cached per index directory (rebuilt when the directory changes)."""
+def _cache_root() -> Path | None:
+    try:
+        from deputy_assistant.config import get_settings
+
+        return Path(get_settings().data_dir) / "cache" / "speech-lexicon"
+    except Exception:  # pragma: no cover - the app shell is optional for the speech package
+        return None
+
+
+def _cache_file(index_dir: str, stamp: str) -> Path | None:
+    root = _cache_root()
+    if root is None or stamp.startswith(("mtime:", "missing")):
+        return None
+    key = hashlib.sha256(f"{index_dir}|{stamp}|{_code_version()}".encode()).hexdigest()[:24]
+    return root / f"{key}.json"
+
+
+_CACHE_KEEP = 32
+
+
+def _load_cached(path: Path | None) -> Lexicon | None:
+    if path is None:
+        return None
+    try:
+        terms = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(terms, list):
+        return None
+    lex = Lexicon(confusions=dict(CONFUSIONS))
+    lex.terms = {t for t in terms if isinstance(t, str)}
+    return lex
+
+
+def _store_cached(path: Path | None, lex: Lexicon) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(sorted(lex.terms), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+        old = sorted(path.parent.glob("*.json"), key=lambda f: f.stat().st_mtime)[:-_CACHE_KEEP]
+        for f in old:  # temporary indexes (tests, benchmarks) must not pile up
+            f.unlink(missing_ok=True)
+    except OSError as exc:  # a read-only data dir only costs the rebuild next time
+        log.info("speech lexicon cache not written: %s", exc)
+
+
+_INDEX_LEXICONS: dict[tuple[str, str], Lexicon] = {}
+_INDEX_LOCK = threading.Lock()  # two voice notes arriving first must not both build it
+
+
+def _build_for_index(index_dir: str, stamp: str, kb=None) -> Lexicon:
+    """Building reads and segments every chunk (3 s for the 90 laws, 18 s for 58,860 articles),
+    so the result is kept on disk per index content, not only per process."""
+    cache = _cache_file(index_dir, stamp)
+    lex = _load_cached(cache)
+    if lex is not None:
+        return lex
+    if kb is None:
+        from retrieval import KnowledgeBase
+
+        kb = KnowledgeBase.open(Path(index_dir))
+    lex = lexicon_from_kb(kb)
+    _store_cached(cache, lex)
+    return lex
+
+
+def lexicon_for_index(index_dir: str | Path, kb=None) -> Lexicon:
+    """Lexicon of an index, cached per index content (manifest generation and fingerprint) in
+    memory and on disk. ``kb``: the index already opened, if the caller has it."""
     p = Path(index_dir).resolve()
-    return _lexicon_for_index(str(p), p.stat().st_mtime)
+    key = (str(p), index_stamp(p))
+    with _INDEX_LOCK:
+        lex = _INDEX_LEXICONS.get(key)
+        if lex is None:
+            lex = _build_for_index(key[0], key[1], kb)
+            if len(_INDEX_LEXICONS) >= 8:
+                _INDEX_LEXICONS.pop(next(iter(_INDEX_LEXICONS)))
+            _INDEX_LEXICONS[key] = lex
+        return lex
 
 
 def _builtin_texts() -> list[str]:

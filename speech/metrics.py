@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .numbers import cn_to_arabic
 
@@ -10,7 +11,9 @@ _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 def normalise_for_cer(text: str) -> str:
-    return _DROP.sub("", cn_to_arabic(text)).lower()
+    """Applied to reference and hypothesis alike: full-width forms folded (NFKC: ８月 = 8月),
+    punctuation and spaces dropped, numbers before units as digits (八月份 = 8月), lower case."""
+    return _DROP.sub("", cn_to_arabic(unicodedata.normalize("NFKC", text))).lower()
 
 
 def edit_distance(a: str, b: str) -> int:

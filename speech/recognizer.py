@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,6 +42,9 @@ class Transcript:
     duration_s: float
     alternatives: list[str] = field(default_factory=list)  # distinct corrected n-best texts
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (heard, replaced by)
+    # Seconds per stage, wall and CPU of the worker thread: decode, recognise, correct (diagnostics,
+    # filled by transcribe_sync; not part of to_json).
+    timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def search_text(self) -> str:
@@ -55,6 +59,7 @@ class Transcript:
 
     def to_json(self) -> dict:
         d = asdict(self)
+        d.pop("timings", None)
         d["confidence"] = round(self.confidence, 4)
         d["duration_s"] = round(self.duration_s, 3)
         return d
@@ -68,6 +73,7 @@ class RawResult:
     posteriors: list[float]
     confidence: float
     duration_s: float
+    score: float = 0.0  # Vosk's total score of the best path (sum over segments)
 
     @property
     def text(self) -> str:
@@ -107,6 +113,15 @@ class Recognizer:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="vosk")
         self._pending = 0
         self._pending_lock = threading.Lock()
+        # Idle Kaldi recognisers, kept for the next note. The small model's graph is composed on
+        # the fly (HCLr o Gr), and each recogniser caches the part of the composition it has
+        # visited: a new recogniser per note spent about two thirds of its CPU re-composing the
+        # same graph. FinalResult() ends every utterance, so the next one starts with a fresh
+        # feature pipeline (no CMVN / i-vector adaptation carried from one user to the next);
+        # only the graph cache (bounded by OpenFst's cache GC) is shared.
+        self._idle: list = []
+        self._idle_lock = threading.Lock()
+        self._max_idle = max(2, max_workers)
 
     @classmethod
     def shared(cls, model_dir: str | Path | None = None) -> Recognizer:
@@ -117,18 +132,50 @@ class Recognizer:
 
     # -- recognition -------------------------------------------------------------------------
 
-    def recognize_pcm(self, pcm: Pcm) -> RawResult:
-        """Blocking: run Vosk over decoded PCM and return the n-best list."""
+    def _acquire(self):
+        with self._idle_lock:
+            if self._idle:
+                return self._idle.pop()  # the most recently used: its graph cache is the warmest
         rec = self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
         rec.SetMaxAlternatives(self.max_alternatives)
         rec.SetWords(True)
+        return rec
+
+    def drop_idle(self) -> None:
+        """Forget the idle Kaldi recognisers and their graph caches (benchmarks: time notes the
+        way a freshly started process would, not on a cache warmed by the same sentences)."""
+        with self._idle_lock:
+            self._idle.clear()
+
+    def _release(self, rec) -> None:
+        with self._idle_lock:
+            if len(self._idle) < self._max_idle:
+                self._idle.append(rec)
+
+    def recognize_pcm(self, pcm: Pcm) -> RawResult:
+        """Blocking: run Vosk over decoded PCM and return the n-best list."""
+        rec = self._acquire()
         data = pcm.to_bytes()
         step = SAMPLE_RATE * 2 * 10  # 10-s blocks keep intermediate buffers small
         segments: list[dict] = []
+        at_endpoint = False
         for i in range(0, len(data), step):
-            if rec.AcceptWaveform(data[i : i + step]):
+            at_endpoint = rec.AcceptWaveform(data[i : i + step])
+            if at_endpoint:
                 segments.append(json.loads(rec.Result()))
-        segments.append(json.loads(rec.FinalResult()))
+        if at_endpoint:
+            # The note ended on an endpoint: Result() left the recogniser "at an endpoint", where
+            # FinalResult() does nothing and the next AcceptWaveform would carry this note's
+            # feature pipeline (CMVN, i-vector, leftover frames) into the next note. An empty
+            # chunk reopens it and FinalResult() closes it for good; what that decodes (at most
+            # the few frames held back for context) is dropped, as it always was.
+            rec.AcceptWaveform(b"")
+            rec.FinalResult()
+        else:
+            segments.append(json.loads(rec.FinalResult()))
+        # Only a recogniser closed by FinalResult() is kept (an exception above drops it): its
+        # next AcceptWaveform starts a new feature pipeline and decoder.
+        self._release(rec)
         return _merge_segments(segments, pcm.duration_s)
 
     def recognize(self, audio: AudioInput | Pcm) -> RawResult:
@@ -137,8 +184,18 @@ class Recognizer:
 
     def transcribe_sync(self, audio: AudioInput | Pcm, corrector: Corrector | None = None) -> Transcript:
         """Blocking: decode, recognise and correct. Raises AudioError subclasses on bad input."""
-        raw = self.recognize(audio)
-        return finish(raw, corrector)
+        w0, c0 = time.perf_counter(), time.thread_time()
+        pcm = audio if isinstance(audio, Pcm) else decode(audio)
+        w1, c1 = time.perf_counter(), time.thread_time()
+        raw = self.recognize_pcm(pcm)
+        w2, c2 = time.perf_counter(), time.thread_time()
+        transcript = finish(raw, corrector)
+        w3, c3 = time.perf_counter(), time.thread_time()
+        transcript.timings = {
+            "decode_s": w1 - w0, "recognise_s": w2 - w1, "correct_s": w3 - w2,
+            "decode_cpu_s": c1 - c0, "recognise_cpu_s": c2 - c1, "correct_cpu_s": c3 - c2,
+        }
+        return transcript
 
     async def transcribe(self, audio: AudioInput | Pcm, corrector: Corrector | None = None) -> Transcript:
         """Like ``transcribe_sync`` but in the worker pool; refuses with RecognizerBusy when full."""
@@ -227,7 +284,8 @@ def _merge_segments(segments: list[dict], duration_s: float) -> RawResult:
             nbest.append(" ".join(alt))
             posteriors.append(p)
     posteriors[0] = min((_softmax([s for _, s, _ in it])[0] for it in seg_nbests), default=1.0)
-    return RawResult(nbest=nbest, posteriors=posteriors, confidence=confidence, duration_s=duration_s)
+    score = sum(items[0][1] for items in seg_nbests)
+    return RawResult(nbest=nbest, posteriors=posteriors, confidence=confidence, duration_s=duration_s, score=score)
 
 
 def _softmax(scores: list[float]) -> list[float]:

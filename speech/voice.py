@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from .correction import Corrector, corrector_for_index, default_corrector
-from .decode import AudioInput
+from .decode import AudioInput, decode
 from .recognizer import Recognizer, Transcript
 
 
@@ -27,21 +28,34 @@ class VoiceAnswer:
         }
 
 
-def corrector_for(index_dir: str | Path | None) -> Corrector:
-    """Correction toward the given index's lexicon, else the built-in corpus's."""
+def corrector_for(index_dir: str | Path | None, kb=None) -> Corrector:
+    """Correction toward the given index's lexicon, else the built-in corpus's. ``kb``: that index
+    already opened (its lexicon is then read from it instead of opening it a second time)."""
     if index_dir is None:
         return default_corrector()
-    return corrector_for_index(index_dir)
+    return corrector_for_index(index_dir, kb)
+
+
+_KBS: dict[str, object] = {}
+_KB_LOCK = threading.Lock()
 
 
 def open_kb(index_dir: str | Path | None):
+    """The knowledge base of ``index_dir`` (built-in if None), opened once per process: opening
+    loads the whole BM25 index, far more than answering one question costs. A rebuilt index is
+    picked up by the knowledge base itself (``maybe_reload``)."""
     if index_dir is None:
         from retrieval.builtin import builtin_kb
 
         return builtin_kb()
     from retrieval import KnowledgeBase
 
-    return KnowledgeBase.open(Path(index_dir))
+    key = str(Path(index_dir).resolve())
+    with _KB_LOCK:
+        kb = _KBS.get(key)
+        if kb is None:
+            kb = _KBS[key] = KnowledgeBase.open(Path(key))
+        return kb
 
 
 def ask_voice(
@@ -55,8 +69,9 @@ def ask_voice(
     """Blocking: transcribe ``file`` and answer the question from the index (built-in if None).
     Raises ``speech.errors.AudioError`` subclasses (with ``user_message``) on unusable audio."""
     recognizer = recognizer or Recognizer.shared()
-    transcript = recognizer.transcribe_sync(file, corrector_for(index_dir))
+    pcm = decode(file)  # unusable audio is refused here, before any index is opened
     kb = kb if kb is not None else open_kb(index_dir)
+    transcript = recognizer.transcribe_sync(pcm, corrector_for(index_dir, kb))
     return VoiceAnswer(transcript, kb.answer(transcript.search_text, top_k=top_k))
 
 
@@ -71,7 +86,7 @@ async def aask_voice(
 ) -> VoiceAnswer:
     """Async: recognition in the bounded worker pool, search through ``kb.aanswer``."""
     recognizer = recognizer or Recognizer.shared()
-    corrector = await asyncio.to_thread(corrector_for, index_dir)  # first call builds the lexicon
+    corrector = await asyncio.to_thread(corrector_for, index_dir, kb)  # the first call builds the lexicon
     transcript = await recognizer.transcribe(audio, corrector)
     if kb is None:
         kb = await asyncio.to_thread(open_kb, index_dir)

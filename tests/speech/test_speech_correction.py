@@ -118,3 +118,66 @@ def test_pinyin_similarity():
     assert pinyin_similarity("名下", "宁夏") > 0.9
     assert pinyin_similarity("代表", "视察") < 0.5
     assert pinyin_similarity("代表", "代表法") == 0.0
+
+
+def test_term_lookup_by_first_syllable_matches_a_full_scan():
+    """Terms are looked up in buckets of syllables close to the span's first one: exactly the terms
+    a scan of the whole lexicon would accept, with the same winner."""
+    import random
+
+    from speech.correction import MIN_SYLLABLE_SIM, _syllables, syllable_similarity
+    from speech.lexicon import builtin_lexicon
+
+    c = default_corrector()
+    terms = sorted(builtin_lexicon().terms)
+
+    def full_scan(span):
+        best = None
+        for term in (t for t in terms if len(t) == len(span)):
+            sims = [syllable_similarity(a, b) for a, b in zip(_syllables(span), _syllables(term))]
+            if min(sims) < MIN_SYLLABLE_SIM:
+                continue
+            score = sum(sims) / len(sims)
+            if score >= c.threshold and (best is None or score > best[0]):
+                best = (score, term)
+        return best
+
+    by_syllable: dict = {}
+    for ch in set("".join(terms)) | set("是查治学按名下练习避讳至于事实只能连续"):
+        by_syllable.setdefault(_syllables(ch)[0], []).append(ch)
+    rng = random.Random(3)
+    spans = []
+    for t in terms:  # each term with one character swapped for another of the same pinyin
+        k = rng.randrange(len(t))
+        spans.append(t[:k] + rng.choice(sorted(by_syllable[_syllables(t[k])[0]])) + t[k + 1 :])
+    spans += ["".join(rng.choice(terms)[0] for _ in range(rng.randint(3, 6))) for _ in range(300)]
+    found = 0
+    for span in spans:
+        expected = full_scan(span)
+        assert c._scan_terms(span) == expected, span
+        assert c._best_term(span) == expected  # memoised
+        found += expected is not None
+    assert found > len(terms) // 2
+
+
+def test_correction_is_fast_with_a_large_lexicon():
+    """A national law index gives thousands of terms; correcting a note with its n-best list must
+    stay in milliseconds (it was a linear scan of all terms per span)."""
+    import time
+
+    from speech.lexicon import Lexicon
+
+    base = default_corrector().lexicon
+    rng = __import__("random").Random(0)
+    chars = "代表人民大会常务委员会议事规则选举监督组织地方各级政府法院检察院预算审查批准决定"
+    big = Lexicon(terms=set(base.terms) | {"".join(rng.choice(chars) for _ in range(rng.randint(3, 12))) for _ in range(20000)},
+                  confusions=dict(base.confusions))
+    c = Corrector(big)
+    nbest = ["代表 可以 练习 本级 人大 常委会 会议 吗"] + [f"代表 可以 练习 本级 人大 常委会 会议 {w}" for w in "吗嘛么呢啊"]
+    c.correct(nbest)  # warm the pinyin cache
+    c._best_cache.clear()
+    t = time.thread_time()
+    for alt in nbest:
+        r = c.correct([alt, *nbest])
+    assert r.text.startswith("代表可以列席本级人大常委会会议")
+    assert time.thread_time() - t < 0.5

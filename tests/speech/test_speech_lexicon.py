@@ -65,3 +65,38 @@ def test_lexicon_from_index_chunks_includes_titles():
 def test_only_chinese_terms_of_sensible_length():
     lex = build_lexicon(["ABC委员会 和 x"])
     assert all(2 <= len(t) <= 16 for t in lex.terms)
+
+
+class _ExplodingKB:
+    def iter_chunks(self):
+        raise AssertionError("the lexicon should have come from the cache")
+
+
+def test_index_lexicon_is_cached_on_disk_per_index_content(tmp_path, monkeypatch):
+    import json
+
+    import speech.lexicon as lexmod
+
+    monkeypatch.setattr(lexmod, "_cache_root", lambda: tmp_path / "cache")
+    monkeypatch.setattr(lexmod, "_INDEX_LEXICONS", {})
+    index = tmp_path / "index"
+    index.mkdir()
+    manifest = index / "manifest.json"
+    manifest.write_text(json.dumps({"generation": 1, "corpus_fingerprint": "abc"}), encoding="utf-8")
+    kb = _StandInKB([_Chunk("中华人民共和国各级人民代表大会常务委员会监督法", "第一条", "为了保障常务委员会依法行使监督职权，制定本法。")])
+
+    first = lexmod.lexicon_for_index(index, kb)
+    assert "监督法" in first and "列席" in first
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 1
+
+    # A new process (empty memory cache) reads the terms back instead of re-reading the index.
+    monkeypatch.setattr(lexmod, "_INDEX_LEXICONS", {})
+    again = lexmod.lexicon_for_index(index, _ExplodingKB())
+    assert again.terms == first.terms and again.confusions == first.confusions
+
+    # The index changed: its manifest says so, and the lexicon is rebuilt from the new content.
+    manifest.write_text(json.dumps({"generation": 2, "corpus_fingerprint": "def"}), encoding="utf-8")
+    kb2 = _StandInKB([_Chunk("中华人民共和国全国人民代表大会和地方各级人民代表大会选举法", "第一条", "根据宪法，制定本法。")])
+    changed = lexmod.lexicon_for_index(index, kb2)
+    assert "全国人民代表大会和地方各级人民代表大会选举法" in changed
+    assert "各级人民代表大会常务委员会监督法" in first and "各级人民代表大会常务委员会监督法" not in changed

@@ -41,6 +41,38 @@ def test_everyday_speech_is_left_alone(recognizer):
     assert t.corrections == []
 
 
+def test_stage_timings_are_reported_but_not_serialised(recognizer):
+    t = recognizer.transcribe_sync(FIXTURES / "plain.ogg")
+    stages = ("decode", "recognise", "correct")
+    assert set(t.timings) == {f"{s}_s" for s in stages} | {f"{s}_cpu_s" for s in stages}
+    assert all(v >= 0 for v in t.timings.values())
+    assert t.timings["recognise_cpu_s"] > 0
+    assert "timings" not in t.to_json()
+
+
+def test_reused_kaldi_recogniser_carries_nothing_from_the_previous_note(vosk_model_dir):
+    """The Kaldi recogniser is kept between notes (its on-the-fly graph cache makes later notes
+    about 2.5x cheaper), but every note must start a new feature pipeline. The previous note here
+    is loud and noisy and ends in 2 s of silence, so Vosk reports an endpoint at its end, where
+    FinalResult() alone would leave the pipeline open: the next note's best-path score then fell
+    by 10 % and its text changed (CMVN / i-vector adaptation carried over)."""
+    rec = Recognizer(vosk_model_dir, max_workers=1)
+    try:
+        note = decode(FIXTURES / "liexi.ogg")
+        first = rec.recognize_pcm(note)
+        kaldi = rec._idle[0]
+        rng = np.random.default_rng(0)
+        loud = np.clip(np.tile(note.samples.astype(np.float64) * 4, 3) + rng.normal(0, 3000, 3 * note.samples.size), -32768, 32767)
+        rec.recognize_pcm(Pcm(np.concatenate([loud, np.zeros(2 * SAMPLE_RATE)]).astype(np.int16)))
+        again = rec.recognize_pcm(note)
+        assert rec._idle == [kaldi]  # the same recogniser served all three notes
+        assert again.text == first.text
+        # Kaldi's dither moves the best-path score by about 0.5 %.
+        assert again.score == pytest.approx(first.score, rel=0.03)
+    finally:
+        rec.close()
+
+
 def test_alternatives_are_distinct_readings(recognizer):
     t = recognizer.transcribe_sync(FIXTURES / "liexi.ogg")
     assert t.text not in t.alternatives
