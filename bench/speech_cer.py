@@ -94,6 +94,7 @@ def main() -> None:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "machine": f"{platform.machine()} {platform.python_version()}, one recognition thread",
+        "recogniser": "one Kaldi recogniser kept across files (graph cache warm after the first; features and decoder new per file)",
         "summary": summary,
         "files": per_file,
     }
