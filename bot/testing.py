@@ -151,10 +151,13 @@ class UpdateFactory:
         msg.update(fields)
         return {"update_id": next(self._update_ids), "message": msg}
 
-    def text(self, uid: int, text: str) -> dict:
+    def text(self, uid: int, text: str, *, reply_to: dict | None = None) -> dict:
+        """``reply_to``: an update made by this factory; the new message replies to its message."""
         fields: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             fields["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to["message"]
         return self._base(uid, **fields)
 
     def voice(self, uid: int, file_id: str, *, duration: int = 3, file_size: int = 1000,

@@ -26,11 +26,12 @@ from telegram.ext import (
 )
 
 from storage.clock import BEIJING
+from storage.models import User
 
 from broadcasts import audience as aud
 from broadcasts import consultation as cons
 from broadcasts import reminders, service
-from broadcasts.models import Broadcast
+from broadcasts.models import AudienceProfile, Broadcast
 from broadcasts.telegram_adapter import make_send
 from broadcasts.worker import OutboxWorker, WorkerConfig
 
@@ -38,7 +39,9 @@ log = logging.getLogger(__name__)
 
 USAGE = ("用法：/broadcast 范围 [@YYYY-MM-DD HH:MM] 通知内容\n"
          "范围：全体 | 代表团:名称 | 委员会:名称 | 层级:全国/省/市/县/乡 | 标签:名称 | 名单:用户编号,用户编号\n"
-         "例：/broadcast 代表团:广东代表团 @2026-03-05 08:30 请于九点前到驻地大厅集合。")
+         "例：/broadcast 代表团:广东代表团 @2026-03-05 08:30 请于九点前到驻地大厅集合。\n"
+         "带附件：先上传文件（PDF/DOCX 等），再回复该文件发送 /broadcast 范围 说明文字；"
+         "附件随通知发出，并收入资料库供代表提问。")
 _KIND_WORDS = {"代表团": "delegation", "委员会": "committee", "层级": "level", "标签": "tag", "名单": "list"}
 _AT = re.compile(r"^@(\d{4}-\d{1,2}-\d{1,2})\s+(\d{1,2}:\d{2})\s*")
 
@@ -70,6 +73,27 @@ def parse_when(text: str) -> tuple[datetime | None, str]:
     return local.astimezone(UTC).replace(tzinfo=None), text[m.end():]
 
 
+LEVELS = ("全国", "省", "市", "县", "乡")
+PROFILE_USAGE = ("用法：/profile 用户编号 [层级:全国/省/市/县/乡] [标签:名称,名称]\n"
+                 "例：/profile 12 层级:省 标签:教育,农业农村（标签:无 清空标签）")
+
+
+def parse_profile(args: list[str]) -> tuple[int, str | None, list[str] | None]:
+    """["12", "层级:省", "标签:教育,医疗"] -> (12, "省", ["教育", "医疗"]); unset parts are None."""
+    if not args or not args[0].isdigit() or len(args) == 1:
+        raise aud.AudienceError(PROFILE_USAGE)
+    level, tags = None, None
+    for word in args[1:]:
+        key, _, value = word.replace("：", ":").partition(":")
+        if key == "层级" and value in LEVELS:
+            level = value
+        elif key == "标签" and value:
+            tags = [] if value == "无" else [t for t in re.split(r"[,，、]", value) if t.strip()]
+        else:
+            raise aud.AudienceError(f"无法识别“{word}”。\n{PROFILE_USAGE}")
+    return int(args[0]), level, tags
+
+
 def _kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows])
 
@@ -98,20 +122,46 @@ class BroadcastHandlers:
         if len(raw) < 3:
             await update.effective_message.reply_text(USAGE)
             return
+        msg = update.effective_message
+        doc = msg.reply_to_message.document if msg.reply_to_message else None
+        attached = ""
         try:
             spec = parse_audience(raw[1])
             at, text = parse_when(raw[2])
+            ref = None
+            if doc is not None:
+                service.validate_text(text, caption=True)  # before the file is taken in
+                ref, attached = await self._take_attachment(doc, spec, context)
             async with self.db.session() as s, s.begin():
-                b = await service.create(s, text, spec, created_by=user.id)
+                b = await service.create(s, text, spec, created_by=user.id, document_ref=ref)
                 b.scheduled_at = at
                 p = await service.preview(s, b.id)
         except (aud.AudienceError, service.BroadcastError) as e:
-            await update.effective_message.reply_text(str(e))
+            await msg.reply_text(str(e))
             return
         when = f"定时：{_bj(at)}" if at else "确认后立即发送"
-        await update.effective_message.reply_text(
-            f"通知 #{p.broadcast_id} 预览\n接收范围：{p.audience}（{p.recipients} 人）\n{when}\n\n{p.text}",
+        await msg.reply_text(
+            f"通知 #{p.broadcast_id} 预览\n接收范围：{p.audience}（{p.recipients} 人）\n{when}{attached}\n\n{p.text}",
             reply_markup=_kb([[("确认发送", f"bc:ok:{b.id}"), ("取消", f"bc:no:{b.id}")]]))
+
+    async def _take_attachment(self, doc, spec: aud.AudienceSpec, context) -> tuple[str, str]:
+        """Ingest the replied-to file into the knowledge base, visible to the broadcast's audience, so
+        deputies can ask about it; returns (document_ref, preview line). Raises BroadcastError."""
+        from bot import texts
+        from storage.uploads import upload_problem
+
+        problem = upload_problem(doc.file_name, doc.file_size)
+        if problem:
+            raise service.BroadcastError(texts.UPLOAD_BAD_TYPE if problem == "type" else texts.UPLOAD_TOO_LARGE)
+        scope = f"{spec.kind}:{spec.value}" if spec.kind in ("delegation", "committee") else "all"
+        data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
+        summary = await self.deps.core.uploads.ingest_bytes(doc.file_name, data, scope)
+        if summary.errors or not summary.chunks:
+            why = "；".join(summary.errors) or "未读出任何文字"
+            raise service.BroadcastError(f"附件《{doc.file_name}》无法收入资料库（{why}），通知未创建。"
+                                         "请检查文件后重新上传。")
+        return (service.attachment_ref(doc.file_id, doc.file_name),
+                f"\n附件：《{doc.file_name}》（已收入资料库，{summary.chunks} 个片段）")
 
     async def confirm_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         q = update.callback_query
@@ -136,6 +186,24 @@ class BroadcastHandlers:
         head = f"定时于 {_bj(b.scheduled_at)} 发送" if b.scheduled_at else "开始发送"
         await q.edit_message_text(f"通知 #{bid}：{head}，共 {n} 人。发送进度会在此更新。")
         _wake(context.application)
+
+    async def profile_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/profile 用户编号 [层级:省] [标签:教育,医疗]: the audience facts behind 层级 and 标签 audiences."""
+        if await self._staff(update) is None:
+            return
+        msg = update.effective_message
+        try:
+            user_id, level, tags = parse_profile(context.args or [])
+            async with self.db.session() as s, s.begin():
+                if await s.get(User, user_id) is None:
+                    raise aud.AudienceError(f"找不到用户编号 {user_id}（/users 可查看编号）")
+                await aud.set_profile(s, user_id, congress_level=level, tags=tags)
+                row = await s.get(AudienceProfile, user_id)
+                shown = f"层级：{row.congress_level or '未设'}；标签：{'、'.join(row.tags or []) or '无'}"
+        except aud.AudienceError as e:
+            await msg.reply_text(str(e))
+            return
+        await msg.reply_text(f"已更新用户 #{user_id} 的接收分组。{shown}")
 
     async def report_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await self._staff(update) is None:
@@ -311,6 +379,7 @@ def register_broadcast_handlers(app: Application, deps, *, group: int = -1) -> B
     h = BroadcastHandlers(deps)
     app.add_handler(CommandHandler("broadcast", h.broadcast), group)
     app.add_handler(CommandHandler("bcreport", h.report_cmd), group)
+    app.add_handler(CommandHandler("profile", h.profile_cmd), group)
     app.add_handler(CommandHandler("consult", h.consult_cmd), group)
     app.add_handler(CommandHandler("consultexport", h.export_cmd), group)
     app.add_handler(CallbackQueryHandler(h.confirm_cb, pattern=r"^bc:(ok|no):\d+$"), group)

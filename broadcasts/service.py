@@ -17,6 +17,8 @@ from broadcasts import audience as aud
 from broadcasts.models import Broadcast, BroadcastState, OutboxMessage, OutboxState
 
 MAX_TEXT = 4000  # Telegram's limit is 4096; keep room for the header
+MAX_CAPTION = 1024  # Telegram's limit for a document's caption
+FILE_REF = "file:"  # document_ref of a briefing with an attachment: "file:<file_id>|<file name>"
 ACTIVE_STATES = (OutboxState.PENDING.value, OutboxState.CLAIMED.value, OutboxState.SENDING.value)
 
 
@@ -64,19 +66,35 @@ class DeliveryReport:
         return "\n".join(lines)
 
 
-def validate_text(text: str) -> str:
+def validate_text(text: str, *, caption: bool = False) -> str:
+    """``caption``: the text goes out as an attachment's caption, which Telegram keeps shorter."""
     text = (text or "").strip()
     if not text:
         raise BroadcastError("通知内容为空，请输入要发送的文字")
+    if caption and len(text) > MAX_CAPTION:
+        raise BroadcastError(f"带附件的通知正文会作为附件说明发送，请控制在 {MAX_CAPTION} 字以内（现 {len(text)} 字）")
     if len(text) > MAX_TEXT:
         raise BroadcastError(f"通知内容过长（{len(text)} 字），请控制在 {MAX_TEXT} 字以内或改为附件发送")
     return text
 
 
+def attachment_ref(file_id: str, file_name: str) -> str:
+    return f"{FILE_REF}{file_id}|{file_name}"
+
+
+def attachment(document_ref: str | None) -> tuple[str | None, str | None]:
+    """(file_id, file name) of a briefing's attachment, or (None, None)."""
+    if not document_ref or not document_ref.startswith(FILE_REF):
+        return None, None
+    file_id, _, name = document_ref[len(FILE_REF):].partition("|")
+    return file_id, name or None
+
+
 async def create(s: AsyncSession, text: str, spec: aud.AudienceSpec, *, created_by: int | None = None,
                  document_ref: str | None = None, read_button: bool = True, kind: str = "briefing") -> Broadcast:
     spec.validate()
-    b = Broadcast(kind=kind, text=validate_text(text), audience=spec.to_json(), created_by=created_by,
+    text = validate_text(text, caption=attachment(document_ref)[0] is not None)
+    b = Broadcast(kind=kind, text=text, audience=spec.to_json(), created_by=created_by,
                   document_ref=document_ref, read_button=read_button, state=BroadcastState.DRAFT.value)
     s.add(b)
     await s.flush()

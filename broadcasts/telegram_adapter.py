@@ -1,5 +1,6 @@
-"""The only bridge between the delivery core and python-telegram-bot: wraps ``bot.send_message`` into the
-worker's ``send(chat_id, text, buttons) -> message_id`` and maps telegram.error onto broadcasts.errors."""
+"""The only bridge between the delivery core and python-telegram-bot: wraps ``bot.send_message`` (or
+``send_document`` for a briefing with an attachment) into the worker's ``send(chat_id, text, buttons) ->
+message_id`` and maps telegram.error onto broadcasts.errors."""
 
 from __future__ import annotations
 
@@ -22,9 +23,12 @@ def markup(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
 
 
 def make_send(bot: Bot) -> SendFn:
-    async def send(chat_id: int, text: str, buttons: Buttons | None) -> int:
+    async def send(chat_id: int, text: str, buttons: Buttons | None, document: str | None = None) -> int:
         try:
-            msg = await bot.send_message(chat_id, text, reply_markup=markup(buttons))
+            if document:  # a file Telegram already holds: re-sent by file_id, the text as its caption
+                msg = await bot.send_document(chat_id, document, caption=text, reply_markup=markup(buttons))
+            else:
+                msg = await bot.send_message(chat_id, text, reply_markup=markup(buttons))
         except tg.RetryAfter as e:
             ra = e.retry_after
             raise RetryAfter(ra.total_seconds() if isinstance(ra, timedelta) else float(ra)) from e

@@ -52,7 +52,9 @@ from broadcasts.ratelimit import SendLimiter, Ticket
 log = logging.getLogger(__name__)
 
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback_data)
-SendFn = Callable[[int, str, Buttons | None], Awaitable[int]]
+# send(chat_id, text, buttons[, document=file_id]) -> message_id; ``document`` is passed only for a
+# broadcast with an attachment (then ``text`` is its caption).
+SendFn = Callable[..., Awaitable[int]]
 ProgressFn = Callable[[service.DeliveryReport, Broadcast], Awaitable[None]]
 
 READ_LABEL = "已阅"
@@ -60,6 +62,10 @@ READ_LABEL = "已阅"
 
 def read_callback(outbox_id: int) -> str:
     return f"rd:{outbox_id}"
+
+
+def attachment_file_id(b: Broadcast) -> str | None:
+    return service.attachment(b.document_ref)[0]
 
 
 def buttons_for(b: Broadcast, outbox_id: int) -> Buttons | None:
@@ -101,6 +107,7 @@ class _Job:
     attempts: int
     text: str
     buttons: Buttons | None
+    document: str | None = None  # Telegram file_id sent with ``text`` as its caption
 
 
 @dataclass
@@ -314,7 +321,8 @@ class OutboxWorker:
                 if b.state == BroadcastState.SCHEDULED.value:
                     b.state = BroadcastState.SENDING.value
             return [_Job(r.id, r.broadcast_id, r.chat_id, r.attempts, bcs[r.broadcast_id].text,
-                         buttons_for(bcs[r.broadcast_id], r.id)) for r in rows]
+                         buttons_for(bcs[r.broadcast_id], r.id), attachment_file_id(bcs[r.broadcast_id]))
+                    for r in rows]
 
     async def _release(self, jobs: list[_Job]) -> None:
         """Hand rows we will not send (shutdown) straight back instead of waiting for the lease: claimed
@@ -367,7 +375,10 @@ class OutboxWorker:
         ticket.requested = True
         self.stats["slot_to_request_s"] += time.monotonic() - ticket.started
         try:
-            mid = await self.send(job.chat_id, job.text, job.buttons)
+            if job.document:  # the keyword only when needed: plain senders take three arguments
+                mid = await self.send(job.chat_id, job.text, job.buttons, document=job.document)
+            else:
+                mid = await self.send(job.chat_id, job.text, job.buttons)
         except RetryAfter as e:
             self.limiter.done(ticket, delivered=False)
             self.limiter.pause(e.seconds)

@@ -29,7 +29,8 @@ def compose_answer(question: str, hits: list[Hit], embedder) -> Answer:
     cands: list[tuple[int, str]] = []
     for i, hit in enumerate(hits[:SOURCES_CONSIDERED]):
         for s in split_sentences(hit.text):
-            if len(s) >= 6:
+            # a sentence that only restates the document's title or locator says where, not what
+            if len(s) >= 6 and s.rstrip("。：:") not in (hit.title, hit.locator):
                 cands.append((i, s))
     if not cands:
         return answer

@@ -13,7 +13,7 @@ from bot.testing import FakeTelegram, UpdateFactory
 from storage.core import Core
 from storage.models import Role
 
-from broadcasts.bot_handlers import parse_audience, parse_when, register_broadcast_handlers
+from broadcasts.bot_handlers import parse_audience, parse_profile, parse_when, register_broadcast_handlers
 from broadcasts.telegram_adapter import make_send
 from broadcasts.worker import OutboxWorker, WorkerConfig
 
@@ -143,3 +143,29 @@ async def test_background_sender_delivers_and_edits_progress(app, db):
         assert any("已送达 2" in t and "发送已完成" in t for t in edits)
     finally:
         await stop_background(app)
+
+
+async def test_profile_command_sets_level_and_tags_for_audiences(app, db):
+    tg, upd = app.tg, UpdateFactory()
+    await feed(app, upd.text(DEP1, "/profile 2 层级:省"))
+    assert tg.texts()[-1] == "该功能仅限工作人员使用。"
+    await feed(app, upd.text(STAFF, "/profile 2 层级:火星"))
+    assert "无法识别“层级:火星”" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "/profile 99 层级:省"))
+    assert "找不到用户编号 99" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "/profile 2 层级:省 标签:教育，医疗"))
+    assert tg.texts()[-1] == "已更新用户 #2 的接收分组。层级：省；标签：教育、医疗"
+    await feed(app, upd.text(STAFF, "/broadcast 标签:医疗 请阅读医改材料"))
+    assert "标签：医疗（1 人）" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "/broadcast 层级:省 省人代会通知"))
+    assert "人大层级：省（1 人）" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "/profile 2 标签:无"))
+    assert tg.texts()[-1].endswith("层级：省；标签：无")  # the level is kept when only tags change
+
+
+def test_parse_profile():
+    assert parse_profile(["12", "层级:全国", "标签:教育、农业"]) == (12, "全国", ["教育", "农业"])
+    assert parse_profile(["12", "标签：无"]) == (12, None, [])
+    for bad in ([], ["张三", "层级:省"], ["12"]):
+        with pytest.raises(ValueError):
+            parse_profile(bad)

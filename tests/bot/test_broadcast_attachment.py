@@ -1,0 +1,62 @@
+"""A briefing with an attachment: staff reply to an uploaded file with /broadcast; the file is ingested
+into the knowledge base for the audience, sent by file_id with the text as its caption, and answerable."""
+
+from __future__ import annotations
+
+from botharness import feed, register
+from storage.models import Role
+
+from broadcasts.telegram_adapter import make_send
+from broadcasts.worker import OutboxWorker, WorkerConfig
+
+STAFF, NX, GS = 710, 711, 712
+BODY = "关于黄河流域生态保护视察的通知\n\n视察时间定于九月十六日至十八日，集合地点为中卫市沙坡头区政府会议室。"
+
+
+async def _users(app, core, tg, upd):
+    await register(core, app, upd, tg, STAFF, role=Role.STAFF)
+    await register(core, app, upd, tg, NX, delegation="宁夏代表团")
+    await register(core, app, upd, tg, GS, delegation="甘肃代表团")
+
+
+async def test_broadcast_with_attachment_is_sent_and_searchable(app, core, tg, upd):
+    await _users(app, core, tg, upd)
+    tg.add_file("att-1", BODY.encode())
+    upload = upd.document(STAFF, "att-1", "视察通知.txt", file_size=len(BODY.encode()))
+    await feed(app, upd.text(STAFF, "/broadcast 代表团:宁夏代表团 请查收视察通知。", reply_to=upload))
+    preview = tg.sent("sendMessage")[-1]
+    assert "（1 人）" in preview.text and "附件：《视察通知.txt》（已收入资料库" in preview.text
+    ok = [d for t, d in preview.buttons() if t == "确认发送"][0]
+    await feed(app, upd.callback(STAFF, ok))
+    tg.clear()
+    await OutboxWorker(core.db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
+    assert not tg.sent("sendMessage")  # the attachment carries the text as its caption
+    (sent,) = tg.sent("sendDocument")
+    assert str(sent.params["chat_id"]) == str(NX) and sent.params["document"] == "att-1"
+    assert sent.params["caption"] == "请查收视察通知。" and [t for t, _ in sent.buttons()] == ["已阅"]
+    # ingested for the audience only
+    tg.clear()
+    await feed(app, upd.text(NX, "黄河流域生态保护视察集合地点在哪里"))
+    assert "沙坡头区政府会议室" in tg.texts()[-1]
+    tg.clear()
+    await feed(app, upd.text(GS, "黄河流域生态保护视察集合地点在哪里"))
+    assert "视察通知" not in tg.texts()[-1]
+
+
+async def test_bad_attachments_create_no_broadcast(app, core, tg, upd):
+    await _users(app, core, tg, upd)
+    tg.add_file("empty", b"")
+    empty = upd.document(STAFF, "empty", "空白.txt", file_size=0)
+    await feed(app, upd.text(STAFF, "/broadcast 全体 请查收。", reply_to=empty))
+    assert "无法收入资料库" in tg.texts()[-1] and "通知未创建" in tg.texts()[-1]
+    picture = upd.document(STAFF, "pic", "照片.png")
+    await feed(app, upd.text(STAFF, "/broadcast 全体 请查收。", reply_to=picture))
+    assert "只能导入" in tg.texts()[-1]
+    tg.add_file("att-2", BODY.encode())
+    fine = upd.document(STAFF, "att-2", "通知.txt", file_size=len(BODY.encode()))
+    await feed(app, upd.text(STAFF, "/broadcast 全体 " + "很长的说明。" * 200, reply_to=fine))
+    assert "1024 字以内" in tg.texts()[-1]
+    assert not [c for c in tg.sent("sendMessage") if c.buttons()]  # no preview, nothing to confirm
+    tg.clear()
+    await OutboxWorker(core.db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
+    assert not tg.sent("sendMessage") and not tg.sent("sendDocument")
