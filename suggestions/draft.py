@@ -420,6 +420,7 @@ class DraftService:
 
         embedding, recs, topic = None, [], ""
         if self.embedder is not None:
+            from suggestions.embedding import to_blob
             from suggestions.routing import recommend_for_draft
 
             embedding, recs, topic = await recommend_for_draft(self.sm, content, self.embedder)
@@ -430,7 +431,7 @@ class DraftService:
             sug = await repo.add_suggestion(s, SuggestionRow(
                 author_id=author_id, delegation=delegation, congress_level=level, kind=kind,
                 title=content.title, content=content.to_dict(), summary=summary, topic=topic,
-                embedding=None if embedding is None else embedding.astype("float32").tobytes(),
+                embedding=None if embedding is None else to_blob(embedding),
                 recommended=[r.to_json() for r in recs], units=[], status=STATUS_SUBMITTED, submitted_at=now,
             ))
             row.state, row.step, row.suggestion_id, row.updated_at = "submitted", DONE, sug.id, now

@@ -6,6 +6,11 @@ import numpy as np
 
 from suggestions.types import EmbedderLike
 
+# A stored embedding is either one vector (older rows) or several: the vector of routing_text (what
+# similarity and duplicate detection compare) followed by the body windows' vectors (what routing's
+# embedding model also reads). Several rows are marked by a NaN header, which no unit vector holds.
+_ROWS_MARK = np.array([np.nan], dtype=np.float32).tobytes()
+
 
 def default_embedder() -> EmbedderLike:
     """The process-wide embedder (raises ModelMissingError if the model is not provisioned)."""
@@ -15,10 +20,24 @@ def default_embedder() -> EmbedderLike:
 
 
 def to_blob(vec: np.ndarray) -> bytes:
-    return np.asarray(vec, dtype=np.float32).tobytes()
+    """One vector, or rows (routing_text's vector first)."""
+    vec = np.asarray(vec, dtype=np.float32)
+    if vec.ndim == 1:
+        return vec.tobytes()
+    return _ROWS_MARK + np.array([vec.shape[0]], dtype=np.float32).tobytes() + vec.tobytes()
+
+
+def rows_from_blob(blob: bytes | None) -> np.ndarray | None:
+    """All stored vectors as rows (one row for older blobs)."""
+    if not blob:
+        return None
+    if blob[:4] == _ROWS_MARK:
+        head = np.frombuffer(blob[:8], dtype=np.float32)
+        return np.frombuffer(blob[8:], dtype=np.float32).reshape(int(head[1]), -1)
+    return np.frombuffer(blob, dtype=np.float32)[None, :]
 
 
 def from_blob(blob: bytes | None) -> np.ndarray | None:
-    if not blob:
-        return None
-    return np.frombuffer(blob, dtype=np.float32)
+    """The routing_text vector (the one similarity compares)."""
+    rows = rows_from_blob(blob)
+    return None if rows is None else rows[0]

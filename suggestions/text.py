@@ -112,3 +112,29 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
 def routing_text(draft: DraftContent, limit: int = 600) -> str:
     """What routing and similarity look at: the title and the demands first, then the problem."""
     return (draft.title + "。" + draft.measures[:300] + draft.problem[:200] + draft.cause[:100])[:limit]
+
+
+ROUTING_WINDOW = 380  # characters per body window: e5 reads 256 tokens, ~0.63 tokens per character here
+ROUTING_MAX_WINDOWS = 16  # bounds the cost of one submission (~6,000 characters of body)
+
+
+def routing_chunks(draft: DraftContent) -> list[str]:
+    """routing_text first (its vector is the draft's stored embedding, used for similarity), then
+    the whole body in sentence-aligned windows: long drafts put their concrete demands late."""
+    out, cur = [], ""
+    for s in re.split(r"(?<=[。；！？\n])", draft.body()):
+        if not s.strip():
+            continue
+        while len(s) > ROUTING_WINDOW:
+            if cur:
+                out.append(cur)
+                cur = ""
+            out.append(s[:ROUTING_WINDOW])
+            s = s[ROUTING_WINDOW:]
+        if len(cur) + len(s) > ROUTING_WINDOW:
+            out.append(cur)
+            cur = ""
+        cur += s
+    if cur.strip():
+        out.append(cur)
+    return [routing_text(draft)] + out[:ROUTING_MAX_WINDOWS]

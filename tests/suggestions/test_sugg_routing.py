@@ -69,3 +69,25 @@ def test_history_models_need_enough_history_and_keep_every_target(embedder):
 def test_router_needs_targets(embedder):
     with pytest.raises(ValueError):
         Router([], embedder)
+
+
+def test_whole_draft_windows_are_stored_and_read_back(embedder):
+    import numpy as np
+
+    from suggestions.embedding import from_blob, rows_from_blob, to_blob
+    from suggestions.text import routing_chunks, routing_text
+
+    chunks = routing_chunks(GOOD)
+    assert chunks[0] == routing_text(GOOD) and len(chunks) >= 2
+    targets = [Target("甲单位", "城市道路与公共交通管理。"), Target("乙单位", "环境保护与污染防治。")]
+    router = Router(targets, embedder)
+    rows = router.query_vectors(GOOD)
+    assert rows.shape[0] == len(chunks)
+    # stored rows: similarity reads routing_text's vector; older single-vector blobs still read
+    assert np.array_equal(from_blob(to_blob(rows)), rows[0]) and np.array_equal(rows_from_blob(to_blob(rows)), rows)
+    assert np.array_equal(from_blob(to_blob(rows[0])), rows[0]) and rows_from_blob(to_blob(rows[0])).shape == (1, rows.shape[1])
+    # history with windows and without (older rows) train together; a draft routes with rows or one vector
+    past = [HistoryItem(GOOD.full_text().replace("共享单车", f"车辆{k}"), "乙单位" if k % 2 else "甲单位", f"车辆{k}",
+                        rows[0], rows[1:] if k % 3 else None) for k in range(MIN_HISTORY)]
+    warm = Router(targets, embedder, past)
+    assert [r.name for r in warm.recommend(GOOD, 2, rows)] and [r.name for r in warm.recommend(GOOD, 2, rows[0])]
