@@ -112,6 +112,8 @@ def register_suggestion_handlers(app: Application, deps: BotDeps) -> SuggestionS
     app.add_handler(CommandHandler("pending", staff.pending))
     app.add_handler(CommandHandler("assign", staff.assign))
     app.add_handler(CommandHandler("reply", staff.reply))
+    app.add_handler(CommandHandler("progress", staff.progress))
+    app.add_handler(CommandHandler("rehandle", staff.rehandle))
     app.add_handler(CommandHandler("overdue", staff.overdue))
     app.add_handler(CommandHandler("merge", staff.merge))
     app.add_handler(CommandHandler("analysis", staff.analysis))

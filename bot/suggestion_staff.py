@@ -132,6 +132,31 @@ class SuggestionStaffHandlers:
         await update.effective_message.reply_text(t.REPLY_DONE.format(id=sid, title=title))
         await deliver(context.bot, self.svc)
 
+    async def progress(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._move(update, context, t.PROGRESS_USAGE, self.status.start, t.PROGRESS_DONE)
+
+    async def rehandle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._move(update, context, t.REHANDLE_USAGE, self.status.rehandle, t.REHANDLE_DONE)
+
+    async def _move(self, update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str, step, done: str) -> None:
+        """A status step that needs only the item number (办理中, 重新办理); the deputy is notified."""
+        user = await self._staff(update)
+        if user is None:
+            return
+        args = context.args or []
+        if len(args) != 1 or not args[0].isdigit():
+            await update.effective_message.reply_text(usage)
+            return
+        sid = int(args[0])
+        try:
+            await step(sid, actor=actor(user))
+            detail = await self.status.detail(sid)
+        except StatusError as exc:
+            await update.effective_message.reply_text(str(exc))
+            return
+        await update.effective_message.reply_text(done.format(id=sid, title=detail.title, day=v.day(detail.due_at)))
+        await deliver(context.bot, self.svc)
+
     async def overdue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await self._staff(update) is None:
             return

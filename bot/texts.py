@@ -31,7 +31,8 @@ HELP_STAFF = """
 /users —— 查看用户；/suspend 编号 —— 停用；/setrole 编号 角色 —— 改角色。
 /addevent 2026-12-05 活动名称 —— 登记活动，显示在 /schedule 中。
 /pending —— 待交办的建议；/assign 编号 —— 查看推荐的承办单位并交办（改派：/assign 编号 单位1、单位2 [6个月]）。
-/reply 编号 答复内容 —— 录入答复；/overdue —— 逾期和即将到期的建议；/merge 主编号 编号… —— 合并办理。
+/progress 编号 —— 记为办理中；/reply 编号 答复内容 —— 录入答复；/rehandle 编号 —— 不满意后重新办理。
+/overdue —— 逾期和即将到期的建议；/merge 主编号 编号… —— 合并办理。
 /analysis —— 综合分析：统计、主题聚类、重复建议，附图表（PNG）和 Excel 表格。"""
 
 NOT_REGISTERED = (

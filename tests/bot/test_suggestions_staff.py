@@ -131,3 +131,29 @@ async def test_broadcast_commands_get_one_reply_in_the_full_bot(core, tg, upd):
         tg.clear()
         await say(app, upd, STAFF, "/frobnicate")
         assert tg.texts() == ["没有这个命令。发送 /help 查看使用说明。"]
+
+
+async def test_in_progress_and_rehandling_after_unsatisfied(core, tg, upd):
+    clock = Clock()
+    async with sugg_app(core, tg, clock=clock) as app:
+        await _submitted(app, core, tg, upd)
+        await say(app, upd, STAFF, "/progress 1")  # not assigned yet: the status machine says why
+        assert tg.texts()[-1] == "当前状态为“已提交”，不能变更为“办理中”。"
+        await say(app, upd, STAFF, "/progress")
+        assert tg.texts()[-1].startswith("用法：/progress 编号")
+        await say(app, upd, STAFF, "/assign 1 住房和城乡建设部")
+        tg.clear()
+        await say(app, upd, STAFF, "/progress 1")
+        assert to(tg, STAFF)[-1] == f"已将 1.《{TITLE}》记为办理中，已通知代表。"
+        assert to(tg, DEPUTY) == [f"您的建议《{TITLE}》正在办理中。"]
+        await say(app, upd, STAFF, "/rehandle 1")  # only after 不满意
+        assert tg.texts()[-1] == "只有评价为“不满意”的建议才需要重新办理。"
+
+        await say(app, upd, STAFF, f"/reply 1 {REPLY}")
+        await press(app, upd, tg, DEPUTY, "不满意", clear=True)
+        clock.advance(days=10)
+        await say(app, upd, STAFF, "/rehandle 1")
+        assert to(tg, STAFF)[-1] == f"已将 1.《{TITLE}》退回承办单位重新办理，新的答复期限 2026-06-15。已通知代表。"
+        assert f"《{TITLE}》已退回承办单位重新办理。" in to(tg, DEPUTY)
+        await say(app, upd, DEPUTY, "/rehandle 1")
+        assert tg.texts()[-1] == "该功能仅限工作人员使用。"
