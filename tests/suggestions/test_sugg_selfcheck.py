@@ -166,3 +166,20 @@ def test_report_json_and_text():
     j = report.to_json()
     assert j["passed"] is True and j["findings"][0]["severity"] == "warning"
     assert "修改建议" in report.to_text() and len(j["summary"]) <= 150
+
+
+@pytest.mark.parametrize("extra,category,body", [
+    ("附件引用的《某专项规划（机密★5年）》显示，该地区共享单车投放量将在两年内翻倍。", "state_secret", "保密渠道"),
+    ("我实名举报某区城管局局长张某收受共享单车企业贿赂，放任违规投放。", "accusation", "纪检监察机关"),
+])
+def test_political_bar_secrets_and_accusations_point_to_the_right_channel(extra, category, body):
+    draft = dataclasses.replace(GOOD, problem=GOOD.problem + extra)
+    found = check(draft).by_code("not_a_suggestion")
+    assert [f.details["category"] for f in found] == [category]
+    assert body in found[0].message and found[0].severity == SEVERITY_ERROR
+
+
+def test_public_draft_about_whistleblowing_and_secrecy_is_fine():
+    extra = ("我们建议完善举报人保护制度，对检举控告违法投放行为的群众给予奖励。"
+             "同时加强涉密信息系统管理，防止共享单车平台泄露用户轨迹数据。")
+    assert check(dataclasses.replace(GOOD, measures=GOOD.measures + extra)).by_code("not_a_suggestion") == []
