@@ -6,39 +6,82 @@ and returning an Answer whose sentences point back into ``hits``.
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 import numpy as np
 
 from corpus.cleaning import split_sentences
+from corpus.numbers import search_text
 
+from .ranking import names_locator
 from .tokenize import tokenize
 from .types import Answer, AnswerSentence, Hit
 
 MAX_SENTENCES = 2
 MIN_SCORE = 0.80  # below this cosine the best sentence rarely answers the question (e5 scores are compressed)
 SOURCES_CONSIDERED = 3
+MAIN_CELL_BONUS = 0.03  # a table row's content cell unless another cell is clearly closer (“由哪个部门承办”)
 
 
 class AnswerGenerator(Protocol):
     def __call__(self, question: str, hits: list[Hit]) -> Answer: ...
 
 
+# A table row is chunked as "时间：8月；主要内容：…；相关部门：…": split it into its cells, not sentences.
+_CELL_SPLIT = re.compile(r"；(?=[^；：\n]{1,8}：)")
+_RECORD = re.compile(r"^[^；：\n]{1,8}：")
+_ITEM_NUMBER = re.compile(r"^\d{1,3}[.．、]\s*")  # "22. 加强重点督办建议工作。" opens a numbered plan item
+
+
+def _is_record(hit: Hit) -> bool:
+    return bool(_RECORD.match(hit.text) and _CELL_SPLIT.search(hit.text))
+
+
+def _units(hit: Hit) -> list[tuple[str, bool]]:
+    """(answer candidate, is the heading of a numbered item) for one hit, in text order."""
+    if _is_record(hit):
+        cells = [c.replace("\n", "") for c in _CELL_SPLIT.split(hit.text)]
+        # the first cell names the row ("时间：8月"): it is the locator, not an answer
+        return [(c, False) for c in cells[1:] if len(c) >= 6]
+    out = []
+    for k, sent in enumerate(split_sentences(hit.text)):
+        heading = k == 0 and bool(_ITEM_NUMBER.match(sent))
+        sent = _ITEM_NUMBER.sub("", sent) if k == 0 else sent
+        # a sentence that only restates the document's title or locator says where, not what
+        if len(sent) >= 6 and sent.rstrip("。：:") not in (hit.title, hit.locator):
+            out.append((sent, heading))
+    return out
+
+
 def compose_answer(question: str, hits: list[Hit], embedder) -> Answer:
     answer = Answer(question=question, hits=hits)
     cands: list[tuple[int, str]] = []
-    for i, hit in enumerate(hits[:SOURCES_CONSIDERED]):
-        for s in split_sentences(hit.text):
-            # a sentence that only restates the document's title or locator says where, not what
-            if len(s) >= 6 and s.rstrip("。：:") not in (hit.title, hit.locator):
-                cands.append((i, s))
+    scored: list[str] = []  # what is embedded and matched for each candidate
+    headings: set[int] = set()
+    main_cells: set[int] = set()  # a row's longest cell is its content (主要内容), the rest name who and when
+    considered = list(enumerate(hits[:SOURCES_CONSIDERED]))
+    qtext = search_text(question)
+    named = [(i, h) for i, h in considered if names_locator(qtext, h.locator)]
+    for i, hit in named or considered:  # “9月份…”: answer from the 9月 row, not a row that shares a word
+        record = _is_record(hit)
+        units = _units(hit)
+        if record and units:
+            main_cells.add(len(cands) + max(range(len(units)), key=lambda k: len(units[k][0])))
+        for sent, heading in units:
+            if heading:
+                headings.add(len(cands))
+            cands.append((i, sent))
+            # a table cell is read with its row's locator (“8月”): the month is not in the cell itself
+            scored.append(f"{hit.title} {hit.locator} {sent}" if record else f"{hit.title} {sent}")
     if not cands:
         return answer
     qv = embedder.encode_queries([question])[0]
-    sv = embedder.encode_passages([f"{hits[i].title} {s}" for i, s in cands], cache=True)
-    qtok = set(tokenize(question))
-    overlap = np.array([len(qtok & set(tokenize(s))) / max(len(qtok), 1) for _, s in cands])
+    sv = embedder.encode_passages(scored, cache=True)
+    qtok = set(tokenize(qtext))
+    overlap = np.array([len(qtok & set(tokenize(s))) / max(len(qtok), 1) for s in scored])
     rank_prior = np.array([0.02 * (SOURCES_CONSIDERED - i) for i, _ in cands])  # trust the retriever's order a little
+    rank_prior += np.array([MAIN_CELL_BONUS if k in main_cells else 0.0 for k in range(len(cands))])
     score = sv @ qv + 0.15 * overlap + rank_prior
     best = np.argsort(-score)
     if score[best[0]] - 0.15 * overlap[best[0]] - rank_prior[best[0]] < MIN_SCORE and overlap[best[0]] == 0:
@@ -49,6 +92,9 @@ def compose_answer(question: str, hits: list[Hit], embedder) -> Answer:
             break
         if cands[j][0] == cands[best[0]][0]:
             chosen.append(j)
+    nxt = best[0] + 1
+    if len(chosen) == 1 and best[0] in headings and nxt < len(cands) and cands[nxt][0] == cands[best[0]][0]:
+        chosen.append(nxt)  # an item's heading names the task; its next sentence says what is done, and when
     for j in sorted(chosen, key=lambda j: (cands[j][0], j)):
         answer.sentences.append(AnswerSentence(text=cands[j][1], source=cands[j][0]))
     return answer

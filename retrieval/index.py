@@ -20,7 +20,7 @@ from corpus import Chunk, Document, LoadError, chunk_document, iter_files, load_
 from .bm25 import BM25
 from .dense import HNSW_THRESHOLD, DenseIndex
 from .query import rewrite_query
-from .ranking import RankConfig, add_group_scores, add_title_priors, fuse
+from .ranking import RankConfig, add_group_scores, add_locator_prior, add_title_priors, fuse
 from .titles import TitleCatalog
 from .tokenize import tokenize
 from .types import Hit, SearchFilters
@@ -289,14 +289,14 @@ class KnowledgeBase:
         with self._lock:
             named = self.catalog.named_in(query) if cfg.w_named else set()
             while True:
-                hits = self._search_locked(tokens, qvec, top_k, filters, cfg, n_cand, named)
+                hits = self._search_locked(tokens, qvec, top_k, filters, cfg, n_cand, named, rewritten)
                 total = len(self.bm25)
                 if len(hits) >= top_k or filters is None or n_cand >= total:
                     return hits
                 n_cand *= 4  # restrictive filter: look deeper
 
     def _search_locked(self, tokens, qvec, top_k, filters, cfg: RankConfig, n_cand: int,
-                       named: set[str]) -> list[Hit]:
+                       named: set[str], qtext: str = "") -> list[Hit]:
         cand: list[np.ndarray] = []
         if named:  # the documents the question names are candidates even if neither retriever found them
             cand.append(np.array(self.store.ids_with_titles(named), dtype=np.int64))
@@ -326,6 +326,7 @@ class KnowledgeBase:
         titles = [chunks[int(i)].title for i in ids]
         scores = add_group_scores(scores, titles, cfg)
         scores = add_title_priors(scores, titles, self.catalog, named, cfg)
+        scores = add_locator_prior(scores, [chunks[int(i)].locator for i in ids], qtext, cfg)
         order = np.argsort(-scores)[:top_k]
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]
 

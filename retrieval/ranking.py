@@ -7,6 +7,7 @@ complete scores rather than on two partial rank lists. Weights were chosen on th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ class RankConfig:
     w_authority: float = 1.0  # times titles.LEVEL_PENALTY: norms below 法律 rank lower
     w_named: float = 1.0  # boost for documents the query names (代表法, 民法典)
     superseded_penalty: float = 1.0  # an older version of a document that is indexed in a newer one
+    w_locator: float = 1.0  # boost for chunks whose month / article the query names (“9月”“第五十一条”)
     prf_weight: float = 0.0  # pseudo-relevance feedback: move the query vector toward the top hits
     prf_docs: int = 5
 
@@ -82,3 +84,25 @@ def add_title_priors(scores: np.ndarray, titles: list[str], catalog, named: set[
         if t in named:
             adj[i] += cfg.w_named
     return scores + adj
+
+
+# Locators a question can name in its own words: a month row of a schedule, a law's article.
+_NAMEABLE_LOCATOR = re.compile(r"^(?:1[0-2]|[1-9])月$|^第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?$")
+
+
+def names_locator(query: str, locator: str) -> bool:
+    """Does the (rewritten, digits for numbers) query name this chunk's month or article?"""
+    key = (locator or "").rsplit(" / ", 1)[-1]
+    if not _NAMEABLE_LOCATOR.match(key):
+        return False
+    at = query.find(key)
+    while at > 0 and query[at - 1].isdigit():  # "1月" inside "11月"
+        at = query.find(key, at + 1)
+    return at >= 0
+
+
+def add_locator_prior(scores: np.ndarray, locators: list[str], query: str, cfg: RankConfig) -> np.ndarray:
+    """Chunks whose month or article the query names (“9月份的安排”, “第五十一条”)."""
+    if not len(scores) or not cfg.w_locator:
+        return scores
+    return scores + cfg.w_locator * np.array([names_locator(query, loc) for loc in locators], dtype=np.float64)

@@ -56,6 +56,31 @@ def test_builtin_corpus_answers_with_plan_item(make_kb):
     assert any(h.locator == "8月" and "安排表" in h.title for h in hits)
 
 
+def test_named_month_answers_from_its_row_and_items_keep_their_substance(make_kb):
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+    # “九月份” names the 9月 row; the 1月 row shares the word 视察 but is not what was asked
+    ans = kb.answer("九月份宁夏人大有哪些视察活动")
+    assert ans.hits[0].locator == "9月"
+    first = ans.sentences[0]
+    assert ans.hits[first.source].locator == "9月"
+    assert first.text.startswith("主要内容：") and "组织列席代表座谈会" in first.text  # the content cell, whole
+    # a numbered item's heading alone names the task; the next sentence says what is done
+    ans = kb.answer("今年重点督办建议怎么确定")
+    assert [s.text for s in ans.sentences][:1] == ["加强重点督办建议工作。"]
+    assert len(ans.sentences) == 2 and "确定重点督办建议选题" in ans.sentences[1].text
+
+
+def test_names_locator():
+    from retrieval.ranking import names_locator
+
+    assert names_locator("9月宁夏人大有哪些视察活动", "9月")
+    assert not names_locator("11月有什么安排", "1月") and names_locator("11月有什么安排", "11月")
+    assert names_locator("代表法第五十一条怎么规定", "第五章 / 第五十一条")
+    assert not names_locator("代表法第五十一条怎么规定", "第一条")
+    assert not names_locator("第29项是什么", "八、加强代表履职服务保障 / 29")  # plan items are not named by number
+
+
 def test_law_article_cited(make_kb, docs):
     kb = make_kb()
     rep = kb.ingest_paths([docs])
