@@ -52,6 +52,11 @@ class AudienceSpec:
         return cls(kind=d.get("kind", "all"), value=d.get("value"), user_ids=tuple(d.get("user_ids") or ()),
                    include_staff=bool(d.get("include_staff", False)))
 
+    def scope(self) -> str:
+        """The knowledge-base scope a document sent to this audience gets: its delegation or committee;
+        storage has no scope for levels, tags or lists, so those documents are visible to everyone."""
+        return f"{self.kind}:{self.value}" if self.kind in ("delegation", "committee") else "all"
+
     @classmethod
     def from_scope(cls, scope: str) -> "AudienceSpec":
         """Map a storage scope string ("all", "delegation:X", "committee:X") to an audience."""

@@ -147,13 +147,13 @@ class BroadcastHandlers:
     async def _take_attachment(self, doc, spec: aud.AudienceSpec, context) -> tuple[str, str]:
         """Ingest the replied-to file into the knowledge base, visible to the broadcast's audience, so
         deputies can ask about it; returns (document_ref, preview line). Raises BroadcastError."""
-        from bot import texts
+        from bot import formatting, texts
         from storage.uploads import upload_problem
 
         problem = upload_problem(doc.file_name, doc.file_size)
         if problem:
             raise service.BroadcastError(texts.UPLOAD_BAD_TYPE if problem == "type" else texts.UPLOAD_TOO_LARGE)
-        scope = f"{spec.kind}:{spec.value}" if spec.kind in ("delegation", "committee") else "all"
+        scope = spec.scope()
         data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
         summary = await self.deps.core.uploads.ingest_bytes(doc.file_name, data, scope)
         if summary.errors or not summary.chunks:
@@ -161,7 +161,8 @@ class BroadcastHandlers:
             raise service.BroadcastError(f"附件《{doc.file_name}》无法收入资料库（{why}），通知未创建。"
                                          "请检查文件后重新上传。")
         return (service.attachment_ref(doc.file_id, doc.file_name),
-                f"\n附件：《{doc.file_name}》（已收入资料库，{summary.chunks} 个片段）")
+                f"\n附件：《{doc.file_name}》（已收入资料库，{summary.chunks} 个片段，"
+                f"可查阅范围：{formatting.scope_label(scope)}）")
 
     async def confirm_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         q = update.callback_query

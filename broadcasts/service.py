@@ -82,18 +82,17 @@ def attachment_ref(file_id: str, file_name: str) -> str:
     return f"{FILE_REF}{file_id}|{file_name}"
 
 
-def attachment(document_ref: str | None) -> tuple[str | None, str | None]:
-    """(file_id, file name) of a briefing's attachment, or (None, None)."""
+def attachment_file_id(document_ref: str | None) -> str | None:
+    """The Telegram file_id of a briefing's attachment (the name after "|" is for people reading the row)."""
     if not document_ref or not document_ref.startswith(FILE_REF):
-        return None, None
-    file_id, _, name = document_ref[len(FILE_REF):].partition("|")
-    return file_id, name or None
+        return None
+    return document_ref[len(FILE_REF):].partition("|")[0]
 
 
 async def create(s: AsyncSession, text: str, spec: aud.AudienceSpec, *, created_by: int | None = None,
                  document_ref: str | None = None, read_button: bool = True, kind: str = "briefing") -> Broadcast:
     spec.validate()
-    text = validate_text(text, caption=attachment(document_ref)[0] is not None)
+    text = validate_text(text, caption=attachment_file_id(document_ref) is not None)
     b = Broadcast(kind=kind, text=text, audience=spec.to_json(), created_by=created_by,
                   document_ref=document_ref, read_button=read_button, state=BroadcastState.DRAFT.value)
     s.add(b)

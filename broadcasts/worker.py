@@ -64,10 +64,6 @@ def read_callback(outbox_id: int) -> str:
     return f"rd:{outbox_id}"
 
 
-def attachment_file_id(b: Broadcast) -> str | None:
-    return service.attachment(b.document_ref)[0]
-
-
 def buttons_for(b: Broadcast, outbox_id: int) -> Buttons | None:
     rows: Buttons = []
     if b.document_ref and b.document_ref.startswith("consultation:"):
@@ -321,7 +317,8 @@ class OutboxWorker:
                 if b.state == BroadcastState.SCHEDULED.value:
                     b.state = BroadcastState.SENDING.value
             return [_Job(r.id, r.broadcast_id, r.chat_id, r.attempts, bcs[r.broadcast_id].text,
-                         buttons_for(bcs[r.broadcast_id], r.id), attachment_file_id(bcs[r.broadcast_id]))
+                         buttons_for(bcs[r.broadcast_id], r.id),
+                         service.attachment_file_id(bcs[r.broadcast_id].document_ref))
                     for r in rows]
 
     async def _release(self, jobs: list[_Job]) -> None:

@@ -38,9 +38,9 @@ def _is_record(hit: Hit) -> bool:
     return bool(_RECORD.match(hit.text) and _CELL_SPLIT.search(hit.text))
 
 
-def _units(hit: Hit) -> list[tuple[str, bool]]:
+def _units(hit: Hit, record: bool) -> list[tuple[str, bool]]:
     """(answer candidate, is the heading of a numbered item) for one hit, in text order."""
-    if _is_record(hit):
+    if record:
         cells = [c.replace("\n", "") for c in _CELL_SPLIT.split(hit.text)]
         # the first cell names the row ("时间：8月"): it is the locator, not an answer
         return [(c, False) for c in cells[1:] if len(c) >= 6]
@@ -65,7 +65,7 @@ def compose_answer(question: str, hits: list[Hit], embedder) -> Answer:
     named = [(i, h) for i, h in considered if names_locator(qtext, h.locator)]
     for i, hit in named or considered:  # “9月份…”: answer from the 9月 row, not a row that shares a word
         record = _is_record(hit)
-        units = _units(hit)
+        units = _units(hit, record)
         if record and units:
             main_cells.add(len(cands) + max(range(len(units)), key=lambda k: len(units[k][0])))
         for sent, heading in units:

@@ -116,8 +116,7 @@ def route_cmd(
     top: int = typer.Option(3, "--top", min=1, max=10, help="推荐数量"),
 ) -> None:
     """推荐承办单位（建议）和审议的专门委员会（议案），附得分和理由。"""
-    from suggestions.routing import HistoryItem, Router, history_from_db, load_targets
-    from suggestions.text import routing_chunks
+    from suggestions.routing import HistoryItem, Router, draft_vectors, history_from_db, load_targets
     from suggestions.types import KIND_BILL, KIND_SUGGESTION
 
     draft = _load(file, kind)
@@ -132,7 +131,7 @@ def route_cmd(
             return {k: await history_from_db(s, k) for k in (KIND_SUGGESTION, KIND_BILL)}
 
     history = asyncio.run(_with_db(_history, notes)) or {}
-    q = embedder.encode_queries(routing_chunks(draft))  # routing_text's vector, then the body windows'
+    q = draft_vectors(embedder, draft)
     units = Router(load_targets("units"), embedder, history.get(KIND_SUGGESTION, [])).recommend(draft, top, q)
     committees = Router(load_targets("committees"), embedder, history.get(KIND_BILL, [])).recommend(draft, top, q)
     topic = Router(load_targets("topics"), embedder).recommend(draft, 1, q)[0]

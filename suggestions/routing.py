@@ -98,6 +98,11 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(tokenize(text))
 
 
+def draft_vectors(embedder: EmbedderLike, draft: DraftContent) -> np.ndarray:
+    """Rows: routing_text's vector, then the body windows' (what ``recommend`` and storage take)."""
+    return embedder.encode_queries(routing_chunks(draft))
+
+
 @lru_cache(maxsize=8)
 def load_targets(kind: str) -> tuple[Target, ...]:
     """kind: "units" (建议承办单位), "committees" (全国人大专门委员会) or "topics"."""
@@ -198,8 +203,7 @@ class Router:
         return self.embedder.encode_queries([text])[0]
 
     def query_vectors(self, draft: DraftContent) -> np.ndarray:
-        """Rows: routing_text's vector, then the body windows' (what ``recommend`` and storage take)."""
-        return self.embedder.encode_queries(routing_chunks(draft))
+        return draft_vectors(self.embedder, draft)
 
     def recommend(
         self, draft: DraftContent | str, top_k: int = 3, query_vec: np.ndarray | None = None
@@ -210,7 +214,9 @@ class Router:
             text, title, embed_text = draft.full_text(), draft.title, routing_text(draft)
         else:
             text, title, embed_text = draft, draft.split("\n", 1)[0], draft[:EMBED_CHARS]
-        rows = np.atleast_2d(self.query_vector(embed_text) if query_vec is None else query_vec)
+        if query_vec is None:  # a draft is read whole, as in training; plain text by its head
+            query_vec = self.query_vectors(draft) if isinstance(draft, DraftContent) else self.query_vector(embed_text)
+        rows = np.atleast_2d(query_vec)
         q = rows[0]
         n_t = len(self.targets)
         w = self.weights

@@ -26,6 +26,7 @@ async def test_broadcast_with_attachment_is_sent_and_searchable(app, core, tg, u
     await feed(app, upd.text(STAFF, "/broadcast 代表团:宁夏代表团 请查收视察通知。", reply_to=upload))
     preview = tg.sent("sendMessage")[-1]
     assert "（1 人）" in preview.text and "附件：《视察通知.txt》（已收入资料库" in preview.text
+    assert "可查阅范围：代表团：宁夏代表团）" in preview.text
     ok = [d for t, d in preview.buttons() if t == "确认发送"][0]
     await feed(app, upd.callback(STAFF, ok))
     tg.clear()
