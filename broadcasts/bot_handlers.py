@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -31,7 +32,7 @@ from storage.models import User
 from broadcasts import audience as aud
 from broadcasts import consultation as cons
 from broadcasts import reminders, service
-from broadcasts.models import AudienceProfile, Broadcast
+from broadcasts.models import AudienceProfile, Broadcast, BroadcastState
 from broadcasts.telegram_adapter import make_send
 from broadcasts.worker import OutboxWorker, WorkerConfig
 
@@ -131,7 +132,7 @@ class BroadcastHandlers:
             ref = None
             if doc is not None:
                 service.validate_text(text, caption=True)  # before the file is taken in
-                ref, attached = await self._take_attachment(doc, spec, context)
+                ref, attached = await self._check_attachment(doc, spec, context)
             async with self.db.session() as s, s.begin():
                 b = await service.create(s, text, spec, created_by=user.id, document_ref=ref)
                 b.scheduled_at = at
@@ -144,9 +145,10 @@ class BroadcastHandlers:
             f"通知 #{p.broadcast_id} 预览\n接收范围：{p.audience}（{p.recipients} 人）\n{when}{attached}\n\n{p.text}",
             reply_markup=_kb([[("确认发送", f"bc:ok:{b.id}"), ("取消", f"bc:no:{b.id}")]]))
 
-    async def _take_attachment(self, doc, spec: aud.AudienceSpec, context) -> tuple[str, str]:
-        """Ingest the replied-to file into the knowledge base, visible to the broadcast's audience, so
-        deputies can ask about it; returns (document_ref, preview line). Raises BroadcastError."""
+    async def _check_attachment(self, doc, spec: aud.AudienceSpec, context) -> tuple[str, str]:
+        """Read the replied-to file (nothing is indexed yet: that happens on 确认发送, so a cancelled
+        preview leaves the knowledge base as it was); returns (document_ref, preview line).
+        Raises BroadcastError."""
         from bot import formatting, texts
         from storage.uploads import upload_problem
 
@@ -155,14 +157,25 @@ class BroadcastHandlers:
             raise service.BroadcastError(texts.UPLOAD_BAD_TYPE if problem == "type" else texts.UPLOAD_TOO_LARGE)
         scope = spec.scope()
         data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
-        summary = await self.deps.core.uploads.ingest_bytes(doc.file_name, data, scope)
-        if summary.errors or not summary.chunks:
-            why = "；".join(summary.errors) or "未读出任何文字"
-            raise service.BroadcastError(f"附件《{doc.file_name}》无法收入资料库（{why}），通知未创建。"
-                                         "请检查文件后重新上传。")
+        summary = await self.deps.core.uploads.check_bytes(doc.file_name, data, scope)
+        _raise_unusable(summary, doc.file_name)
         return (service.attachment_ref(doc.file_id, doc.file_name),
-                f"\n附件：《{doc.file_name}》（已收入资料库，{summary.chunks} 个片段，"
+                f"\n附件：《{doc.file_name}》（{summary.chunks} 个片段，确认发送时收入资料库，"
                 f"可查阅范围：{formatting.scope_label(scope)}）")
+
+    async def _ingest_attachment(self, b: Broadcast, context) -> None:
+        """On confirmation: take the briefing's file into the knowledge base for its audience, so
+        deputies can ask about it. Raises BroadcastError (the broadcast stays a draft)."""
+        file_id = service.attachment_file_id(b.document_ref)
+        if file_id is None:
+            return
+        name = b.document_ref.partition("|")[2] or "附件.txt"
+        try:
+            data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+        except TelegramError as e:
+            raise service.BroadcastError(f"附件《{name}》暂时无法从 Telegram 取回（{e}），请稍后再确认。") from e
+        summary = await self.deps.core.uploads.ingest_bytes(name, data, aud.AudienceSpec.from_json(b.audience).scope())
+        _raise_unusable(summary, name, outcome="通知未发送")
 
     async def confirm_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         q = update.callback_query
@@ -171,6 +184,11 @@ class BroadcastHandlers:
             return
         _, action, bid = q.data.split(":")
         try:
+            if action == "ok":
+                async with self.db.session() as s:
+                    draft = await s.get(Broadcast, int(bid))
+                    if draft is not None and draft.state == BroadcastState.DRAFT.value:
+                        await self._ingest_attachment(draft, context)
             async with self.db.session() as s, s.begin():
                 if action == "no":
                     await service.cancel(s, int(bid))
@@ -446,3 +464,10 @@ async def stop_background(app: Application) -> None:
     for t in app.bot_data.get("bc_tasks", []):
         t.cancel()
     await asyncio.gather(*app.bot_data.get("bc_tasks", []), return_exceptions=True)
+
+
+def _raise_unusable(summary, file_name: str, outcome: str = "通知未创建") -> None:
+    if summary.errors or not summary.chunks:
+        why = "；".join(summary.errors) or "未读出任何文字"
+        raise service.BroadcastError(f"附件《{file_name}》无法收入资料库（{why}），{outcome}。"
+                                     "请检查文件后重新上传。")

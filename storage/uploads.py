@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,17 +61,49 @@ class UploadService:
         self.kb = kb
 
     async def ingest_bytes(self, file_name: str, data: bytes, scope: str) -> UploadSummary:
-        safe = Path(file_name).name or "upload.txt"
-        summary = UploadSummary(safe, scope)
-        with tempfile.TemporaryDirectory(prefix="deputy-upload-") as tmp:
-            # A fixed parent folder name keeps the document id stable: re-sending a file replaces it.
-            folder = Path(tmp) / UPLOAD_COLLECTION
-            folder.mkdir()
-            path = folder / safe
-            path.write_bytes(data)
+        summary = UploadSummary(_safe_name(file_name), scope)
+        with _staged(summary.file_name, data) as path:
             report = await self.kb.aingest_paths([path], collection=UPLOAD_COLLECTION, scope=scope)
         summary.documents = int(getattr(report, "documents", 0))
         summary.chunks = int(getattr(report, "chunks", 0))
         summary.pages = int(getattr(report, "pages", 0) or 0)
         summary.errors = [str(reason) for _p, reason in getattr(report, "skipped", [])]
         return summary
+
+    async def check_bytes(self, file_name: str, data: bytes, scope: str) -> UploadSummary:
+        """What ``ingest_bytes`` would take in (documents, chunks, or why not), without touching the
+        knowledge base, so a preview that is then cancelled leaves nothing behind. Parsing runs off
+        the event loop (a large PDF takes seconds)."""
+        summary = UploadSummary(_safe_name(file_name), scope)
+
+        def parse() -> None:
+            from corpus import LoadError, chunk_document, load_path
+
+            with _staged(summary.file_name, data) as path:
+                try:
+                    docs = load_path(path, collection=UPLOAD_COLLECTION, scope=scope)
+                except LoadError as exc:
+                    summary.errors.append(str(exc))
+                    return
+            summary.documents = len(docs)
+            summary.pages = sum(len(d.pages or []) for d in docs)
+            summary.chunks = sum(len(chunk_document(d)) for d in docs)
+
+        await asyncio.to_thread(parse)
+        return summary
+
+
+def _safe_name(file_name: str) -> str:
+    return Path(file_name).name or "upload.txt"
+
+
+@contextmanager
+def _staged(safe_name: str, data: bytes) -> Iterator[Path]:
+    """The bytes as a file the loaders can read. A fixed parent folder name keeps the document id
+    stable (``corpus.loaders.doc_id_for``): re-sending a file replaces it."""
+    with tempfile.TemporaryDirectory(prefix="deputy-upload-") as tmp:
+        folder = Path(tmp) / UPLOAD_COLLECTION
+        folder.mkdir()
+        path = folder / safe_name
+        path.write_bytes(data)
+        yield path

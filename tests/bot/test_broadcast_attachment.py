@@ -25,8 +25,11 @@ async def test_broadcast_with_attachment_is_sent_and_searchable(app, core, tg, u
     upload = upd.document(STAFF, "att-1", "视察通知.txt", file_size=len(BODY.encode()))
     await feed(app, upd.text(STAFF, "/broadcast 代表团:宁夏代表团 请查收视察通知。", reply_to=upload))
     preview = tg.sent("sendMessage")[-1]
-    assert "（1 人）" in preview.text and "附件：《视察通知.txt》（已收入资料库" in preview.text
+    assert "（1 人）" in preview.text and "附件：《视察通知.txt》（2 个片段，确认发送时收入资料库" in preview.text
     assert "可查阅范围：代表团：宁夏代表团）" in preview.text
+    tg.clear()
+    await feed(app, upd.text(NX, "黄河流域生态保护视察集合地点在哪里"))
+    assert "沙坡头区政府会议室" not in tg.texts()[-1]  # not in the knowledge base before 确认发送
     ok = [d for t, d in preview.buttons() if t == "确认发送"][0]
     await feed(app, upd.callback(STAFF, ok))
     tg.clear()
@@ -61,3 +64,19 @@ async def test_bad_attachments_create_no_broadcast(app, core, tg, upd):
     tg.clear()
     await OutboxWorker(core.db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
     assert not tg.sent("sendMessage") and not tg.sent("sendDocument")
+
+
+async def test_cancelled_preview_leaves_the_knowledge_base_as_it_was(app, core, tg, upd):
+    await _users(app, core, tg, upd)
+    tg.add_file("att-3", BODY.encode())
+    upload = upd.document(STAFF, "att-3", "视察通知.txt", file_size=len(BODY.encode()))
+    await feed(app, upd.text(STAFF, "/broadcast 全体 请查收视察通知。", reply_to=upload))
+    preview = tg.sent("sendMessage")[-1]
+    no = [d for t, d in preview.buttons() if t == "取消"][0]
+    await feed(app, upd.callback(STAFF, no))
+    assert any("已取消" in t for t in tg.texts())
+    tg.clear()
+    await feed(app, upd.text(NX, "黄河流域生态保护视察集合地点在哪里"))
+    assert "沙坡头区政府会议室" not in tg.texts()[-1]
+    await OutboxWorker(core.db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
+    assert not tg.sent("sendDocument")
