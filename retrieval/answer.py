@@ -32,13 +32,15 @@ class AnswerGenerator(Protocol):
 _CELL_SPLIT = re.compile(r"；(?=[^；：\n]{1,8}：)")
 _RECORD = re.compile(r"^[^；：\n]{1,8}：")
 _ITEM_NUMBER = re.compile(r"^\d{1,3}[.．、]\s*")  # "22. 加强重点督办建议工作。" opens a numbered plan item
+_NOTE = re.compile(r"^[（(][^（()）]*[)）]。?$")
+_ASKS_ADOPTION = re.compile(r"通过|审议|印发|发布|施行|生效|制定")
 
 
 def _is_record(hit: Hit) -> bool:
     return bool(_RECORD.match(hit.text) and _CELL_SPLIT.search(hit.text))
 
 
-def _units(hit: Hit, record: bool) -> list[tuple[str, bool]]:
+def _units(hit: Hit, record: bool, notes: bool = False) -> list[tuple[str, bool]]:
     """(answer candidate, is the heading of a numbered item) for one hit, in text order."""
     if record:
         cells = [c.replace("\n", "") for c in _CELL_SPLIT.split(hit.text)]
@@ -48,8 +50,10 @@ def _units(hit: Hit, record: bool) -> list[tuple[str, bool]]:
     for k, sent in enumerate(split_sentences(hit.text)):
         heading = k == 0 and bool(_ITEM_NUMBER.match(sent))
         sent = _ITEM_NUMBER.sub("", sent) if k == 0 else sent
-        # a sentence that only restates the document's title or locator says where, not what
-        if len(sent) >= 6 and sent.rstrip("。：:") not in (hit.title, hit.locator):
+        # a sentence that only restates the document's title or locator says where, not what; a wholly
+        # bracketed one is the document's adoption note ("（2025年12月24日…原则通过）"), an answer only
+        # to a question about the document's adoption
+        if len(sent) >= 6 and sent.rstrip("。：:") not in (hit.title, hit.locator) and (notes or not _NOTE.match(sent)):
             out.append((sent, heading))
     return out
 
@@ -65,7 +69,7 @@ def compose_answer(question: str, hits: list[Hit], embedder) -> Answer:
     named = [(i, h) for i, h in considered if names_locator(qtext, h.locator)]
     for i, hit in named or considered:  # “9月份…”: answer from the 9月 row, not a row that shares a word
         record = _is_record(hit)
-        units = _units(hit, record)
+        units = _units(hit, record, notes=bool(_ASKS_ADOPTION.search(question)))
         if record and units:
             main_cells.add(len(cands) + max(range(len(units)), key=lambda k: len(units[k][0])))
         for sent, heading in units:

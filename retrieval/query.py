@@ -23,6 +23,9 @@ LEGAL_TERMS: dict[str, str] = {
     "农民工": "劳动者 劳动报酬", "土地": "土地 承包经营", "拆迁": "征收 补偿", "彩礼": "婚约财产 彩礼",
     # deputies' own vocabulary
     "提建议": "代表建议 提出建议", "提议案": "代表议案 提出议案", "人大代表": "代表", "开会": "会议",
+    "人代会": "人民代表大会 会议", "两会": "全国人民代表大会 会议",
+    # everyday time words → the months schedules and plans are written in
+    "年底": "12月", "年末": "12月", "年初": "1月", "岁末": "12月",
 }
 
 _WS = re.compile(r"\s+")

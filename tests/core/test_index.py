@@ -71,6 +71,19 @@ def test_named_month_answers_from_its_row_and_items_keep_their_substance(make_kb
     assert len(ans.sentences) == 2 and "确定重点督办建议选题" in ans.sentences[1].text
 
 
+def test_adoption_note_answers_only_a_question_about_adoption(embedder):
+    from retrieval.answer import compose_answer
+    from retrieval.types import Hit
+
+    text = ("（2025年12月24日第十四届全国人民代表大会常务委员会第57次委员长会议原则通过）\n"
+            "2026年是开局之年。全国人大常委会代表工作的总体要求是：坚持以人民为中心。")
+    hit = Hit(chunk_id=1, doc_id="plan", title="全国人大常委会2026年度代表工作计划", locator="总体要求",
+              text=text, score=1.0)
+    said = compose_answer("全国人大会议什么时候召开", [hit], embedder).text
+    assert "原则通过" not in said
+    assert "原则通过" in compose_answer("这份工作计划是哪次会议通过的", [hit], embedder).text
+
+
 def test_names_locator():
     from retrieval.ranking import names_locator
 
