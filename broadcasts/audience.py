@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
@@ -96,6 +97,19 @@ async def resolve(s: AsyncSession, spec: AudienceSpec) -> list[Recipient]:
         if spec.kind == "tag" and (profile is None or spec.value not in (profile.tags or [])):
             continue
         out.append(Recipient(user.id, user.telegram_id, user.name, user.delegation))
+    return out
+
+
+async def choices(s: AsyncSession, limit: int = 8) -> list[AudienceSpec]:
+    """Audiences worth offering as buttons: everyone, then the delegations and committees that active
+    deputies belong to (most members first)."""
+    rows = (await s.execute(select(User.delegation, User.committees)
+                            .where(User.status == UserStatus.ACTIVE.value, User.role == Role.DEPUTY.value))).all()
+    delegations = Counter(d for d, _ in rows if d)
+    committees = Counter(c for _, cs in rows for c in (cs or []) if c)
+    out = [AudienceSpec()]
+    out += [AudienceSpec("delegation", d) for d, _ in delegations.most_common(limit)]
+    out += [AudienceSpec("committee", c) for c, _ in committees.most_common(limit // 2)]
     return out
 
 

@@ -38,7 +38,8 @@ from broadcasts.worker import OutboxWorker, WorkerConfig
 
 log = logging.getLogger(__name__)
 
-USAGE = ("用法：/broadcast 范围 [@YYYY-MM-DD HH:MM] 通知内容\n"
+USAGE = ("用法：只发送 /broadcast，按提示一步步选择范围、填写内容和时间；或一次写全：\n"
+         "/broadcast 范围 [@YYYY-MM-DD HH:MM] 通知内容\n"
          "范围：全体 | 代表团:名称 | 委员会:名称 | 层级:全国/省/市/县/乡 | 标签:名称 | 名单:用户编号,用户编号\n"
          "例：/broadcast 代表团:广东代表团 @2026-03-05 08:30 请于九点前到驻地大厅集合。\n"
          "带附件：先上传文件（PDF/DOCX 等），再回复该文件发送 /broadcast 范围 说明文字；"
@@ -101,8 +102,11 @@ def _kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 class BroadcastHandlers:
     def __init__(self, deps) -> None:  # bot.deps.BotDeps
+        from broadcasts.compose_flow import ComposeFlow
+
         self.deps = deps
         self.db = deps.core.db
+        self.compose = ComposeFlow(self)
 
     async def _staff(self, update: Update):
         from bot.guard import require_user
@@ -120,15 +124,28 @@ class BroadcastHandlers:
         if user is None:
             return
         raw = (update.effective_message.text or "").split(maxsplit=2)
+        if len(raw) == 1:  # bare /broadcast: step by step
+            await self.compose.start(update, context)
+            return
         if len(raw) < 3:
             await update.effective_message.reply_text(USAGE)
             return
         msg = update.effective_message
         doc = msg.reply_to_message.document if msg.reply_to_message else None
-        attached = ""
         try:
             spec = parse_audience(raw[1])
             at, text = parse_when(raw[2])
+        except (aud.AudienceError, service.BroadcastError) as e:
+            await msg.reply_text(str(e))
+            return
+        await self.preview(msg, user, spec, at, text, doc, context)
+
+    async def preview(self, msg, user, spec: aud.AudienceSpec, at: datetime | None, text: str, doc,
+                      context) -> bool:
+        """Create the draft and reply with its preview (recipient count, time, attachment) and the
+        确认发送 / 取消 buttons; False (and the reason said) when nothing was created."""
+        attached = ""
+        try:
             ref = None
             if doc is not None:
                 service.validate_text(text, caption=True)  # before the file is taken in
@@ -139,11 +156,12 @@ class BroadcastHandlers:
                 p = await service.preview(s, b.id)
         except (aud.AudienceError, service.BroadcastError) as e:
             await msg.reply_text(str(e))
-            return
+            return False
         when = f"定时：{_bj(at)}" if at else "确认后立即发送"
         await msg.reply_text(
             f"通知 #{p.broadcast_id} 预览\n接收范围：{p.audience}（{p.recipients} 人）\n{when}{attached}\n\n{p.text}",
             reply_markup=_kb([[("确认发送", f"bc:ok:{b.id}"), ("取消", f"bc:no:{b.id}")]]))
+        return True
 
     async def _check_attachment(self, doc, spec: aud.AudienceSpec, context) -> tuple[str, str]:
         """Read the replied-to file (nothing is indexed yet: that happens on 确认发送, so a cancelled
@@ -407,6 +425,7 @@ def register_broadcast_handlers(app: Application, deps, *, group: int = -1) -> B
     app.add_handler(CallbackQueryHandler(h.opinion_cb, pattern=r"^co:\d+:\d+$"), group)
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.TEXT | filters.VOICE | filters.AUDIO),
                                    h.opinion_msg), group - 1)
+    h.compose.register(app, group - 2)
     return h
 
 

@@ -80,3 +80,26 @@ async def test_cancelled_preview_leaves_the_knowledge_base_as_it_was(app, core, 
     assert "沙坡头区政府会议室" not in tg.texts()[-1]
     await OutboxWorker(core.db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
     assert not tg.sent("sendDocument")
+
+
+async def test_step_by_step_briefing_with_a_file(app, core, tg, upd):
+    await _users(app, core, tg, upd)
+    await feed(app, upd.text(STAFF, "/broadcast"))
+    await feed(app, upd.callback(STAFF, dict(tg.sent("sendMessage")[-1].buttons())["代表团：宁夏代表团"]))
+    tg.add_file("att-4", BODY.encode())
+    await feed(app, upd.document(STAFF, "att-4", "视察通知.txt", file_size=len(BODY.encode())))
+    assert "说明文字里写上通知内容" in tg.texts()[-1]  # a file without its text: asked again, nothing lost
+    await feed(app, upd.document(STAFF, "att-4", "视察通知.txt", file_size=len(BODY.encode()),
+                                 caption="请查收视察通知。"))
+    assert "第 3/3 步" in tg.texts()[-1]
+    await feed(app, upd.callback(STAFF, dict(tg.sent("sendMessage")[-1].buttons())["立即发送"]))
+    preview = tg.sent("sendMessage")[-1]
+    assert "代表团：宁夏代表团（1 人）" in preview.text and "附件：《视察通知.txt》" in preview.text
+    await feed(app, upd.callback(STAFF, dict(preview.buttons())["确认发送"]))
+    tg.clear()
+    await OutboxWorker(core.db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
+    (sent,) = tg.sent("sendDocument")
+    assert str(sent.params["chat_id"]) == str(NX) and sent.params["caption"] == "请查收视察通知。"
+    tg.clear()
+    await feed(app, upd.text(NX, "黄河流域生态保护视察集合地点在哪里"))
+    assert "沙坡头区政府会议室" in tg.texts()[-1]

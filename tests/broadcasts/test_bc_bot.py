@@ -72,12 +72,67 @@ async def test_compose_confirm_send_read_report(app, db):
 
 async def test_bad_commands_get_chinese_help(app):
     tg, upd = app.tg, UpdateFactory()
-    await feed(app, upd.text(STAFF, "/broadcast"))
-    assert "用法：/broadcast" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "/broadcast 全体"))
+    assert "/broadcast 范围 [@YYYY-MM-DD HH:MM] 通知内容" in tg.texts()[-1]
     await feed(app, upd.text(STAFF, "/broadcast 火星:某地 内容"))
     assert "无法识别接收范围" in tg.texts()[-1]
     await feed(app, upd.text(STAFF, "/broadcast 全体 @2026-13-45 09:00 内容"))
     assert "定时格式" in tg.texts()[-1]
+
+
+async def test_step_by_step_compose(app, db):
+    tg, upd = app.tg, UpdateFactory()
+    await feed(app, upd.text(STAFF, "/broadcast"))
+    step1 = tg.sent("sendMessage")[-1]
+    assert "第 1/3 步" in step1.text
+    buttons = dict(step1.buttons())
+    assert {"全体代表", "代表团：广东代表团", "代表团：四川代表团", "放弃"} <= set(buttons)
+    await feed(app, upd.callback(STAFF, buttons["代表团：广东代表团"]))
+    assert "第 2/3 步" in tg.texts()[-1] and "代表团：广东代表团（1 人）" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "  "))
+    assert "不能为空" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "明天九点在驻地大厅集合"))
+    step3 = tg.sent("sendMessage")[-1]
+    assert "第 3/3 步" in step3.text and [t for t, _ in step3.buttons()] == ["立即发送", "放弃"]
+    await feed(app, upd.text(STAFF, "下周一"))
+    assert "定时格式" in tg.texts()[-1]  # still at step 3
+    await feed(app, upd.text(STAFF, "2030-03-05 08:30"))
+    preview = tg.sent("sendMessage")[-1]
+    assert "接收范围：代表团：广东代表团（1 人）" in preview.text and "定时：2030-03-05 08:30" in preview.text
+    assert preview.text.endswith("明天九点在驻地大厅集合") and "确认发送" in dict(preview.buttons())
+    # the flow is over: the next message is not taken as a briefing
+    n = len(tg.sent("sendMessage"))
+    await feed(app, upd.text(STAFF, "随便说一句"))
+    assert len(tg.sent("sendMessage")) == n
+    # typed audience, unknown delegation, then /cancel: nothing is created
+    await feed(app, upd.text(STAFF, "/broadcast"))
+    await feed(app, upd.text(STAFF, "代表团:火星代表团"))
+    assert "没有可接收通知的代表" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "代表团:四川代表团"))
+    assert "代表团：四川代表团（1 人）" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "/cancel"))
+    assert tg.texts()[-1] == "已放弃发布通知，未保存任何内容。"
+    await feed(app, upd.text(STAFF, "/bcreport 2"))
+    assert tg.texts()[-1] == "找不到通知 #2"
+    # now at once: the step-by-step draft can be confirmed like any other
+    await feed(app, upd.text(STAFF, "/broadcast"))
+    await feed(app, upd.callback(STAFF, dict(tg.sent("sendMessage")[-1].buttons())["全体代表"]))
+    await feed(app, upd.text(STAFF, "请查收会议材料"))
+    await feed(app, upd.callback(STAFF, dict(tg.sent("sendMessage")[-1].buttons())["立即发送"]))
+    preview = tg.sent("sendMessage")[-1]
+    assert "全体代表（2 人）" in preview.text and "确认后立即发送" in preview.text
+    await feed(app, upd.callback(STAFF, dict(preview.buttons())["确认发送"]))
+    tg.clear()
+    await OutboxWorker(db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
+    assert sorted(str(c.params["chat_id"]) for c in tg.sent("sendMessage")) == [str(DEP1), str(DEP2)]
+
+
+async def test_deputies_cannot_compose_step_by_step(app):
+    tg, upd = app.tg, UpdateFactory()
+    await feed(app, upd.text(DEP1, "/broadcast"))
+    assert tg.texts()[-1] == "该功能仅限工作人员使用。"
+    await feed(app, upd.callback(DEP1, "bw:a:0"))
+    assert not [c for c in tg.sent("sendMessage") if "第 2/3 步" in c.text]
 
 
 def test_parsers():
