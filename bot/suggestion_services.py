@@ -43,10 +43,12 @@ class ScopedSearch:
 
     def __init__(self, kb: Any, scopes: frozenset[str] | None) -> None:
         self.kb = kb
-        self.filters = SearchFilters(scopes=scopes)
+        self.scopes = scopes
 
-    def search(self, query: str, top_k: int = 10, filters: Any = None) -> list[Any]:
-        return self.kb.search(query, top_k=top_k, filters=self.filters)
+    def search(self, query: str, top_k: int = 10, filters: SearchFilters | None = None) -> list[Any]:
+        f = filters or SearchFilters()
+        return self.kb.search(query, top_k=top_k,
+                              filters=SearchFilters(collections=f.collections, doc_types=f.doc_types, scopes=self.scopes))
 
 
 @dataclass

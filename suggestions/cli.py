@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import typer
@@ -73,8 +74,11 @@ async def _with_db(fn, notes: list[str]):
         return None
     try:
         return await fn(make_sessionmaker(engine))
-    except Exception as exc:  # e.g. tables not created yet on a fresh install
-        notes.append(f"无法读取已提交的建议（{exc.__class__.__name__}），未比对历史数据。")
+    except Exception as exc:
+        if re.search(r"no such table|does not exist|UndefinedTable", str(exc)):  # a fresh install
+            notes.append("尚无已提交的建议（数据库还未初始化，可运行 deputy-assistant db upgrade），未比对历史数据。")
+        else:
+            notes.append(f"无法读取已提交的建议（{exc.__class__.__name__}），未比对历史数据。")
         return None
     finally:
         await engine.dispose()

@@ -16,6 +16,8 @@ from typing import Sequence
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from retrieval.types import SearchFilters
+
 from suggestions.summary import summarize
 from suggestions.text import is_numbered, measure_items, routing_text, sentences
 from suggestions.types import (
@@ -160,7 +162,8 @@ def legal_findings(draft: DraftContent, kb: KnowledgeBaseLike | None) -> list[Fi
         return out
     query = (draft.title + "。" + draft.measures[:200] + draft.legal_basis[:100])[:300]
     try:
-        hits = list(kb.search(query, top_k=LEGAL_HITS))
+        # laws only: a plan item or a briefing that shares words with the draft is no legal basis
+        hits = list(kb.search(query, top_k=LEGAL_HITS, filters=SearchFilters(doc_types=frozenset({"law"}))))
     except Exception as exc:  # the knowledge base is optional help; its failure must not sink the check
         out.append(Finding("legal_basis", SEVERITY_INFO, f"法律依据检索暂不可用（{exc.__class__.__name__}）。",
                            "稍后重试，或自行核对相关法律条文。"))

@@ -17,6 +17,11 @@ _DEMAND = re.compile(r"建议|应当|应该|应|要|须|需要|请求|尽快|加
 _ITEM_MARK = re.compile(r"^\s*(?:\d{1,2}[\.．、]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]{1,3}[，,、]|[①-⑩])\s*")
 
 
+# Closing formulas (“希望有关部门重视。”“以上建议妥否，请审议。”) ask for attention, they are not the demand.
+_CLOSING = re.compile(r"^(?:以上|上述)?(?:建议|意见)?(?:妥否|当否)|^(?:恳请|希望|请|望)(?:有关|相关|上级|各级)?(?:部门|单位|领导)?"
+                      r"(?:予以|给予|高度)?(?:重视|采纳|研究|考虑|审议|支持)[。！]?$")
+
+
 def _core_title(title: str) -> str:
     return re.sub(r"^关于|的(建议|议案|提案)$", "", title.strip())
 
@@ -59,7 +64,7 @@ def summarize(draft: DraftContent, max_chars: int = MAX_CHARS) -> str:
     seen_items: set[int] = set()
     for pos, s in ranked:
         s = s.strip().rstrip("；;，,") + ("" if s.endswith(("。", "！", "？")) else "。")
-        if pos // 10 in seen_items or len(s) < 6 or (chosen and _score(s) <= 0):
+        if pos // 10 in seen_items or len(s) < 6 or (chosen and _score(s) <= 0) or _CLOSING.search(s):
             continue
         room = max_chars - used
         if room < 12:

@@ -66,6 +66,25 @@ def is_numbered(measures: str) -> bool:
     return len(list(_ITEM_RE.finditer(measures or ""))) >= 2
 
 
+# A draft written as plain paragraphs, without section headings: its demands start at the first
+# sentence that opens with 建议 (or "为此，建议…", "特提出如下建议"); a sentence that names causes
+# (原因、根源、究其…, or opens with 由于/因为) before it is the cause analysis; the rest is the problem.
+_DEMANDS_OPEN = re.compile(r"^(?:为此|对此|因此|据此|鉴于此|综上)?[，,]?\s*(?:特|现|我们)?(?:提出|建议|恳请|呼吁)")
+_CAUSE = re.compile(r"原因|根源|成因|究其|^(?:由于|因为|主要是)")
+
+
+def split_unstructured(text: str) -> tuple[str, str, str]:
+    """(problem, cause, measures) of a draft without headings; nothing is dropped or reordered
+    within a part. No 建议 sentence: everything stays in the problem, as before."""
+    sents = [m.group(0) for m in re.finditer(r"[^。！？!?\n]+[。！？!?]*\n*|\n+", text)]
+    start = next((i for i, x in enumerate(sents) if i > 0 and _DEMANDS_OPEN.match(x.strip())), None)
+    if start is None:
+        return text, "", ""
+    problem = [x for x in sents[:start] if not _CAUSE.search(x.strip())]
+    cause = [x for x in sents[:start] if _CAUSE.search(x.strip())]
+    return "".join(problem).strip(), "".join(cause).strip(), "".join(sents[start:]).strip()
+
+
 def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
     """Parse a UTF-8 text draft. The title is the first 关于……的建议/议案 line, else the first line."""
     text = normalise(text)
@@ -83,7 +102,7 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
     rest = rest.strip()
     marks = list(_HEADING_RE.finditer(rest))
     if not marks:
-        draft.problem = rest  # no structure: everything is a single block
+        draft.problem, draft.cause, draft.measures = split_unstructured(rest)
     else:
         pre = rest[: marks[0].start()].strip()
         chunks: dict[str, list[str]] = {}

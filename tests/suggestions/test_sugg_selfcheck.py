@@ -122,6 +122,16 @@ def test_legal_basis_cites_articles_from_the_knowledge_base(law_kb):
     assert any("民族区域自治法" in c for c in cites), cites
 
 
+def test_legal_basis_cites_laws_only(make_kb):
+    """A plan item or a briefing that shares words with the draft is not a legal basis."""
+    from retrieval.builtin import BUILTIN_DIR
+
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])  # the work plan and the schedule: no law
+    assert kb.search(GOOD.title, top_k=3)  # there are hits, just no laws among them
+    assert not check(GOOD, kb=kb).by_code("legal_basis")
+
+
 def test_bill_legal_basis_without_law_name_warns():
     report = check(dataclasses.replace(BILL, legal_basis="依据宪法有关规定和本级人大的职权"))
     assert any(f.code == "legal_basis" and f.severity == SEVERITY_WARNING for f in report.findings)

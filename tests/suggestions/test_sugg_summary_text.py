@@ -61,6 +61,19 @@ def test_unstructured_text_lands_in_problem():
     assert d.problem == "城市里共享单车太多，乱停乱放。" and not d.measures
 
 
+def test_draft_without_headings_is_split_at_its_demands():
+    d = parse_draft_text("关于规范共享单车停放的建议\n城市里共享单车太多，乱停乱放，挤占盲道。"
+                         "究其原因，是投放没有总量控制。\n为此建议：1.市交通局实行投放总量控制；2.划定停放区。\n"
+                         "希望有关部门重视。")
+    assert d.title == "关于规范共享单车停放的建议"
+    assert d.problem == "城市里共享单车太多，乱停乱放，挤占盲道。"
+    assert d.cause == "究其原因，是投放没有总量控制。"
+    assert d.measures.startswith("为此建议：1.市交通局") and d.measures.endswith("希望有关部门重视。")
+    # the closing formula asks for attention; the summary keeps the demand
+    s = summarize(d)
+    assert "市交通局实行投放总量控制" in s and "重视" not in s
+
+
 def test_measure_items():
     assert len(measure_items(GOOD.measures)) == 3 and is_numbered(GOOD.measures)
     assert measure_items("（一）建立标准。（二）公开结果；（三）加强考核。") == ["（一）建立标准。", "（二）公开结果；", "（三）加强考核。"]
