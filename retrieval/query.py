@@ -24,6 +24,9 @@ LEGAL_TERMS: dict[str, str] = {
     # deputies' own vocabulary
     "提建议": "代表建议 提出建议", "提议案": "代表议案 提出议案", "人大代表": "代表", "开会": "会议",
     "人代会": "人民代表大会 会议", "两会": "全国人民代表大会 会议",
+    # the short names deputies use for the bodies statutes spell out
+    "人大": "人民代表大会", "常委会": "常务委员会", "专委会": "专门委员会", "两高": "最高人民法院 最高人民检察院",
+    "一府一委两院": "人民政府 监察委员会 人民法院 人民检察院",
     # everyday time words → the months schedules and plans are written in
     "年底": "12月", "年末": "12月", "年初": "1月", "岁末": "12月",
 }
@@ -34,5 +37,5 @@ _WS = re.compile(r"\s+")
 def rewrite_query(query: str) -> str:
     """Both number forms (八月份 / 8月) plus statutory synonyms of colloquial words in the query."""
     q = search_text(_WS.sub(" ", query).strip())
-    extra = [v for k, v in LEGAL_TERMS.items() if k in q]
+    extra = dict.fromkeys(w for k, v in LEGAL_TERMS.items() if k in q for w in v.split())  # once each, in order
     return f"{q} {' '.join(extra)}" if extra else q

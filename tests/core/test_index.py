@@ -84,6 +84,17 @@ def test_adoption_note_answers_only_a_question_about_adoption(embedder):
     assert "原则通过" in compose_answer("这份工作计划是哪次会议通过的", [hit], embedder).text
 
 
+def test_query_rewriting_spells_out_short_names_and_time_words():
+    from retrieval.query import rewrite_query
+
+    q = rewrite_query("代表可以列席本级人大常委会会议吗")
+    assert q.startswith("代表可以列席本级人大常委会会议吗 ")  # the question itself is kept
+    extra = q.split(" ", 1)[1].split()
+    assert extra == ["人民代表大会", "常务委员会"]  # each once, whatever keys matched
+    assert "12月" in rewrite_query("年底有什么安排").split()
+    assert rewrite_query("代表建议交办会在几月开") == "代表建议交办会在几月开"  # nothing to add
+
+
 def test_names_locator():
     from retrieval.ranking import names_locator
 
