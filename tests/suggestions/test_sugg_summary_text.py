@@ -61,6 +61,16 @@ def test_unstructured_text_lands_in_problem():
     assert d.problem == "城市里共享单车太多，乱停乱放。" and not d.measures
 
 
+@pytest.mark.parametrize("heading, part", [
+    ("存在的问题", "problem"), ("当前存在的主要问题", "problem"), ("案由", "problem"),
+    ("产生问题的原因", "cause"), ("原因剖析", "cause"),
+    ("几点建议", "measures"), ("意见和建议", "measures"), ("对策与建议", "measures"), ("具体措施", "measures"),
+])
+def test_common_heading_wordings(heading, part):
+    d = parse_draft_text(f"关于规范共享单车停放的建议\n一、{heading}\n共享单车乱停乱放，挤占盲道。\n二、附件\n照片")
+    assert getattr(d, part) == "共享单车乱停乱放，挤占盲道。"
+
+
 def test_draft_without_headings_is_split_at_its_demands():
     d = parse_draft_text("关于规范共享单车停放的建议\n城市里共享单车太多，乱停乱放，挤占盲道。"
                          "究其原因，是投放没有总量控制。\n为此建议：1.市交通局实行投放总量控制；2.划定停放区。\n"
