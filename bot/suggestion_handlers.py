@@ -157,7 +157,10 @@ class SuggestionHandlers:
         if p.step == "attachments" and res.prompt is not None and res.prompt.step == "attachments":
             await send(update, [e(" ".join(res.feedback))], v.prompt_keyboard(res.prompt))
             return
-        lead = v.accepted_blocks(p.label, res.feedback)
+        if res.whole_draft:  # “已从粘贴的全文中识别出：……” instead of “已记录<this step>”
+            lead = v.tip_blocks(res.feedback[0], res.feedback[1:])
+        else:
+            lead = v.accepted_blocks(p.label, res.feedback)
         await self._show_next(update, user, p.draft_id, res.prompt, res.preview, lead)
 
     async def _show_next(self, update: Update, user: UserView, draft_id: int, prompt: Prompt | None,

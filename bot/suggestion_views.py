@@ -92,7 +92,11 @@ def rejected_blocks(feedback: Sequence[str], label: str) -> list[str]:
 
 
 def accepted_blocks(label: str, tips: Sequence[str]) -> list[str]:
-    blocks = [e(t.ACCEPTED.format(label=label))]
+    return tip_blocks(t.ACCEPTED.format(label=label), tips)
+
+
+def tip_blocks(head: str, tips: Sequence[str]) -> list[str]:
+    blocks = [e(head)]
     if tips:
         blocks.append(t.TIPS)
         blocks.extend(f"· {e(x)}" for x in tips)

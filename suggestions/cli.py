@@ -1,7 +1,8 @@
 """``deputy-assistant suggestion check FILE --json`` and ``... route FILE --json``.
 
 FILE is a UTF-8 text draft: a 关于……的建议/议案 title line, then sections headed 问题与现状 /
-原因分析 / 具体建议 (and 法律依据 / 草案框架 for a bill).
+原因分析 / 具体建议 (and 法律依据 / 草案框架 for a bill) or their common variants; a draft without
+headings is split at its first 建议 sentence (``suggestions.text.split_unstructured``).
 """
 
 from __future__ import annotations

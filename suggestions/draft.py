@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from suggestions import repository as repo
 from suggestions.models import DraftRow, SuggestionRow
-from suggestions.text import is_numbered, measure_items
+from suggestions.text import is_numbered, measure_items, parse_draft_text
 from suggestions.types import KIND_BILL, KIND_SUGGESTION, KINDS, DraftContent, EmbedderLike
 
 CONGRESS_LEVELS = {"national": "全国", "provincial": "省级", "municipal": "设区的市级", "county": "县级", "township": "乡镇级"}
@@ -107,6 +107,7 @@ class StepResult:
     feedback: list[str] = field(default_factory=list)  # why rejected, or tips for improvement
     prompt: Prompt | None = None  # the next step to ask
     preview: str | None = None  # set when the draft is complete (or an edit returns to the preview)
+    whole_draft: bool = False  # the answer was a whole draft: feedback[0] says which parts it filled
 
 
 @dataclass
@@ -191,6 +192,24 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
     if step == "attachments":
         return True, []
     raise DraftError(f"未知步骤：{step}")
+
+
+_BODY_STEPS = ("title", "problem", "cause", "measures", "legal_basis", "outline")
+
+
+def whole_draft(text: str, kind: str) -> dict[str, str] | None:
+    """The parts of a whole draft pasted into one step (at least two of 问题与现状 / 原因分析 /
+    具体建议 found), or None for an ordinary answer to the step."""
+    if len(text) < 80:
+        return None
+    d = parse_draft_text(text, kind=kind)
+    if sum(bool(getattr(d, k).strip()) for k in ("problem", "cause", "measures")) < 2:
+        return None
+    parts = {k: getattr(d, k).strip() for k in ("problem", "cause", "measures", "legal_basis", "outline")
+             if getattr(d, k).strip() and (kind == KIND_BILL or k not in ("legal_basis", "outline"))}
+    if re.fullmatch(r"关于.+的(建议|议案)", d.title.strip()):
+        parts["title"] = d.title.strip()
+    return parts
 
 
 def render_preview(content: DraftContent, level: str = "national") -> str:
@@ -301,6 +320,9 @@ class DraftService:
             if row.step == PREVIEW:
                 raise DraftError("草稿已完成，请选择要修改的部分或提交。")
             step = row.step
+            pasted = whole_draft(text, row.kind) if step in _BODY_STEPS else None
+            if pasted is not None:
+                return self._take_whole_draft(row, pasted)
             ok, feedback = assess(step, text, row.kind, cosponsor_needed=self.cosponsors_needed(row.kind, row.congress_level))
             content = copy.deepcopy(row.content)
             if not ok:
@@ -340,6 +362,27 @@ class DraftService:
             if row.step == PREVIEW:
                 return StepResult(True, feedback, None, render_preview(DraftContent.from_dict(content), row.congress_level))
             return StepResult(True, feedback, self._prompt(row))
+
+    def _take_whole_draft(self, row: DraftRow, parts: dict[str, str]) -> StepResult:
+        """A draft written elsewhere and pasted at once: every part it has is filled in (with the same
+        tips a step would give); the conversation goes on at the first part still missing."""
+        content = copy.deepcopy(row.content)
+        content.update(parts)
+        content.pop("_rejected", None)
+        row.content = content
+        row.editing = True  # from now on each answer returns to the preview, or to what is still missing
+        row.step = self._next_step(row, "title")
+        row.updated_at = self.clock()
+        labels = "、".join(STEP_BY_KEY[k].label for k in STEP_BY_KEY if k in parts)
+        feedback = [f"已从粘贴的全文中识别出：{labels}。"]
+        for key, value in parts.items():
+            ok, tips = assess(key, value, row.kind)
+            feedback += [f"{STEP_BY_KEY[key].label}：{t}" for t in tips]
+        if row.step == PREVIEW:
+            row.editing = False
+            return StepResult(True, feedback, None, render_preview(DraftContent.from_dict(content), row.congress_level),
+                              whole_draft=True)
+        return StepResult(True, feedback, self._prompt(row), whole_draft=True)
 
     async def add_attachment(self, draft_id: int, author_id: str, name: str, ref: str) -> None:
         """A file uploaded in the chat (``ref``: the bot's file id or a storage key)."""

@@ -241,3 +241,19 @@ async def test_idle_draft_is_reminded_once(core, tg, upd):
         assert await deliver(app.bot, svc) == 1
         assert to(tg, DEPUTY) == [f"您的建议草稿《{TITLE}》已超过一天未继续，发送 /drafts 可接着写。"]
 
+
+
+async def test_whole_draft_pasted_at_the_title_step(core, tg, upd):
+    async with sugg_app(core, tg) as app:
+        await register(core, app, upd, tg, DEPUTY, delegation="宁夏代表团")
+        await say(app, upd, DEPUTY, "提建议")
+        await press(app, upd, tg, DEPUTY, "建议")
+        tg.clear()
+        await say(app, upd, DEPUTY, f"{TITLE}\n一、存在的问题\n{PROBLEM}\n二、几点建议\n{MEASURES}")
+        text = "\n".join(tg.texts())
+        assert "已从粘贴的全文中识别出：标题、问题与现状、具体建议。" in text
+        assert "已记录“标题”" not in text
+        assert "原因分析" in last_with_buttons(tg).text  # the one part still missing is asked next
+        await say(app, upd, DEPUTY, CAUSE)
+        preview = last_with_buttons(tg)
+        assert "建议预览" in preview.text and MEASURES[:15] in preview.text

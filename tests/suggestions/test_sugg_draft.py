@@ -195,3 +195,31 @@ async def test_attachments(sm, clock):
     assert "调研报告.pdf" in res.preview
     assert (await svc.content(p.draft_id, AUTHOR)).attachments == [{"name": "调研报告.pdf", "ref": "file-123"}]
     assert await svc.prompt(p.draft_id, AUTHOR) == res.preview
+
+
+async def test_whole_draft_pasted_at_once_fills_its_parts(sm, clock):
+    svc = DraftService(sm, clock=clock)
+    p = await svc.start(AUTHOR, kind="建议")
+    whole = (f"{GOOD.title}\n一、存在的问题\n{GOOD.problem}\n二、原因分析\n{GOOD.cause}\n三、几点建议\n{GOOD.measures}")
+    res = await svc.answer(p.draft_id, AUTHOR, whole)
+    assert res.accepted and res.feedback[0] == "已从粘贴的全文中识别出：标题、问题与现状、原因分析、具体建议。"
+    assert res.preview and GOOD.title in res.preview and GOOD.measures[:20] in res.preview
+    done = await svc.submit(p.draft_id, AUTHOR)
+    assert done.suggestion_id > 0
+
+
+async def test_pasted_draft_without_cause_asks_for_it_then_returns_to_the_preview(sm, clock):
+    svc = DraftService(sm, clock=clock)
+    p = await svc.start(AUTHOR, kind="建议")
+    await svc.answer(p.draft_id, AUTHOR, GOOD.title)
+    whole = f"{GOOD.problem}\n为此建议：{GOOD.measures}"  # no headings, no cause, pasted at 问题与现状
+    res = await svc.answer(p.draft_id, AUTHOR, whole)
+    assert res.accepted and "问题与现状、具体建议" in res.feedback[0]
+    assert res.prompt.step == "cause"
+    res = await svc.answer(p.draft_id, AUTHOR, GOOD.cause)
+    assert res.accepted and res.preview and GOOD.title in res.preview
+    # an ordinary answer is still just that step's answer
+    p2 = await svc.start(AUTHOR, kind="建议")
+    await svc.answer(p2.draft_id, AUTHOR, GOOD.title)
+    res = await svc.answer(p2.draft_id, AUTHOR, GOOD.problem)
+    assert res.accepted and res.prompt.step == "cause"
