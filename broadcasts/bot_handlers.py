@@ -127,6 +127,7 @@ class BroadcastHandlers:
         if len(raw) == 1:  # bare /broadcast: step by step
             await self.compose.start(update, context)
             return
+        self.compose.abandon(context)  # a one-line /broadcast replaces a half-composed one
         if len(raw) < 3:
             await update.effective_message.reply_text(USAGE)
             return

@@ -35,6 +35,11 @@ class ComposeFlow:
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.TEXT | filters.Document.ALL),
                                        self.message), group)
 
+    @staticmethod
+    def abandon(context: ContextTypes.DEFAULT_TYPE) -> None:
+        if context.user_data is not None:
+            context.user_data.pop(KEY, None)
+
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         from broadcasts.bot_handlers import _kb
 

@@ -114,6 +114,13 @@ async def test_step_by_step_compose(app, db):
     assert tg.texts()[-1] == "已放弃发布通知，未保存任何内容。"
     await feed(app, upd.text(STAFF, "/bcreport 2"))
     assert tg.texts()[-1] == "找不到通知 #2"
+    # a one-line /broadcast in the middle replaces the half-composed one
+    await feed(app, upd.text(STAFF, "/broadcast"))
+    await feed(app, upd.text(STAFF, "/broadcast 全体 一行写完的通知"))
+    assert "一行写完的通知" in tg.texts()[-1]
+    n = len(tg.sent("sendMessage"))
+    await feed(app, upd.text(STAFF, "代表团:四川代表团"))
+    assert len(tg.sent("sendMessage")) == n  # not taken as step 1 of the abandoned one
     # now at once: the step-by-step draft can be confirmed like any other
     await feed(app, upd.text(STAFF, "/broadcast"))
     await feed(app, upd.callback(STAFF, dict(tg.sent("sendMessage")[-1].buttons())["全体代表"]))
