@@ -142,9 +142,9 @@ class BroadcastHandlers:
         await self.preview(msg, user, spec, at, text, doc, context)
 
     async def preview(self, msg, user, spec: aud.AudienceSpec, at: datetime | None, text: str, doc,
-                      context) -> bool:
+                      context) -> None:
         """Create the draft and reply with its preview (recipient count, time, attachment) and the
-        确认发送 / 取消 buttons; False (and the reason said) when nothing was created."""
+        确认发送 / 取消 buttons, or say why nothing was created."""
         attached = ""
         try:
             ref = None
@@ -157,12 +157,11 @@ class BroadcastHandlers:
                 p = await service.preview(s, b.id)
         except (aud.AudienceError, service.BroadcastError) as e:
             await msg.reply_text(str(e))
-            return False
+            return
         when = f"定时：{_bj(at)}" if at else "确认后立即发送"
         await msg.reply_text(
             f"通知 #{p.broadcast_id} 预览\n接收范围：{p.audience}（{p.recipients} 人）\n{when}{attached}\n\n{p.text}",
             reply_markup=_kb([[("确认发送", f"bc:ok:{b.id}"), ("取消", f"bc:no:{b.id}")]]))
-        return True
 
     async def _check_attachment(self, doc, spec: aud.AudienceSpec, context) -> tuple[str, str]:
         """Read the replied-to file (nothing is indexed yet: that happens on 确认发送, so a cancelled
@@ -182,18 +181,18 @@ class BroadcastHandlers:
                 f"\n附件：《{doc.file_name}》（{summary.chunks} 个片段，确认发送时收入资料库，"
                 f"可查阅范围：{formatting.scope_label(scope)}）")
 
-    async def _ingest_attachment(self, b: Broadcast, context) -> None:
+    async def _ingest_attachment(self, document_ref: str | None, audience: dict, context) -> None:
         """On confirmation: take the briefing's file into the knowledge base for its audience, so
         deputies can ask about it. Raises BroadcastError (the broadcast stays a draft)."""
-        file_id = service.attachment_file_id(b.document_ref)
+        file_id = service.attachment_file_id(document_ref)
         if file_id is None:
             return
-        name = b.document_ref.partition("|")[2] or "附件.txt"
+        name = document_ref.partition("|")[2] or "附件.txt"
         try:
             data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
         except TelegramError as e:
             raise service.BroadcastError(f"附件《{name}》暂时无法从 Telegram 取回（{e}），请稍后再确认。") from e
-        summary = await self.deps.core.uploads.ingest_bytes(name, data, aud.AudienceSpec.from_json(b.audience).scope())
+        summary = await self.deps.core.uploads.ingest_bytes(name, data, aud.AudienceSpec.from_json(audience).scope())
         _raise_unusable(summary, name, outcome="通知未发送")
 
     async def confirm_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -204,10 +203,12 @@ class BroadcastHandlers:
         _, action, bid = q.data.split(":")
         try:
             if action == "ok":
-                async with self.db.session() as s:
+                async with self.db.session() as s:  # closed before the download and the embedding
                     draft = await s.get(Broadcast, int(bid))
-                    if draft is not None and draft.state == BroadcastState.DRAFT.value:
-                        await self._ingest_attachment(draft, context)
+                    pending = (draft.document_ref, draft.audience) \
+                        if draft is not None and draft.state == BroadcastState.DRAFT.value else None
+                if pending is not None:
+                    await self._ingest_attachment(*pending, context)
             async with self.db.session() as s, s.begin():
                 if action == "no":
                     await service.cancel(s, int(bid))
@@ -413,6 +414,16 @@ def _wake(app: Application) -> None:
         ev.set()
 
 
+def answered(callback):
+    """A button handled here is not also seen by the bot's catch-all button handler (group 0), which
+    would answer the same query a second time (“该按钮已失效”, refused by Telegram)."""
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await callback(update, context)
+        raise ApplicationHandlerStop
+
+    return run
+
+
 def register_broadcast_handlers(app: Application, deps, *, group: int = -1) -> BroadcastHandlers:
     h = BroadcastHandlers(deps)
     app.add_handler(CommandHandler("broadcast", h.broadcast), group)
@@ -420,10 +431,10 @@ def register_broadcast_handlers(app: Application, deps, *, group: int = -1) -> B
     app.add_handler(CommandHandler("profile", h.profile_cmd), group)
     app.add_handler(CommandHandler("consult", h.consult_cmd), group)
     app.add_handler(CommandHandler("consultexport", h.export_cmd), group)
-    app.add_handler(CallbackQueryHandler(h.confirm_cb, pattern=r"^bc:(ok|no):\d+$"), group)
-    app.add_handler(CallbackQueryHandler(h.read_cb, pattern=r"^rd:\d+$"), group)
-    app.add_handler(CallbackQueryHandler(h.browse_cb, pattern=r"^(cs:\d+|cc:\d+:\d+|ca:\d+:\d+)$"), group)
-    app.add_handler(CallbackQueryHandler(h.opinion_cb, pattern=r"^co:\d+:\d+$"), group)
+    app.add_handler(CallbackQueryHandler(answered(h.confirm_cb), pattern=r"^bc:(ok|no):\d+$"), group)
+    app.add_handler(CallbackQueryHandler(answered(h.read_cb), pattern=r"^rd:\d+$"), group)
+    app.add_handler(CallbackQueryHandler(answered(h.browse_cb), pattern=r"^(cs:\d+|cc:\d+:\d+|ca:\d+:\d+)$"), group)
+    app.add_handler(CallbackQueryHandler(answered(h.opinion_cb), pattern=r"^co:\d+:\d+$"), group)
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.TEXT | filters.VOICE | filters.AUDIO),
                                    h.opinion_msg), group - 1)
     h.compose.register(app, group - 2)

@@ -31,7 +31,9 @@ class ComposeFlow:
         self.h = handlers
 
     def register(self, app, group: int) -> None:
-        app.add_handler(CallbackQueryHandler(self.button, pattern=r"^bw:(a:\d+|now|x)$"), group)
+        from broadcasts.bot_handlers import answered
+
+        app.add_handler(CallbackQueryHandler(answered(self.button), pattern=r"^bw:(a:\d+|now|x)$"), group)
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.TEXT | filters.Document.ALL),
                                        self.message), group)
 

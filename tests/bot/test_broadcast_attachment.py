@@ -103,3 +103,35 @@ async def test_step_by_step_briefing_with_a_file(app, core, tg, upd):
     tg.clear()
     await feed(app, upd.text(NX, "黄河流域生态保护视察集合地点在哪里"))
     assert "沙坡头区政府会议室" in tg.texts()[-1]
+
+
+async def test_file_gone_at_confirmation_keeps_the_draft(app, core, tg, upd):
+    await _users(app, core, tg, upd)
+    tg.add_file("att-5", BODY.encode())
+    upload = upd.document(STAFF, "att-5", "视察通知.txt", file_size=len(BODY.encode()))
+    await feed(app, upd.text(STAFF, "/broadcast 全体 请查收视察通知。", reply_to=upload))
+    ok = dict(tg.sent("sendMessage")[-1].buttons())["确认发送"]
+    tg.files.pop("att-5")  # Telegram cannot serve the file right now
+    await feed(app, upd.callback(STAFF, ok))
+    alert = tg.sent("answerCallbackQuery")[-1].params
+    assert "暂时无法从 Telegram 取回" in alert["text"] and alert.get("show_alert")
+    await OutboxWorker(core.db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
+    assert not tg.sent("sendDocument")  # still a draft: nothing sent
+    tg.add_file("att-5", BODY.encode())
+    await feed(app, upd.callback(STAFF, ok))  # confirming again works
+    tg.clear()
+    await OutboxWorker(core.db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
+    assert sorted(str(c.params["chat_id"]) for c in tg.sent("sendDocument")) == [str(NX), str(GS)]
+
+
+async def test_each_button_press_is_answered_once(app, core, tg, upd):
+    await _users(app, core, tg, upd)
+    await feed(app, upd.text(STAFF, "/broadcast 全体 明天上午九点开会。"))
+    ok = dict(tg.sent("sendMessage")[-1].buttons())["确认发送"]
+    tg.clear()
+    await feed(app, upd.callback(STAFF, ok))
+    await OutboxWorker(core.db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
+    read = [d for t, d in tg.sent("sendMessage")[-1].buttons() if t == "已阅"][0]
+    await feed(app, upd.callback(NX, read))
+    answers = [c.params.get("text") for c in tg.sent("answerCallbackQuery")]
+    assert len(answers) == 2 and "该按钮已失效，请重新提问。" not in answers  # 已确认 and 已确认阅读, nothing else
