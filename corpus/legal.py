@@ -43,11 +43,20 @@ def legal_level(title: str) -> str:
     if t.startswith("全国人民代表大会"):
         return LAW
     norm = re.search(r"(条例|规定|办法|细则|规则|决定|法典?)$", t)
-    if _LOCAL.search(t):
+    national = re.sub(r"\s|《|》", "", title).startswith(_PRC)  # 中华人民共和国海南自由贸易港法 is a national law
+    if _LOCAL.search(t) and not national:
         return LOCAL if norm else OTHER
     if not norm:
         return OTHER
     return LAW if norm.group(1) in ("法", "法典", "决定") else REGULATION
+
+
+def place_of(title: str) -> str | None:
+    """The province or city a local norm belongs to, as people name it (浙江省…规定 → 浙江)."""
+    if legal_level(title) != LOCAL:
+        return None
+    m = _LOCAL.search(base_title(title))
+    return re.sub(r"(?:省|市|自治区|自治州|自治县|人民代表大会)+$", "", m.group(0)) or None if m else None
 
 
 def short_names(title: str) -> set[str]:

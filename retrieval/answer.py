@@ -19,6 +19,7 @@ from .tokenize import tokenize
 from .types import Answer, AnswerSentence, Hit
 
 MAX_SENTENCES = 2
+LIST_CHARS = 400  # a sentence ending in “：” is answered with the list after it, up to this length
 MIN_SCORE = 0.80  # below this cosine the best sentence rarely answers the question (e5 scores are compressed)
 SOURCES_CONSIDERED = 3
 MAIN_CELL_BONUS = 0.03  # a table row's content cell unless another cell is clearly closer (“由哪个部门承办”)
@@ -99,6 +100,14 @@ def compose_answer(question: str, hits: list[Hit], embedder) -> Answer:
     nxt = best[0] + 1
     if len(chosen) == 1 and best[0] in headings and nxt < len(cands) and cands[nxt][0] == cands[best[0]][0]:
         chosen.append(nxt)  # an item's heading names the task; its next sentence says what is done, and when
+    if cands[best[0]][1].endswith(("：", ":")):
+        # “代表有下列情形之一的，其代表资格终止：” says nothing without the list that follows it
+        chosen = [best[0]]
+        size, k = len(cands[best[0]][1]), best[0] + 1
+        while k < len(cands) and cands[k][0] == cands[best[0]][0] and size + len(cands[k][1]) <= LIST_CHARS:
+            chosen.append(k)
+            size += len(cands[k][1])
+            k += 1
     for j in sorted(chosen, key=lambda j: (cands[j][0], j)):
         answer.sentences.append(AnswerSentence(text=cands[j][1], source=cands[j][0]))
     return answer

@@ -288,18 +288,19 @@ class KnowledgeBase:
         n_cand = cfg.candidates
         with self._lock:
             named = self.catalog.named_in(query) if cfg.w_named else set()
+            placed = self.catalog.placed_in(query) if cfg.w_authority else set()
             while True:
-                hits = self._search_locked(tokens, qvec, top_k, filters, cfg, n_cand, named, rewritten)
+                hits = self._search_locked(tokens, qvec, top_k, filters, cfg, n_cand, named, rewritten, placed)
                 total = len(self.bm25)
                 if len(hits) >= top_k or filters is None or n_cand >= total:
                     return hits
                 n_cand *= 4  # restrictive filter: look deeper
 
     def _search_locked(self, tokens, qvec, top_k, filters, cfg: RankConfig, n_cand: int,
-                       named: set[str], qtext: str = "") -> list[Hit]:
+                       named: set[str], qtext: str = "", placed: set[str] = frozenset()) -> list[Hit]:
         cand: list[np.ndarray] = []
-        if named:  # the documents the question names are candidates even if neither retriever found them
-            cand.append(np.array(self.store.ids_with_titles(named), dtype=np.int64))
+        if named or placed:  # the documents the question names are candidates even if neither retriever found them
+            cand.append(np.array(self.store.ids_with_titles(named | placed), dtype=np.int64))
         if cfg.mode != "dense":
             cand.append(self.bm25.search(tokens, n_cand)[0])
         if cfg.mode != "bm25":
@@ -325,7 +326,7 @@ class KnowledgeBase:
             scores = fuse(dense, lex, cfg)
         titles = [chunks[int(i)].title for i in ids]
         scores = add_group_scores(scores, titles, cfg)
-        scores = add_title_priors(scores, titles, self.catalog, named, cfg)
+        scores = add_title_priors(scores, titles, self.catalog, named, cfg, placed)
         scores = add_locator_prior(scores, [chunks[int(i)].locator for i in ids], qtext, cfg)
         order = np.argsort(-scores)[:top_k]
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]

@@ -26,7 +26,7 @@ LEGAL_TERMS: dict[str, str] = {
     "人代会": "人民代表大会 会议", "两会": "全国人民代表大会 会议",
     # the short names deputies use for the bodies statutes spell out
     "人大": "人民代表大会", "常委会": "常务委员会", "专委会": "专门委员会", "两高": "最高人民法院 最高人民检察院",
-    "一府一委两院": "人民政府 监察委员会 人民法院 人民检察院",
+    "一府一委两院": "人民政府 监察委员会 人民法院 人民检察院", "乡镇": "乡 民族乡 镇",
     # everyday time words → the months schedules and plans are written in
     "年底": "12月", "年末": "12月", "年初": "1月", "岁末": "12月",
 }

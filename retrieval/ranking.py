@@ -72,15 +72,19 @@ def add_group_scores(scores: np.ndarray, groups: list[str], cfg: RankConfig) -> 
     return scores + cfg.group_weight * g
 
 
-def add_title_priors(scores: np.ndarray, titles: list[str], catalog, named: set[str], cfg: RankConfig) -> np.ndarray:
-    """Hierarchy of norms, superseded versions and documents named in the query (see retrieval.titles)."""
+def add_title_priors(scores: np.ndarray, titles: list[str], catalog, named: set[str], cfg: RankConfig,
+                     placed: set[str] = frozenset()) -> np.ndarray:
+    """Hierarchy of norms, superseded versions and documents named in the query (see retrieval.titles);
+    ``placed``: local rules of a place the query names, not ranked down for their level."""
     if not len(scores):
         return scores
     adj = np.zeros(len(scores))
     for i, t in enumerate(titles):
         info = catalog.info.get(t)
         if info is not None:
-            adj[i] -= cfg.w_authority * info.penalty + (cfg.superseded_penalty if info.superseded else 0.0)
+            asked = t in named or t in placed  # what the question names is what it asks about, whatever its rank
+            adj[i] -= (0.0 if asked else cfg.w_authority * info.penalty) + \
+                (cfg.superseded_penalty if info.superseded else 0.0)
         if t in named:
             adj[i] += cfg.w_named
     return scores + adj

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.legal import JUDICIAL, LOCAL, REGULATION, base_title, legal_level, short_names
+from corpus.legal import JUDICIAL, LOCAL, REGULATION, base_title, legal_level, place_of, short_names
 
 # Penalty (in fused-score units, times RankConfig.w_authority) for norms below 法律: a citizen's or a
-# deputy's question about rights and duties is answered first by the law; the regulations, local rules
-# and interpretations below it come next. Non-legal documents (plans, briefings) are not penalised.
-LEVEL_PENALTY = {JUDICIAL: 0.5, REGULATION: 1.0, LOCAL: 1.0}
+# deputy's question about rights and duties is answered first by the law; the regulations and
+# interpretations below it come next, and another province's local rules last (a question that names
+# the place, “浙江省代表建议多久答复”, names those documents and lifts the penalty). Non-legal documents
+# (plans, briefings) are not penalised.
+LEVEL_PENALTY = {JUDICIAL: 0.5, REGULATION: 1.0, LOCAL: 2.0}
 
 _DATE = re.compile(r"(\d{4})[-年.](\d{1,2})[-月.](\d{1,2})")
 
@@ -30,6 +32,7 @@ class TitleCatalog:
             groups.setdefault(base_title(t), []).append(t)
         self.info: dict[str, TitleInfo] = {}
         self._alias: dict[str, set[str]] = {}
+        self._place: dict[str, set[str]] = {}  # 北京 → Beijing's local rules
         for base, members in groups.items():
             newest = max(members, key=_version)
             for t in members:
@@ -38,10 +41,19 @@ class TitleCatalog:
                                          len(members) > 1 and _version(t) < _version(newest))
             for name in short_names(base):
                 self._alias.setdefault(name, set()).update(members)
+            place = place_of(members[0])
+            if place and len(place) >= 2:
+                self._place.setdefault(place, set()).update(members)
+
+    def placed_in(self, query: str) -> set[str]:
+        """Local rules of a place the query names (“浙江省的代表建议…”): not ranked below national
+        norms for that question, but not lifted either (a lay “我在上海打工…” is not about every
+        Shanghai rule)."""
+        return set().union(*(titles for place, titles in self._place.items() if place in query))
 
     def named_in(self, query: str) -> set[str]:
-        """Titles the query names; where one name lies inside a longer one (组织法 in 人民法院组织法),
-        only the longer counts."""
+        """Titles the query names by a short name; where one name lies inside a longer one (组织法 in
+        人民法院组织法), only the longer counts."""
         q = re.sub(r"\s|《|》|中华人民共和国", "", query)
         spans = []
         for name in self._alias:

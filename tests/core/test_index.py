@@ -84,6 +84,17 @@ def test_adoption_note_answers_only_a_question_about_adoption(embedder):
     assert "原则通过" in compose_answer("这份工作计划是哪次会议通过的", [hit], embedder).text
 
 
+def test_a_sentence_introducing_a_list_answers_with_the_list(embedder):
+    from retrieval.answer import compose_answer
+    from retrieval.types import Hit
+
+    text = ("第六十二条 代表有下列情形之一的，其代表资格终止：\n（一）迁出或者调离本行政区域的；\n"
+            "（二）辞职或者责令辞职被接受的；\n（三）被罢免的。")
+    hit = Hit(chunk_id=1, doc_id="law", title="代表法", locator="第六十二条", text=text, score=1.0)
+    said = compose_answer("代表资格终止有哪些情形", [hit], embedder).text
+    assert said.endswith("（三）被罢免的。") and "（一）迁出" in said
+
+
 def test_query_rewriting_spells_out_short_names_and_time_words():
     from retrieval.query import rewrite_query
 

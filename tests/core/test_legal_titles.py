@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.legal import CONSTITUTION, JUDICIAL, LAW, LOCAL, OTHER, REGULATION, legal_level, short_names
+from corpus.legal import CONSTITUTION, JUDICIAL, LAW, LOCAL, OTHER, REGULATION, legal_level, place_of, short_names
 from retrieval.titles import TitleCatalog
 
 
@@ -22,6 +22,7 @@ from retrieval.titles import TitleCatalog
     ("上海市人民代表大会关于代表建议、批评和意见的规定", LOCAL),
     ("全国人大常委会2026年度代表工作计划", OTHER),
     ("宁夏人大常委会2026年代表工作安排表", OTHER),
+    ("中华人民共和国海南自由贸易港法", LAW),  # a national law that opens with a province's name
 ])
 def test_legal_level(title, level):
     assert legal_level(title) == level
@@ -67,3 +68,26 @@ def test_newest_version_and_named_law_rank_first(make_kb, tmp_path):
     assert "2025" in first.title and "两个月" in first.text
     named = kb.search("代表法规定有关机关多长时间内答复", top_k=3)
     assert "代表法" in named[0].title
+
+
+def test_local_rules_are_named_by_their_place():
+    zj = "浙江省人民代表大会代表建议、批评和意见办理的规定（2016-05-27）"
+    bj = "北京市人民代表大会常务委员会议事规则(2010-12-23)"
+    assert (place_of(zj), place_of(bj), place_of("个体工商户条例")) == ("浙江", "北京", None)
+    cat = TitleCatalog([zj, bj, "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)"])
+    assert cat.placed_in("浙江省的代表建议多长时间答复") == {zj}
+    assert cat.placed_in("代表建议多长时间答复") == set() and cat.named_in("浙江省的代表建议多长时间答复") == set()
+
+
+def test_another_provinces_rules_rank_below_the_law_unless_the_place_is_named(make_kb, tmp_path):
+    d = tmp_path / "laws"
+    d.mkdir()
+    _law(d, "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)",
+         ["代表依法履职。", "有关机关、组织应当自交办之日起三个月内答复代表建议。", "代表享有发言权。"])
+    _law(d, "浙江省人民代表大会代表建议、批评和意见办理的规定(2016-05-27)",
+         ["代表建议、批评和意见的办理适用本规定。", "承办单位应当在接到交办的代表建议、批评和意见后的三个月内书面答复代表建议。",
+          "代表建议、批评和意见办理情况应当公开。"])
+    kb = make_kb()
+    kb.ingest_paths([d])
+    assert "代表法" in kb.search("代表建议应当在多长时间内答复", top_k=3)[0].title
+    assert "浙江省" in kb.search("浙江省代表建议应当在多长时间内答复", top_k=3)[0].title
