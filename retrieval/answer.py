@@ -33,6 +33,7 @@ class AnswerGenerator(Protocol):
 _CELL_SPLIT = re.compile(r"；(?=[^；：\n]{1,8}：)")
 _RECORD = re.compile(r"^[^；：\n]{1,8}：")
 _ITEM_NUMBER = re.compile(r"^\d{1,3}[.．、]\s*")  # "22. 加强重点督办建议工作。" opens a numbered plan item
+_ARTICLE_NUMBER = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?[\s　]*")
 _NOTE = re.compile(r"^[（(][^（()）]*[)）]。?$")
 _ASKS_ADOPTION = re.compile(r"通过|审议|印发|发布|施行|生效|制定")
 
@@ -50,7 +51,8 @@ def _units(hit: Hit, record: bool, notes: bool = False) -> list[tuple[str, bool]
     out = []
     for k, sent in enumerate(split_sentences(hit.text)):
         heading = k == 0 and bool(_ITEM_NUMBER.match(sent))
-        sent = _ITEM_NUMBER.sub("", sent) if k == 0 else sent
+        if k == 0:  # the number is in the citation already: “第五十五条　代表…” reads as “代表…”
+            sent = _ARTICLE_NUMBER.sub("", _ITEM_NUMBER.sub("", sent))
         # a sentence that only restates the document's title or locator says where, not what; a wholly
         # bracketed one is the document's adoption note ("（2025年12月24日…原则通过）"), an answer only
         # to a question about the document's adoption

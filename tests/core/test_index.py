@@ -93,6 +93,7 @@ def test_a_sentence_introducing_a_list_answers_with_the_list(embedder):
     hit = Hit(chunk_id=1, doc_id="law", title="代表法", locator="第六十二条", text=text, score=1.0)
     said = compose_answer("代表资格终止有哪些情形", [hit], embedder).text
     assert said.endswith("（三）被罢免的。") and "（一）迁出" in said
+    assert said.startswith("代表有下列情形之一的")  # the article number is in the citation, not the answer
 
 
 def test_query_rewriting_spells_out_short_names_and_time_words():
