@@ -34,9 +34,17 @@ _HEADINGS: list[tuple[str, str]] = sorted(
 _ORDINAL = r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])?"
 _HEADING_RE = re.compile(
     r"(?:^|(?<=[。！？\n\s]))[ \t　]*" + _ORDINAL + r"[ \t　]*(" + "|".join(re.escape(h) for h, _ in _HEADINGS)
-    + r")[ \t　]*(?:[:：]|[ \t　]*\n)",
+    + r")[ \t　]*(?:[:：]|[ \t　]*\n|[ \t　]+(?=\d{1,2}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|一是))",
     re.M,
 )
+# Flattened text loses the line break before a heading (“……多因素影响具体建议：1、……”): a heading
+# of four or more characters followed by a colon opens its part wherever it stands.
+_INLINE_HEADING_RE = re.compile(
+    r"(" + "|".join(re.escape(h) for h, _ in _HEADINGS if len(h) >= 4) + r")[ \t　]*[:：]")
+# “二、存在问题 处置费用高。”: a numbered heading followed by a space (its line break lost).
+_NUMBERED_HEADING_RE = re.compile(
+    r"(?:^|(?<=[。！？\n\s]))[ \t　]*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])[ \t　]*("
+    + "|".join(re.escape(h) for h, _ in _HEADINGS) + r")[ \t　]+(?=\S)")
 _FIELD = dict(_HEADINGS)
 _TITLE_RE = re.compile(r"^\s*(?:标题[:：])?\s*(关于.{2,80}?的(?:建议|议案|提案))\s*$", re.M)
 
@@ -44,7 +52,7 @@ _SENT_SPLIT = re.compile(r"(?<=[。！？!?；;])|\n+")
 _ITEM_RE = re.compile(
     r"(?:^|(?<=[。；;：:\n]))[ \t　]*(?:\d{1,2}[\.．、](?!\d)|[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2})[)）]|[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]{1,3}[，,、]|[①②③④⑤⑥⑦⑧⑨⑩])",
 )
-_WS = re.compile(r"[ \t　\r]+")
+_WS = re.compile(r"[ \t　\r\xa0]+")  # \xa0: pasted from web pages and Word
 
 
 def normalise(text: str) -> str:
@@ -82,16 +90,57 @@ _DEMANDS_OPEN = re.compile(r"^(?:为此|对此|因此|据此|鉴于此|综上)?[
 _CAUSE = re.compile(r"原因|根源|成因|究其|^(?:由于|因为|主要是)")
 
 
+# "……，为此建议：1.……" inside a sentence: the demands start at the clause that announces them.
+_DEMANDS_CLAUSE = re.compile(r"(?:为此|对此|因此|据此|特此|现)?(?:提出)?(?:如下|以下|几点)?建议(?:如下)?[：:]")
+
+
 def split_unstructured(text: str) -> tuple[str, str, str]:
     """(problem, cause, measures) of a draft without headings; nothing is dropped or reordered
-    within a part. No 建议 sentence: everything stays in the problem, as before."""
-    sents = [m.group(0) for m in re.finditer(r"[^。！？!?\n]+[。！？!?]*\n*|\n+", text)]
+    within a part. No 建议 sentence or clause: everything stays in the problem, as before."""
+    sents = _clauses(text)
     start = next((i for i, x in enumerate(sents) if i > 0 and _DEMANDS_OPEN.match(x.strip())), None)
-    if start is None:
+    at = sum(map(len, sents[:start])) if start is not None else None
+    clause = _DEMANDS_CLAUSE.search(text)
+    if clause and clause.start() > 0 and (at is None or clause.start() < at):
+        at = clause.start()  # "……，为此建议：1.……": the announcing clause opens the demands
+    if at is None:
         return text, "", ""
-    problem = [x for x in sents[:start] if not _CAUSE.search(x.strip())]
-    cause = [x for x in sents[:start] if _CAUSE.search(x.strip())]
-    return "".join(problem).strip(), "".join(cause).strip(), "".join(sents[start:]).strip()
+    before = _clauses(text[:at])
+    problem = "".join(x for x in before if not _CAUSE.search(x.strip()))
+    cause = "".join(x for x in before if _CAUSE.search(x.strip()))
+    return problem.strip(), cause.strip(), text[at:].strip()
+
+
+def _clauses(text: str) -> list[str]:
+    return [m.group(0) for m in re.finditer(r"[^。！？!?\n]+[。！？!?]*\n*|\n+", text)]
+
+
+def _heading_marks(text: str) -> list[re.Match]:
+    marks = list(_HEADING_RE.finditer(text))
+    taken = [(m.start(), m.end()) for m in marks]
+    for m in [*_INLINE_HEADING_RE.finditer(text), *_NUMBERED_HEADING_RE.finditer(text)]:
+        if not any(a < m.end() and m.start() < b for a, b in taken):
+            marks.append(m)
+            taken.append((m.start(), m.end()))
+    return sorted(marks, key=lambda m: m.start())
+
+
+def _demands_out_of_last_part(draft: DraftContent) -> None:
+    """Headings for the problem and causes but none for the demands (“……为此，提出如下建议：1、……”
+    inside the analysis): the demands are split off the last part that announces them."""
+    for name in ("cause", "problem"):
+        text = getattr(draft, name)
+        if not text:
+            continue
+        problem, cause, measures = split_unstructured(text)
+        if measures:
+            if name == "cause":
+                draft.cause = (problem + cause).strip()
+            else:
+                draft.problem = problem
+                draft.cause = draft.cause or cause
+            draft.measures = measures
+        return
 
 
 def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
@@ -109,7 +158,7 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
         else:
             rest = text
     rest = rest.strip()
-    marks = list(_HEADING_RE.finditer(rest))
+    marks = _heading_marks(rest)
     if not marks:
         draft.problem, draft.cause, draft.measures = split_unstructured(rest)
     else:
@@ -128,6 +177,8 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
                 draft.attachments = [{"name": a.strip()} for a in joined.split("\n") if a.strip()]
             else:
                 setattr(draft, name, joined)
+        if not draft.measures:
+            _demands_out_of_last_part(draft)
     if kind:
         draft.kind = kind
     elif draft.title.endswith("议案") or draft.legal_basis or draft.outline:

@@ -88,3 +88,21 @@ def test_measure_items():
     assert len(measure_items(GOOD.measures)) == 3 and is_numbered(GOOD.measures)
     assert measure_items("（一）建立标准。（二）公开结果；（三）加强考核。") == ["（一）建立标准。", "（二）公开结果；", "（三）加强考核。"]
     assert not is_numbered("建立标准。公开结果。")
+
+
+def test_flattened_drafts_keep_their_parts():
+    """Text copied from web pages and forms loses line breaks and punctuation around headings."""
+    d = parse_draft_text("关于青少年近视防控的建议\n调研情况：小学生视力不良率达40%。问题分析：来自家庭、学校、社会的多因素影响"
+                         "具体建议：1、全面摸底，建立档案。2、多方联动，形成合力。")
+    assert d.cause == "来自家庭、学校、社会的多因素影响" and d.measures.startswith("1、全面摸底")
+    d = parse_draft_text("关于危险废物处置的建议\n一、基本情况\xa0产废单位每年产生微量危废 300 吨。\xa0二、存在问题\xa0处置费用高。"
+                         "\xa0三、建议\xa01.规范危废物市场处置行为。2.设立集中收集点。")
+    assert d.problem.startswith("产废单位") and d.measures.startswith("1.规范危废物")
+    d = parse_draft_text("关于商务楼宇管理的建议\n非法集资机构常藏身商务楼宇，迫切需要相关部门加强管理，为此建议：1.指导楼宇业主把好准入关。"
+                         "2.提升楼宇业主的法律素养。")
+    assert d.problem.endswith("迫切需要相关部门加强管理，") and d.measures.startswith("为此建议：1.指导")
+    # headings for problem and analysis only, the demands announced inside the analysis
+    d = parse_draft_text("关于地方戏曲传承的建议\n主要问题：剧团演出场次逐年减少，观众老化。究其原因，是扶持政策不配套。"
+                         "为此，提出如下建议：1、遵循自身发展规律；2、加大政策扶持。")
+    assert d.problem == "剧团演出场次逐年减少，观众老化。" and d.cause == "究其原因，是扶持政策不配套。"
+    assert d.measures.startswith("为此，提出如下建议：1、遵循")
