@@ -146,5 +146,7 @@ def scope_label(scope: str) -> str:
         return "全部"
     if scope == "staff":
         return "工作人员"
+    if scope.startswith("broadcast"):  # broadcasts.audience.broadcast_scope
+        return "仅本通知的接收人和工作人员"
     kind, _, name = scope.partition(":")
     return {"delegation": "代表团", "committee": "委员会"}.get(kind, kind) + "：" + name

@@ -53,10 +53,15 @@ class AudienceSpec:
         return cls(kind=d.get("kind", "all"), value=d.get("value"), user_ids=tuple(d.get("user_ids") or ()),
                    include_staff=bool(d.get("include_staff", False)))
 
-    def scope(self) -> str:
-        """The knowledge-base scope a document sent to this audience gets: its delegation or committee;
-        storage has no scope for levels, tags or lists, so those documents are visible to everyone."""
-        return f"{self.kind}:{self.value}" if self.kind in ("delegation", "committee") else "all"
+    def scope(self, broadcast_id: int | None = None) -> str:
+        """The knowledge-base scope a document sent to this audience gets: everyone's, the delegation's
+        or committee's, else (levels, tags, lists) the broadcast's own: only its recipients and staff
+        may read it (``received_scopes``)."""
+        if self.kind in ("delegation", "committee"):
+            return f"{self.kind}:{self.value}"
+        if self.kind == "all":
+            return "all"
+        return broadcast_scope(broadcast_id) if broadcast_id is not None else BROADCAST_SCOPE
 
     @classmethod
     def from_scope(cls, scope: str) -> "AudienceSpec":
@@ -66,6 +71,13 @@ class AudienceSpec:
             if kind in ("delegation", "committee"):
                 return cls(kind=kind, value=value)
         return cls()
+
+
+BROADCAST_SCOPE = "broadcast"  # "broadcast:<id>": an attachment readable by that broadcast's recipients
+
+
+def broadcast_scope(broadcast_id: int) -> str:
+    return f"{BROADCAST_SCOPE}:{broadcast_id}"
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,18 @@ async def choices(s: AsyncSession, limit: int = 8) -> list[AudienceSpec]:
     out += [AudienceSpec("delegation", d) for d, _ in delegations.most_common(limit)]
     out += [AudienceSpec("committee", c) for c, _ in committees.most_common(limit // 2)]
     return out
+
+
+async def received_scopes(s: AsyncSession, user_id: int, staff: bool = False) -> set[str]:
+    """``broadcast:<id>`` scopes of the briefings with an attachment this user received (staff: all
+    of them), so an attachment sent to a level, tag or list is readable by its recipients only."""
+    from broadcasts.models import Broadcast, OutboxMessage
+    from broadcasts.service import FILE_REF
+
+    q = select(Broadcast.id).where(Broadcast.document_ref.like(f"{FILE_REF}%"))
+    if not staff:
+        q = q.where(Broadcast.id.in_(select(OutboxMessage.broadcast_id).where(OutboxMessage.user_id == user_id)))
+    return {broadcast_scope(bid) for bid in (await s.execute(q)).scalars()}
 
 
 async def count(s: AsyncSession, spec: AudienceSpec) -> int:

@@ -181,7 +181,7 @@ class BroadcastHandlers:
                 f"\n附件：《{doc.file_name}》（{summary.chunks} 个片段，确认发送时收入资料库，"
                 f"可查阅范围：{formatting.scope_label(scope)}）")
 
-    async def _ingest_attachment(self, document_ref: str | None, audience: dict, context) -> None:
+    async def _ingest_attachment(self, broadcast_id: int, document_ref: str | None, audience: dict, context) -> None:
         """On confirmation: take the briefing's file into the knowledge base for its audience, so
         deputies can ask about it. Raises BroadcastError (the broadcast stays a draft)."""
         file_id = service.attachment_file_id(document_ref)
@@ -192,7 +192,8 @@ class BroadcastHandlers:
             data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
         except TelegramError as e:
             raise service.BroadcastError(f"附件《{name}》暂时无法从 Telegram 取回（{e}），请稍后再确认。") from e
-        summary = await self.deps.core.uploads.ingest_bytes(name, data, aud.AudienceSpec.from_json(audience).scope())
+        scope = aud.AudienceSpec.from_json(audience).scope(broadcast_id)
+        summary = await self.deps.core.uploads.ingest_bytes(name, data, scope)
         _raise_unusable(summary, name, outcome="通知未发送")
 
     async def confirm_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -205,7 +206,7 @@ class BroadcastHandlers:
             if action == "ok":
                 async with self.db.session() as s:  # closed before the download and the embedding
                     draft = await s.get(Broadcast, int(bid))
-                    pending = (draft.document_ref, draft.audience) \
+                    pending = (draft.id, draft.document_ref, draft.audience) \
                         if draft is not None and draft.state == BroadcastState.DRAFT.value else None
                 if pending is not None:
                     await self._ingest_attachment(*pending, context)
@@ -426,6 +427,13 @@ def answered(callback):
 
 def register_broadcast_handlers(app: Application, deps, *, group: int = -1) -> BroadcastHandlers:
     h = BroadcastHandlers(deps)
+    db = deps.core.db
+
+    async def received(user) -> set[str]:  # attachments of briefings sent to a level, tag or list
+        async with db.session() as s:
+            return await aud.received_scopes(s, user.id, staff=user.is_staff)
+
+    deps.core.qa.scope_providers.append(received)
     app.add_handler(CommandHandler("broadcast", h.broadcast), group)
     app.add_handler(CommandHandler("bcreport", h.report_cmd), group)
     app.add_handler(CommandHandler("profile", h.profile_cmd), group)

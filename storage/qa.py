@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from retrieval.types import SearchFilters
@@ -57,20 +58,30 @@ class MoreResult:
     hits: list[dict] = field(default_factory=list)
 
 
+ScopeProvider = Callable[[UserView], Awaitable[set[str]]]
+
+
 class QAService:
     def __init__(self, db: Database, kb: KnowledgeBaseLike) -> None:
         self.db = db
         self.kb = kb
+        # Scopes a user holds beyond role, delegation and committees, looked up per question: e.g. the
+        # attachments of briefings the user received (broadcasts registers that provider).
+        self.scope_providers: list[ScopeProvider] = []
 
-    @staticmethod
-    def filters_for(user: UserView) -> SearchFilters:
-        return SearchFilters(scopes=scopes_for(user))
+    async def filters_for(self, user: UserView) -> SearchFilters:
+        scopes = scopes_for(user)
+        if scopes is None:  # admins see everything
+            return SearchFilters()
+        for provider in self.scope_providers:
+            scopes = scopes | await provider(user)
+        return SearchFilters(scopes=frozenset(scopes))
 
     async def ask(
         self, user: UserView, question: str, *, kind: str = "text", alternatives: list[str] | None = None
     ) -> QAResult:
         question = question.strip()
-        answer = await self.kb.aanswer(question, top_k=ANSWER_TOP_K, filters=self.filters_for(user))
+        answer = await self.kb.aanswer(question, top_k=ANSWER_TOP_K, filters=await self.filters_for(user))
         hits = [hit_to_dict(h) for h in answer.hits]
         sentences = [AnswerSentenceView(s.text, s.source) for s in answer.sentences]
         async with self.db.session() as s, s.begin():
@@ -113,7 +124,7 @@ class QAService:
         q = await self.get(user, query_id)
         if q is None:
             return None
-        found = await self.kb.asearch(q.question, top_k=MORE_TOP_K, filters=self.filters_for(user))
+        found = await self.kb.asearch(q.question, top_k=MORE_TOP_K, filters=await self.filters_for(user))
         seen = {h["chunk_id"] for h in q.hits}
         new = [hit_to_dict(h) for h in found if int(h.chunk_id) not in seen]
         async with self.db.session() as s, s.begin():

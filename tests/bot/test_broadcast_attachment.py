@@ -135,3 +135,20 @@ async def test_each_button_press_is_answered_once(app, core, tg, upd):
     await feed(app, upd.callback(NX, read))
     answers = [c.params.get("text") for c in tg.sent("answerCallbackQuery")]
     assert len(answers) == 2 and "该按钮已失效，请重新提问。" not in answers  # 已确认 and 已确认阅读, nothing else
+
+
+async def test_attachment_sent_to_a_list_is_readable_by_its_recipients_only(app, core, tg, upd):
+    await _users(app, core, tg, upd)
+    nx = next(u for u in await core.access.list_users() if u.telegram_id == NX)
+    tg.add_file("att-6", BODY.encode())
+    upload = upd.document(STAFF, "att-6", "视察通知.txt", file_size=len(BODY.encode()))
+    await feed(app, upd.text(STAFF, f"/broadcast 名单:{nx.id} 请查收视察通知。", reply_to=upload))
+    preview = tg.sent("sendMessage")[-1]
+    assert "可查阅范围：仅本通知的接收人和工作人员）" in preview.text
+    await feed(app, upd.callback(STAFF, dict(preview.buttons())["确认发送"]))
+    await OutboxWorker(core.db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
+    question = "黄河流域生态保护视察集合地点在哪里"
+    for uid, sees in ((NX, True), (GS, False), (STAFF, True)):
+        tg.clear()
+        await feed(app, upd.text(uid, question))
+        assert ("沙坡头区政府会议室" in tg.texts()[-1]) is sees, uid

@@ -30,7 +30,7 @@ async def test_migrations_upgrade_downgrade_upgrade(db):
     await db.upgrade()
     assert TABLES <= await _tables(db)
     async with db.engine.connect() as conn:
-        assert (await conn.execute(text("select version_num from alembic_version"))).scalar_one() == "0003"
+        assert (await conn.execute(text("select version_num from alembic_version"))).scalar_one() == "0004"
 
 
 async def test_invitation_code_is_hashed_and_single_use(db):
