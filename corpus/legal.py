@@ -56,7 +56,22 @@ def place_of(title: str) -> str | None:
     if legal_level(title) != LOCAL:
         return None
     m = _LOCAL.search(base_title(title))
-    return re.sub(r"(?:省|市|自治区|自治州|自治县|人民代表大会)+$", "", m.group(0)) or None if m else None
+    return _place_name(m.group(0)) if m else None
+
+
+# “1983年3月16日 北京市第八届人民代表大会第一次会议通过”: adopted by a local congress or its standing committee
+_LOCAL_ADOPTION = re.compile(r"^\s*\d{4}年\d{1,2}月\d{1,2}日\s*(\S{2,12}?(?:省|市|自治区|自治州|自治县))第\S{1,4}届人民代表大会")
+
+
+def enacting_place(history: str) -> str | None:
+    """The place whose congress adopted a norm, read off the first line of its amendment history, for
+    local rules whose title does not name it (北京市's 《关于议案的若干暂行规定》)."""
+    m = _LOCAL_ADOPTION.match(history or "")
+    return _place_name(m.group(1)) if m else None
+
+
+def _place_name(prefix: str) -> str | None:
+    return re.sub(r"(?:省|市|自治区|自治州|自治县|人民代表大会)+$", "", prefix) or None
 
 
 def short_names(title: str) -> set[str]:

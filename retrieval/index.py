@@ -254,7 +254,7 @@ class KnowledgeBase:
     @property
     def catalog(self) -> TitleCatalog:
         if self._catalog is None:
-            self._catalog = TitleCatalog(self.store.titles())
+            self._catalog = TitleCatalog(self.store.titles(), self.store.histories())
         return self._catalog
 
     def _delete_locked(self, doc_id: str) -> bool:

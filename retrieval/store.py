@@ -79,6 +79,15 @@ class ChunkStore:
     def titles(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT title FROM chunks")]
 
+    def histories(self) -> dict[str, str]:
+        """Title → the amendment history a law file carries above its text (``metadata.history``)."""
+        out = {}
+        for title, meta in self.db.execute("SELECT title, metadata FROM documents"):
+            history = json.loads(meta or "{}").get("history") if meta else None
+            if history:
+                out[title] = history
+        return out
+
     def ids_with_titles(self, titles: Iterable[str], limit: int = 5000) -> list[int]:
         titles = list(titles)[:900]
         q = f"SELECT id FROM chunks WHERE title IN ({','.join('?' * len(titles))}) LIMIT ?"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.legal import CONSTITUTION, JUDICIAL, LAW, LOCAL, OTHER, REGULATION, legal_level, place_of, short_names
+from corpus.legal import (CONSTITUTION, JUDICIAL, LAW, LOCAL, OTHER, REGULATION, enacting_place, legal_level,
+                          place_of, short_names)
 from retrieval.titles import TitleCatalog
 
 
@@ -91,3 +92,14 @@ def test_another_provinces_rules_rank_below_the_law_unless_the_place_is_named(ma
     kb.ingest_paths([d])
     assert "代表法" in kb.search("代表建议应当在多长时间内答复", top_k=3)[0].title
     assert "浙江省" in kb.search("浙江省代表建议应当在多长时间内答复", top_k=3)[0].title
+
+
+def test_a_local_rule_whose_title_names_no_place_is_read_off_its_history():
+    bj = "关于议案的若干暂行规定（2010-12-23）"
+    history = "1983年3月16日 北京市第八届人民代表大会第一次会议通过\n2010年12月23日 北京市第十三届人民代表大会常务委员会…第二次修正"
+    assert enacting_place(history) == "北京"
+    assert enacting_place("1992年4月3日 第七届全国人民代表大会第五次会议通过") is None
+    cat = TitleCatalog([bj, "个体工商户条例"], {bj: history, "个体工商户条例": "2011年4月16日 国务院令第596号公布"})
+    assert cat.info[bj].level == LOCAL and cat.info["个体工商户条例"].level == REGULATION
+    assert cat.placed_in("北京市代表提出议案要多少人联名") == {bj}
+    assert TitleCatalog([bj]).info[bj].level == REGULATION  # without its history, the title alone decides
