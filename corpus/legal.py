@@ -32,7 +32,16 @@ def base_title(title: str) -> str:
     return t[len(_PRC):] if t.startswith(_PRC) else t
 
 
-def legal_level(title: str) -> str:
+def legal_level(title: str, history: str = "") -> str:
+    """``history``: the amendment history a law file carries above its text; a norm adopted by a local
+    congress is a local rule even when its title names no place (北京市's 《关于议案的若干暂行规定》)."""
+    level = _level_from_title(title)
+    if level in (REGULATION, OTHER) and enacting_place(history):
+        return LOCAL
+    return level
+
+
+def _level_from_title(title: str) -> str:
     t = re.sub(r"[（(][^）)]{1,6}[)）]$", "", base_title(title))  # （试行）, （一）
     if not t:
         return OTHER
@@ -51,12 +60,12 @@ def legal_level(title: str) -> str:
     return LAW if norm.group(1) in ("法", "法典", "决定") else REGULATION
 
 
-def place_of(title: str) -> str | None:
+def place_of(title: str, history: str = "") -> str | None:
     """The province or city a local norm belongs to, as people name it (浙江省…规定 → 浙江)."""
-    if legal_level(title) != LOCAL:
+    if legal_level(title, history) != LOCAL:
         return None
-    m = _LOCAL.search(base_title(title))
-    return _place_name(m.group(0)) if m else None
+    m = _LOCAL.search(base_title(title)) if _level_from_title(title) == LOCAL else None
+    return _place_name(m.group(0)) if m else enacting_place(history)
 
 
 # “1983年3月16日 北京市第八届人民代表大会第一次会议通过”: adopted by a local congress or its standing committee
@@ -64,8 +73,7 @@ _LOCAL_ADOPTION = re.compile(r"^\s*\d{4}年\d{1,2}月\d{1,2}日\s*(\S{2,12}?(?:�
 
 
 def enacting_place(history: str) -> str | None:
-    """The place whose congress adopted a norm, read off the first line of its amendment history, for
-    local rules whose title does not name it (北京市's 《关于议案的若干暂行规定》)."""
+    """The place whose local congress adopted a norm, read off the first line of its amendment history."""
     m = _LOCAL_ADOPTION.match(history or "")
     return _place_name(m.group(1)) if m else None
 

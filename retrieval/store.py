@@ -82,9 +82,8 @@ class ChunkStore:
     def histories(self) -> dict[str, str]:
         """Title → the amendment history a law file carries above its text (``metadata.history``)."""
         out = {}
-        for title, meta in self.db.execute("SELECT title, metadata FROM documents"):
-            history = json.loads(meta or "{}").get("history") if meta else None
-            if history:
+        for title, meta in self.db.execute("SELECT title, metadata FROM documents WHERE metadata LIKE '%\"history\"%'"):
+            if history := json.loads(meta).get("history"):
                 out[title] = history
         return out
 

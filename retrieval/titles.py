@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.legal import JUDICIAL, LOCAL, OTHER, REGULATION, base_title, enacting_place, legal_level, place_of, short_names
+from corpus.legal import JUDICIAL, LOCAL, REGULATION, base_title, legal_level, place_of, short_names
 
 # Penalty (in fused-score units, times RankConfig.w_authority) for norms below 法律: a citizen's or a
 # deputy's question about rights and duties is answered first by the law; the regulations and
@@ -27,8 +27,7 @@ class TitleInfo:
 
 class TitleCatalog:
     def __init__(self, titles: list[str], histories: dict[str, str] | None = None):
-        """``histories``: amendment histories by title; a norm adopted by a local congress is a local
-        rule even when its title names no place."""
+        """``histories``: amendment histories by title (see ``corpus.legal.legal_level``)."""
         histories = histories or {}
         groups: dict[str, list[str]] = {}
         for t in titles:
@@ -38,12 +37,9 @@ class TitleCatalog:
         self._place: dict[str, set[str]] = {}  # 北京 → Beijing's local rules
         for base, members in groups.items():
             newest = max(members, key=_version)
-            place = place_of(members[0])
+            place = place_of(members[0], histories.get(members[0], ""))
             for t in members:
-                level = legal_level(t)
-                enacted = enacting_place(histories.get(t, "")) if level in (REGULATION, OTHER) else None
-                if enacted:
-                    level, place = LOCAL, place or enacted
+                level = legal_level(t, histories.get(t, ""))
                 self.info[t] = TitleInfo(level, LEVEL_PENALTY.get(level, 0.0),
                                          len(members) > 1 and _version(t) < _version(newest))
             for name in short_names(base):
