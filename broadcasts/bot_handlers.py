@@ -187,7 +187,7 @@ class BroadcastHandlers:
         file_id = service.attachment_file_id(document_ref)
         if file_id is None:
             return
-        name = document_ref.partition("|")[2] or "附件.txt"
+        name = service.attachment_name(document_ref)
         try:
             data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
         except TelegramError as e:

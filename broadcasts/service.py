@@ -83,10 +83,15 @@ def attachment_ref(file_id: str, file_name: str) -> str:
 
 
 def attachment_file_id(document_ref: str | None) -> str | None:
-    """The Telegram file_id of a briefing's attachment (the name after "|" is for people reading the row)."""
+    """The Telegram file_id of a briefing's attachment."""
     if not document_ref or not document_ref.startswith(FILE_REF):
         return None
     return document_ref[len(FILE_REF):].partition("|")[0]
+
+
+def attachment_name(document_ref: str | None) -> str:
+    """The attachment's file name as uploaded (it also names the knowledge-base document)."""
+    return (document_ref or "").partition("|")[2] or "附件.txt"
 
 
 async def create(s: AsyncSession, text: str, spec: aud.AudienceSpec, *, created_by: int | None = None,

@@ -19,12 +19,17 @@ async def _users(app, core, tg, upd):
     await register(core, app, upd, tg, GS, delegation="甘肃代表团")
 
 
+async def _propose(app, tg, upd, file_id: str, command: str):
+    """Staff upload 视察通知.txt and reply to it with ``command``; returns the preview message."""
+    tg.add_file(file_id, BODY.encode())
+    upload = upd.document(STAFF, file_id, "视察通知.txt", file_size=len(BODY.encode()))
+    await feed(app, upd.text(STAFF, command, reply_to=upload))
+    return tg.sent("sendMessage")[-1]
+
+
 async def test_broadcast_with_attachment_is_sent_and_searchable(app, core, tg, upd):
     await _users(app, core, tg, upd)
-    tg.add_file("att-1", BODY.encode())
-    upload = upd.document(STAFF, "att-1", "视察通知.txt", file_size=len(BODY.encode()))
-    await feed(app, upd.text(STAFF, "/broadcast 代表团:宁夏代表团 请查收视察通知。", reply_to=upload))
-    preview = tg.sent("sendMessage")[-1]
+    preview = await _propose(app, tg, upd, "att-1", "/broadcast 代表团:宁夏代表团 请查收视察通知。")
     assert "（1 人）" in preview.text and "附件：《视察通知.txt》（2 个片段，确认发送时收入资料库" in preview.text
     assert "可查阅范围：代表团：宁夏代表团）" in preview.text
     tg.clear()
@@ -68,10 +73,7 @@ async def test_bad_attachments_create_no_broadcast(app, core, tg, upd):
 
 async def test_cancelled_preview_leaves_the_knowledge_base_as_it_was(app, core, tg, upd):
     await _users(app, core, tg, upd)
-    tg.add_file("att-3", BODY.encode())
-    upload = upd.document(STAFF, "att-3", "视察通知.txt", file_size=len(BODY.encode()))
-    await feed(app, upd.text(STAFF, "/broadcast 全体 请查收视察通知。", reply_to=upload))
-    preview = tg.sent("sendMessage")[-1]
+    preview = await _propose(app, tg, upd, "att-3", "/broadcast 全体 请查收视察通知。")
     no = [d for t, d in preview.buttons() if t == "取消"][0]
     await feed(app, upd.callback(STAFF, no))
     assert any("已取消" in t for t in tg.texts())
@@ -107,10 +109,7 @@ async def test_step_by_step_briefing_with_a_file(app, core, tg, upd):
 
 async def test_file_gone_at_confirmation_keeps_the_draft(app, core, tg, upd):
     await _users(app, core, tg, upd)
-    tg.add_file("att-5", BODY.encode())
-    upload = upd.document(STAFF, "att-5", "视察通知.txt", file_size=len(BODY.encode()))
-    await feed(app, upd.text(STAFF, "/broadcast 全体 请查收视察通知。", reply_to=upload))
-    ok = dict(tg.sent("sendMessage")[-1].buttons())["确认发送"]
+    ok = dict((await _propose(app, tg, upd, "att-5", "/broadcast 全体 请查收视察通知。")).buttons())["确认发送"]
     tg.files.pop("att-5")  # Telegram cannot serve the file right now
     await feed(app, upd.callback(STAFF, ok))
     alert = tg.sent("answerCallbackQuery")[-1].params
@@ -140,10 +139,7 @@ async def test_each_button_press_is_answered_once(app, core, tg, upd):
 async def test_attachment_sent_to_a_list_is_readable_by_its_recipients_only(app, core, tg, upd):
     await _users(app, core, tg, upd)
     nx = next(u for u in await core.access.list_users() if u.telegram_id == NX)
-    tg.add_file("att-6", BODY.encode())
-    upload = upd.document(STAFF, "att-6", "视察通知.txt", file_size=len(BODY.encode()))
-    await feed(app, upd.text(STAFF, f"/broadcast 名单:{nx.id} 请查收视察通知。", reply_to=upload))
-    preview = tg.sent("sendMessage")[-1]
+    preview = await _propose(app, tg, upd, "att-6", f"/broadcast 名单:{nx.id} 请查收视察通知。")
     assert "可查阅范围：仅本通知的接收人和工作人员）" in preview.text
     await feed(app, upd.callback(STAFF, dict(preview.buttons())["确认发送"]))
     await OutboxWorker(core.db, make_send(app.bot), WorkerConfig(rate=1000)).drain()
