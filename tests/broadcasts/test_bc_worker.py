@@ -289,19 +289,19 @@ class FlakyTelegram(ScriptedTelegram):
         import random
 
         self.rng = random.Random(seed)
-        self.retry_after_sent = False
 
     async def __call__(self, chat_id, text, buttons):
         self.calls.append(chat_id)
+        nth = len(self.calls)  # before the sleep: requests run concurrently
         await asyncio.sleep(self.rng.uniform(0.0, 0.01))
-        r = self.rng.random()
-        if r < 0.1:
+        # exactly one RetryAfter, on the 20th request: a random draw could miss it (the draws interleave
+        # with the sleeps differently from run to run)
+        if nth == 20:
+            raise RetryAfter(0.05)
+        if self.rng.random() < 0.1:
             e = TransientError("Internal Server Error")
             e.maybe_delivered = False
             raise e
-        if r < 0.12 and not self.retry_after_sent:
-            self.retry_after_sent = True
-            raise RetryAfter(0.05)
         self.delivered.append((chat_id, text))
         return 10_000 + len(self.delivered)
 
