@@ -14,6 +14,7 @@ import numpy as np
 from corpus.cleaning import split_sentences
 from corpus.numbers import search_text
 
+from .facets import list_items
 from .ranking import names_locator
 from .tokenize import tokenize
 from .types import Answer, AnswerSentence, Hit
@@ -42,12 +43,23 @@ def _is_record(hit: Hit) -> bool:
     return bool(_RECORD.match(hit.text) and _CELL_SPLIT.search(hit.text))
 
 
-def _units(hit: Hit, record: bool, notes: bool = False) -> list[tuple[str, bool]]:
-    """(answer candidate, is the heading of a numbered item) for one hit, in text order."""
+def _units(hit: Hit, record: bool, notes: bool = False, whole_row: bool = True) -> list[tuple[str, bool, bool]]:
+    """(answer candidate, is the heading of a numbered item, is (part of) a row's content cell) for one
+    hit, in text order. ``whole_row``: the question named the row (“9月有什么安排”), so its content cell
+    is answered whole; otherwise each numbered task in it is a candidate of its own, read with the row's
+    locator (“8月：研究起草修订…条例”)."""
     if record:
-        cells = [c.replace("\n", "") for c in _CELL_SPLIT.split(hit.text)]
+        cells = [c for c in _CELL_SPLIT.split(hit.text)[1:] if len(c) >= 6]
         # the first cell names the row ("时间：8月"): it is the locator, not an answer
-        return [(c, False) for c in cells[1:] if len(c) >= 6]
+        main = max(range(len(cells)), key=lambda k: len(cells[k])) if cells else -1
+        out = []
+        for k, cell in enumerate(cells):
+            items = [] if whole_row or k != main else list_items(cell.split("：", 1)[-1])
+            if items:
+                out += [(f"{hit.locator}：{it.rstrip('；;。')}", False, True) for it in items]
+            else:
+                out.append((cell.replace("\n", ""), False, k == main))
+        return out
     out = []
     for k, sent in enumerate(split_sentences(hit.text)):
         heading = k == 0 and bool(_ITEM_NUMBER.match(sent))
@@ -57,7 +69,7 @@ def _units(hit: Hit, record: bool, notes: bool = False) -> list[tuple[str, bool]
         # bracketed one is the document's adoption note ("（2025年12月24日…原则通过）"), an answer only
         # to a question about the document's adoption
         if len(sent) >= 6 and sent.rstrip("。：:") not in (hit.title, hit.locator) and (notes or not _NOTE.match(sent)):
-            out.append((sent, heading))
+            out.append((sent, heading, False))
     return out
 
 
@@ -72,15 +84,16 @@ def compose_answer(question: str, hits: list[Hit], embedder) -> Answer:
     named = [(i, h) for i, h in considered if names_locator(qtext, h.locator)]
     for i, hit in named or considered:  # “9月份…”: answer from the 9月 row, not a row that shares a word
         record = _is_record(hit)
-        units = _units(hit, record, notes=bool(_ASKS_ADOPTION.search(question)))
-        if record and units:
-            main_cells.add(len(cands) + max(range(len(units)), key=lambda k: len(units[k][0])))
-        for sent, heading in units:
+        units = _units(hit, record, notes=bool(_ASKS_ADOPTION.search(question)), whole_row=bool(named))
+        for sent, heading, main in units:
             if heading:
                 headings.add(len(cands))
+            if main:
+                main_cells.add(len(cands))
             cands.append((i, sent))
             # a table cell is read with its row's locator (“8月”): the month is not in the cell itself
-            scored.append(f"{hit.title} {hit.locator} {sent}" if record else f"{hit.title} {sent}")
+            scored.append(f"{hit.title} {hit.locator} {sent}" if record and not sent.startswith(hit.locator)
+                          else f"{hit.title} {sent}")
     if not cands:
         return answer
     qv = embedder.encode_queries([question])[0]

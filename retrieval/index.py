@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import faiss
 import numpy as np
 from tqdm import tqdm
 
@@ -19,6 +20,7 @@ from corpus import Chunk, Document, LoadError, chunk_document, iter_files, load_
 
 from .bm25 import BM25
 from .dense import HNSW_THRESHOLD, DenseIndex
+from .facets import all_facet_ids, facet_ids, facet_texts, owner
 from .query import rewrite_query
 from .ranking import RankConfig, add_group_scores, add_locator_prior, add_title_priors, fuse
 from .titles import TitleCatalog
@@ -113,6 +115,8 @@ class KnowledgeBase:
             self.bm25.add(cid, toks)
         self._catalog: TitleCatalog | None = None
         self._generation = manifest["generation"] if manifest else 0
+        # indexes built before facets existed have none; they keep working (and stay without) until rebuilt
+        self._facets = bool(manifest.get("facets", False)) if manifest else True
         self._manifest_mtime = (self.root / MANIFEST).stat().st_mtime_ns if manifest else 0
 
     def maybe_reload(self) -> bool:
@@ -148,6 +152,7 @@ class KnowledgeBase:
             manifest = {
                 "format": FORMAT, "model": self.embedder.model_id, "dim": self.embedder.dim,
                 "index_type": self.dense.kind, "generation": self._generation, "documents": docs, "chunks": chunks,
+                "facets": self._facets,
                 "corpus_fingerprint": self.store.corpus_fingerprint(),
                 "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             }
@@ -157,7 +162,7 @@ class KnowledgeBase:
             self._manifest_mtime = (self.root / MANIFEST).stat().st_mtime_ns
 
     def _switch_to_hnsw(self) -> None:
-        ids = np.array([cid for cid, _ in self.store.iter_tokens()], dtype=np.int64)
+        ids = faiss.vector_to_array(self.dense.index.id_map).astype(np.int64)  # chunks and their facets
         vecs = self.dense.vectors(ids)
         hnsw = DenseIndex(self.dense.dim, "hnsw")
         hnsw.add(ids, vecs)
@@ -226,10 +231,17 @@ class KnowledgeBase:
                     flat = [c for _, cs in batch for c in cs]
                     texts = [c.index_text() for c in flat]
                     toks_future = pool.submit(lambda ts: [tokenize(t) for t in ts], texts)
-                    vecs = self.embedder.encode_passages(texts)
-                    toks = toks_future.result()
                     ids = np.arange(next_id, next_id + len(flat), dtype=np.int64)
-                    self.dense.add(ids, vecs)
+                    extra_ids: list[int] = []
+                    extra: list[str] = []
+                    if self._facets:
+                        for cid, c in zip(ids, flat):
+                            ft = facet_texts(c)
+                            extra_ids += facet_ids(int(cid), len(ft))
+                            extra += ft
+                    vecs = self.embedder.encode_passages(texts + extra)  # one call: batched by length together
+                    toks = toks_future.result()
+                    self.dense.add(np.concatenate([ids, np.array(extra_ids, dtype=np.int64)]), vecs)
                     pos = 0
                     for meta, cs in batch:
                         rows = [(int(ids[pos + i]), c, toks[pos + i]) for i, c in enumerate(cs)]
@@ -263,7 +275,7 @@ class KnowledgeBase:
         for cid in ids:
             self.bm25.remove(cid)
         if self.dense is not None:
-            self.dense.remove(ids)
+            self.dense.remove(ids + all_facet_ids(ids) if self._facets else ids)
         return bool(ids)
 
     def iter_chunks(self) -> Iterator[Chunk]:
@@ -304,7 +316,7 @@ class KnowledgeBase:
         if cfg.mode != "dense":
             cand.append(self.bm25.search(tokens, n_cand)[0])
         if cfg.mode != "bm25":
-            cand.append(self.dense.search(qvec, n_cand)[0])
+            cand.append(owner(self.dense.search(qvec, n_cand)[0]))
         ids = np.unique(np.concatenate(cand)) if cand else np.zeros(0, np.int64)
         chunks = self.store.get(int(i) for i in ids)  # deleted chunks (HNSW tombstones) drop out here
         ids = np.array([i for i in ids if int(i) in chunks and
@@ -314,6 +326,8 @@ class KnowledgeBase:
             return []
         vecs = self.dense.vectors(ids) if qvec is not None else None
         dense = vecs @ qvec if vecs is not None else np.zeros(len(ids), np.float32)
+        if vecs is not None and self._facets:
+            dense = self._best_facet(ids, chunks, qvec, dense)
         lex = self.bm25.score_ids(ids, tokens) if cfg.mode != "dense" else np.zeros(len(ids), np.float32)
         scores = fuse(dense, lex, cfg)
         if cfg.prf_weight > 0 and vecs is not None:
@@ -330,6 +344,16 @@ class KnowledgeBase:
         scores = add_locator_prior(scores, [chunks[int(i)].locator for i in ids], qtext, cfg)
         order = np.argsort(-scores)[:top_k]
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]
+
+    def _best_facet(self, ids: np.ndarray, chunks: dict, qvec: np.ndarray, dense: np.ndarray) -> np.ndarray:
+        """A chunk's dense score is the best of its own vector's and its facets' (see retrieval.facets)."""
+        out = dense.copy()
+        for j, cid in enumerate(ids):
+            n = len(facet_texts(chunks[int(cid)]))
+            if n:
+                fv = self.dense.vectors(np.array(facet_ids(int(cid), n), dtype=np.int64))
+                out[j] = max(float(out[j]), float((fv @ qvec).max()))
+        return out
 
     async def asearch(self, query: str, top_k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         return await asyncio.to_thread(self.search, query, top_k, filters)
