@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,7 +88,27 @@ class Weights:
     embedding: float = 0.5
     lexical: float = 1.0
     knn: float = 0.0
+    named: float = 1.0  # the draft itself says who should lead (“民政部门牵头”): as strong as the remit
     history_half: int = 20  # history size at which history signals reach half their weight
+
+
+_LEAD = "(?:部门|系统|部|委|局|厅|机关|单位)?(?:牵头|负责|主管|主抓|会同|统筹)"
+
+
+@lru_cache(maxsize=256)
+def _lead_pattern(name: str) -> re.Pattern:
+    """“民政部门牵头”“由教育部负责”“卫生健康委会同”: the target's short name followed by a lead verb."""
+    short = re.sub(r"^(?:国家|中国)|(?:委员会|总局|办公室|部|局)$", "", name)
+    return re.compile(re.escape(short) + _LEAD) if len(short) >= 2 else re.compile(r"(?!)")
+
+
+def named_leads(text: str, targets: Sequence[Target]) -> list[str | None]:
+    """For each target, the phrase in ``text`` that names it as the lead, or None."""
+    out: list[str | None] = []
+    for t in targets:
+        m = _lead_pattern(t.name).search(text)
+        out.append(m.group(0) if m else None)
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -227,6 +248,9 @@ class Router:
         kw_hits: list[list[str]] = [[k for k in t.keywords if k in text] for t in self.targets]
         kw = _normalised(np.array([len(h) + sum(k in title for k in h) for h in kw_hits], dtype=np.float64))
 
+        leads = named_leads(text, self.targets)
+        named = _normalised(np.array([x is not None for x in leads], dtype=np.float64))
+
         knn = np.zeros(n_t)
         neighbours: dict[int, list[tuple[float, HistoryItem]]] = {}
         if self._history:
@@ -254,6 +278,7 @@ class Router:
         parts = {
             "remit": (w.remit, remit),
             "keywords": (kw_w, kw),
+            "named": (w.named if named.sum() > 0 else 0.0, named),
             "embedding": (models_w * w.embedding, emb),
             "lexical": (models_w * w.lexical, lex),
             "knn": (h_w * w.knn, knn),
@@ -268,6 +293,8 @@ class Router:
         for i in order:
             t = self.targets[i]
             reasons = [f"职责相符：{t.remit[:40]}……（语义相似度 {remit_sim[i]:.2f}）"]
+            if leads[i]:
+                reasons.insert(0, f"草稿写明由其牵头（“{leads[i]}”）")
             if kw_hits[i]:
                 reasons.append("涉及关键词：" + "、".join(kw_hits[i][:5]))
             if i in neighbours:

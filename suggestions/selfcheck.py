@@ -62,6 +62,21 @@ def vague_items(measures: str) -> list[tuple[str, str]]:
     return out
 
 
+# Words that analyse why (“由于…”“…导致…”“缺乏…”“难以持续”), for a draft that puts its causes in the problem.
+_CAUSE_IN_PROBLEM = re.compile(r"原因|根源|成因|由于|因为|导致|(?<![打改建制塑构])造成|致使|缺乏|难以|不健全|不完善|不到位|滞后")
+# A figure: digits, or a Chinese number with a unit (“一天只做一顿饭”“开了半年”“三成”); not “一是”“一些”.
+_DATA = re.compile(r"\d|[一二三四五六七八九十百千万两半]+(?:名|人|户|家|所|座|条|项|次|年|月|天|日|周|成|倍|万|亿|公里|元|顿|岁|层)")
+
+
+def _clause_at(text: str, pos: int, width: int = 30) -> str:
+    """The sentence of ``text`` around ``pos``, for quoting; a long one is cut to ``width`` around ``pos``."""
+    start = max(text.rfind(p, 0, pos) for p in "。；;！？\n") + 1
+    ends = [e for e in (text.find(p, pos) for p in "。；;！？\n") if e >= 0]
+    sentence = text[start:min(ends) if ends else len(text)].strip()
+    at = pos - start
+    return sentence if len(sentence) <= width else sentence[max(0, at - width // 2):][:width] + "…"
+
+
 def _parts(draft: DraftContent) -> list[str]:
     keys = ["problem", "cause", "measures"] + (["legal_basis", "outline"] if draft.is_bill else [])
     return keys
@@ -82,17 +97,23 @@ def quality_findings(draft: DraftContent) -> list[Finding]:
                 "legal_basis": "写明议案依据的法律名称和条款（如《中华人民共和国立法法》第十八条），并说明属于本级人大职权范围。",
                 "outline": "列出法律草案的章节结构或拟修改条款的要点。",
             }[key]
+            if key == "cause" and (m := _CAUSE_IN_PROBLEM.search(draft.problem)):
+                # “三是运营经费主要靠村集体，难以持续”: the analysis is there, inside the problem
+                out.append(Finding("missing_part", SEVERITY_WARNING, "“原因分析”没有单独成段。",
+                                   f"问题部分已谈到成因（“{_clause_at(draft.problem, m.start())}”），"
+                                   "可单列一段，说明问题出在制度、标准、资金、职责还是执行环节。", key))
+                continue
             out.append(Finding("missing_part", SEVERITY_ERROR, f"缺少“{label}”部分。", fix, key))
         elif len(text) < MIN_CHARS[key]:
             out.append(Finding("thin_part", SEVERITY_WARNING, f"“{label}”只有 {len(text)} 字，内容单薄。",
                                f"扩充到至少 {MIN_CHARS[key]} 字，补充事实、数据或具体做法。", key, {"chars": len(text)}))
-    if draft.problem.strip() and not re.search(r"\d", draft.problem) and len(draft.problem) >= MIN_CHARS["problem"]:
+    if draft.problem.strip() and not _DATA.search(draft.problem) and len(draft.problem) >= MIN_CHARS["problem"]:
         out.append(Finding("thin_part", SEVERITY_INFO, "“问题与现状”没有任何数据。",
                            "补充数量、比例、时间或典型事例，使问题可核实。", "problem", {"no_data": True}))
 
     title = draft.title.strip()
     if title:
-        core = re.sub(r"^关于|的?(建议|议案|提案)$", "", title)
+        core = re.sub(r"^(?:关于|建议)|的?(建议|议案|提案)$", "", title)
         if not re.fullmatch(r"关于.+的(建议|议案)", title):
             out.append(Finding("title_form", SEVERITY_WARNING, f"标题“{title}”不符合“关于……的{draft.kind}”的格式。",
                                f"改为：关于{core}的{draft.kind}", "title"))

@@ -91,3 +91,19 @@ def test_whole_draft_windows_are_stored_and_read_back(embedder):
                         rows[0], rows[1:] if k % 3 else None) for k in range(MIN_HISTORY)]
     warm = Router(targets, embedder, past)
     assert [r.name for r in warm.recommend(GOOD, 2, rows)] and [r.name for r in warm.recommend(GOOD, 2, rows[0])]
+
+
+def test_the_unit_a_draft_names_as_lead_ranks_first(embedder):
+    from suggestions.routing import named_leads
+
+    units = load_targets("units")
+    leads = dict(zip((u.name for u in units), named_leads("建议民政部门牵头，市县两级财政按照每餐3元给予补贴，卫生健康委会同落实。", units)))
+    assert leads["民政部"] == "民政部门牵头" and leads["国家卫生健康委员会"] == "卫生健康委会同"
+    assert leads["财政部"] is None  # “财政按照…” names the money, not who leads
+    meals = dataclasses.replace(GOOD, title="关于加强农村留守老人助餐服务的建议",
+                                problem="村里年轻人外出务工，老人独居，村一级老年食堂覆盖很少，运营经费难以持续。",
+                                measures="1. 鼓励邻近村联合建设中心食堂，送餐到户。\n2. 民政部门牵头，明年6月底前出台农村助餐点运营管理办法。")
+    recs = router_for("建议", embedder).recommend(meals)
+    assert recs[0].name == "民政部" and recs[0].reasons[0] == "草稿写明由其牵头（“民政部门牵头”）"
+    unnamed = dataclasses.replace(meals, measures="1. 鼓励邻近村联合建设中心食堂，送餐到户。")
+    assert not any(r.reasons[0].startswith("草稿写明") for r in router_for("建议", embedder).recommend(unnamed))

@@ -48,8 +48,20 @@ def test_thin_part_and_no_data():
     assert any(f.details.get("no_data") for f in no_data.by_code("thin_part"))
 
 
+def test_causes_written_inside_the_problem_are_not_a_missing_part():
+    problem = ("村里年轻人外出务工，老人独居比例高，很多老人一天只做一顿饭；老年食堂主要集中在城区和镇上，"
+               "运营经费主要靠村集体，难以持续，有的食堂开了半年就关了。")
+    report = check(dataclasses.replace(GOOD, problem=problem, cause=""))
+    [finding] = report.by_code("missing_part")
+    assert finding.part == "cause" and finding.severity == SEVERITY_WARNING and report.passed
+    assert "运营经费主要靠村集体，难以持续" in finding.fix
+    # “一天只做一顿饭”“开了半年” are figures, though written in words
+    assert not any(f.details.get("no_data") for f in report.by_code("thin_part"))
+
+
 @pytest.mark.parametrize("title,expect_fix", [
     ("共享单车停放管理问题", "关于共享单车停放管理问题的建议"),
+    ("建议加强共享单车停放管理", "改为：关于加强共享单车停放管理的建议"),
     ("关于规范共享单车停放管理的议案", "关于规范共享单车停放管理的建议"),
     ("关于规范共享单车停放管理的提案", "关于规范共享单车停放管理的建议"),
 ])
