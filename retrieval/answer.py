@@ -56,7 +56,7 @@ def _units(hit: Hit, record: bool, notes: bool = False, whole_row: bool = True) 
         for k, cell in enumerate(cells):
             items = [] if whole_row or k != main else list_items(cell.split("：", 1)[-1])
             if items:
-                out += [(f"{hit.locator}：{it.rstrip('；;。')}", False, True) for it in items]
+                out += [(f"{hit.locator}：{it.rstrip('；;。')}。", False, True) for it in items]
             else:
                 out.append((cell.replace("\n", ""), False, k == main))
         return out
@@ -124,5 +124,10 @@ def compose_answer(question: str, hits: list[Hit], embedder) -> Answer:
             size += len(cands[k][1])
             k += 1
     for j in sorted(chosen, key=lambda j: (cands[j][0], j)):
-        answer.sentences.append(AnswerSentence(text=cands[j][1], source=cands[j][0]))
+        text, source = cands[j][1], cands[j][0]
+        prev = answer.sentences[-1] if answer.sentences else None
+        prefix = f"{hits[source].locator}："
+        if prev is not None and prev.source == source and prev.text.startswith(prefix) and text.startswith(prefix):
+            text = text[len(prefix):]  # two tasks of one row: “4月：召开部署会议。举办培训班。”
+        answer.sentences.append(AnswerSentence(text=text, source=source))
     return answer

@@ -39,10 +39,13 @@ def test_one_task_of_a_schedule_row_is_found_and_answered_alone(make_kb):
     # the 10月 row lists three tasks; before facets the plan's items on 履职 outranked it (top hit: item 26)
     ans = kb.answer("对代表的履职评价办法要评估吗")
     assert ans.hits[0].locator == "10月"
-    assert ans.text == "10月：对自治区人大代表、常委会委员履职评价办法进行评估"
+    assert ans.text == "10月：对自治区人大代表、常委会委员履职评价办法进行评估。"
     ans = kb.answer("人大代表建议办理工作条例什么时候修订")
     assert ans.hits[ans.sentences[0].source].locator == "8月"
     assert ans.text.startswith("8月：研究起草修订自治区人大代表建议批评和意见办理工作条例")
+    # two tasks of one row read as one answer, the month said once
+    ans = kb.answer("宁夏县乡人大换届选举工作什么时候部署，培训班什么时候办")
+    assert ans.text.count("4月：") == 1 and "部署" in ans.text and "培训班" in ans.text
     # a question that names the month still gets the whole content cell
     assert kb.answer("宁夏8月份有哪些代表工作").text.startswith("主要内容：1.会同")
 
