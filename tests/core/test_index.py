@@ -214,3 +214,18 @@ def test_empty_query_and_empty_index(make_kb):
     kb = make_kb()
     assert kb.search("", top_k=5) == []
     assert kb.search("任何问题", top_k=5) == []
+
+
+def test_questions_are_encoded_in_fp32_even_where_passages_use_bf16(embedder, monkeypatch):
+    import numpy as np
+
+    monkeypatch.setattr(embedder, "bf16", True)
+    embedder.clear_cache()
+    query = embedder.encode_queries(["代表建议应当在多长时间内答复"])
+    monkeypatch.setattr(embedder, "bf16", False)
+    assert np.array_equal(query, embedder._encode(["query: 代表建议应当在多长时间内答复"]))
+    monkeypatch.setattr(embedder, "bf16", True)
+    bulk = embedder.encode_passages(["代表建议应当在三个月内答复。"])
+    assert not np.array_equal(bulk, embedder._encode(["passage: 代表建议应当在三个月内答复。"]))  # bf16: rounded
+    assert float(bulk[0] @ embedder._encode(["passage: 代表建议应当在三个月内答复。"])[0]) > 0.999
+    embedder.clear_cache()
