@@ -25,7 +25,7 @@ class RankConfig:
     group_top: int = 3  # how many of a title's best chunks make its score
     w_authority: float = 1.0  # times titles.LEVEL_PENALTY: norms below 法律 rank lower
     w_named: float = 1.0  # boost for documents the query names (代表法, 民法典)
-    superseded_penalty: float = 1.0  # an older version of a document that is indexed in a newer one
+    superseded_penalty: float = 3.0  # an older version of a document indexed beside its newer one (代表法 2015 / 2025)
     w_locator: float = 1.0  # boost for chunks whose month / article the query names (“9月”“第五十一条”)
     prf_weight: float = 0.0  # pseudo-relevance feedback: move the query vector toward the top hits
     prf_docs: int = 5

@@ -103,3 +103,21 @@ def test_a_local_rule_whose_title_names_no_place_is_read_off_its_history():
     assert cat.info[bj].level == LOCAL and cat.info["个体工商户条例"].level == REGULATION
     assert cat.placed_in("北京市代表提出议案要多少人联名") == {bj}
     assert TitleCatalog([bj]).info[bj].level == REGULATION  # without its history, the title alone decides
+
+
+def test_the_national_law_answers_over_every_provinces_rules_on_the_same_topic(make_kb):
+    """The real laws: seven local regulations on handling deputies' suggestions beside both versions of 代表法."""
+    from pathlib import Path
+
+    laws = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "laws"
+    if not laws.exists():
+        pytest.skip("../shared/corpus/laws is absent")
+    files = sorted(laws.rglob("*代表建议*.md")) + sorted(laws.rglob("全国人民代表大会和地方各级人民代表大会代表法*.md"))
+    kb = make_kb()
+    kb.ingest_paths(files)
+    ans = kb.answer("代表建议的答复期限是多长时间")
+    cited = ans.hits[ans.sentences[0].source]
+    assert cited.title.endswith("代表法（2025-03-11）") and cited.locator == "第五十一条"  # not 山东's 第十九条, not 2015's
+    assert "三个月内答复" in ans.text
+    placed = kb.answer("北京市代表建议多长时间内答复")
+    assert placed.hits[placed.sentences[0].source].title.startswith("北京市")
