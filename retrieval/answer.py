@@ -14,7 +14,7 @@ import numpy as np
 from corpus.cleaning import split_sentences
 from corpus.numbers import search_text
 
-from .facets import list_items
+from .facets import CELL_SPLIT, list_items
 from .ranking import names_locator
 from .tokenize import tokenize
 from .types import Answer, AnswerSentence, Hit
@@ -30,8 +30,7 @@ class AnswerGenerator(Protocol):
     def __call__(self, question: str, hits: list[Hit]) -> Answer: ...
 
 
-# A table row is chunked as "时间：8月；主要内容：…；相关部门：…": split it into its cells, not sentences.
-_CELL_SPLIT = re.compile(r"；(?=[^；：\n]{1,8}：)")
+# A table row ("时间：8月；主要内容：…；相关部门：…", split by facets.CELL_SPLIT) is read by its cells, not sentences.
 _RECORD = re.compile(r"^[^；：\n]{1,8}：")
 _ITEM_NUMBER = re.compile(r"^\d{1,3}[.．、]\s*")  # "22. 加强重点督办建议工作。" opens a numbered plan item
 _ARTICLE_NUMBER = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?[\s　]*")
@@ -40,7 +39,7 @@ _ASKS_ADOPTION = re.compile(r"通过|审议|印发|发布|施行|生效|制定")
 
 
 def _is_record(hit: Hit) -> bool:
-    return bool(_RECORD.match(hit.text) and _CELL_SPLIT.search(hit.text))
+    return bool(_RECORD.match(hit.text) and CELL_SPLIT.search(hit.text))
 
 
 def _units(hit: Hit, record: bool, notes: bool = False, whole_row: bool = True) -> list[tuple[str, bool, bool]]:
@@ -49,7 +48,7 @@ def _units(hit: Hit, record: bool, notes: bool = False, whole_row: bool = True) 
     is answered whole; otherwise each numbered task in it is a candidate of its own, read with the row's
     locator (“8月：研究起草修订…条例”)."""
     if record:
-        cells = [c for c in _CELL_SPLIT.split(hit.text)[1:] if len(c) >= 6]
+        cells = [c for c in CELL_SPLIT.split(hit.text)[1:] if len(c) >= 6]
         # the first cell names the row ("时间：8月"): it is the locator, not an answer
         main = max(range(len(cells)), key=lambda k: len(cells[k])) if cells else -1
         out = []

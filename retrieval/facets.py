@@ -22,7 +22,8 @@ MAX_FACETS = 12
 MIN_CHARS = 8
 
 _LIST_ITEM = re.compile(r"(?:^|(?<=[。；;\n]))\s*\d{1,2}[.．、]\s*")
-_CELL_SPLIT = re.compile(r"；(?=[^；：\n]{1,8}：)")
+# A table row is chunked as "时间：8月；主要内容：…；相关部门：…" (corpus.chunking): its cells.
+CELL_SPLIT = re.compile(r"；(?=[^；：\n]{1,8}：)")
 
 
 def list_items(text: str) -> list[str]:
@@ -35,7 +36,7 @@ def list_items(text: str) -> list[str]:
 def facet_texts(chunk: Chunk) -> list[str]:
     """What to embed for each facet of ``chunk`` (with the chunk's title and locator as context)."""
     if chunk.kind == "row":
-        cells = _CELL_SPLIT.split(chunk.text)
+        cells = CELL_SPLIT.split(chunk.text)
         content = max(cells[1:] or cells, key=len).split("：", 1)[-1]
         parts = list_items(content)
     elif chunk.kind != "article":
