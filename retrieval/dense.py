@@ -44,6 +44,16 @@ class DenseIndex:
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         return np.vstack([self.index.reconstruct(int(i)) for i in ids]) if len(ids) else np.zeros((0, self.dim), np.float32)
 
+    def present(self, ids: list[int]) -> np.ndarray:
+        """The vectors of those ``ids`` that are in the index (absent ones are skipped, not an error)."""
+        out = []
+        for i in ids:
+            try:
+                out.append(self.index.reconstruct(int(i)))
+            except RuntimeError:  # faiss: id not found
+                continue
+        return np.vstack(out) if out else np.zeros((0, self.dim), np.float32)
+
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
         faiss.write_index(self.index, str(tmp))

@@ -346,12 +346,14 @@ class KnowledgeBase:
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]
 
     def _best_facet(self, ids: np.ndarray, chunks: dict, qvec: np.ndarray, dense: np.ndarray) -> np.ndarray:
-        """A chunk's dense score is the best of its own vector's and its facets' (see retrieval.facets)."""
+        """A chunk's dense score is the best of its own vector's and its facets' (see retrieval.facets).
+        The facet count is re-derived from the chunk's text; ids the index lacks (built when the facet
+        rules differed) are skipped."""
         out = dense.copy()
         for j, cid in enumerate(ids):
             n = len(facet_texts(chunks[int(cid)]))
-            if n:
-                fv = self.dense.vectors(np.array(facet_ids(int(cid), n), dtype=np.int64))
+            fv = self.dense.present(facet_ids(int(cid), n)) if n else None
+            if fv is not None and len(fv):
                 out[j] = max(float(out[j]), float((fv @ qvec).max()))
         return out
 

@@ -68,13 +68,13 @@ _CAUSE_IN_PROBLEM = re.compile(r"原因|根源|成因|由于|因为|导致|(?<![
 _DATA = re.compile(r"\d|[一二三四五六七八九十百千万两半]+(?:名|人|户|家|所|座|条|项|次|年|月|天|日|周|成|倍|万|亿|公里|元|顿|岁|层)")
 
 
-def _clause_at(text: str, pos: int, width: int = 30) -> str:
-    """The sentence of ``text`` around ``pos``, for quoting; a long one is cut to ``width`` around ``pos``."""
-    start = max(text.rfind(p, 0, pos) for p in "。；;！？\n") + 1
-    ends = [e for e in (text.find(p, pos) for p in "。；;！？\n") if e >= 0]
-    sentence = text[start:min(ends) if ends else len(text)].strip()
-    at = pos - start
-    return sentence if len(sentence) <= width else sentence[max(0, at - width // 2):][:width] + "…"
+def _cause_quote(problem: str, width: int = 30) -> str | None:
+    """The problem's first sentence that analyses a cause, for quoting (a long one cut around the cause word)."""
+    for sent in sentences(problem):
+        if m := _CAUSE_IN_PROBLEM.search(sent):
+            sent = sent.rstrip("。；;！？!?")
+            return sent if len(sent) <= width else sent[max(0, m.start() - width // 2):][:width] + "…"
+    return None
 
 
 def _parts(draft: DraftContent) -> list[str]:
@@ -97,10 +97,10 @@ def quality_findings(draft: DraftContent) -> list[Finding]:
                 "legal_basis": "写明议案依据的法律名称和条款（如《中华人民共和国立法法》第十八条），并说明属于本级人大职权范围。",
                 "outline": "列出法律草案的章节结构或拟修改条款的要点。",
             }[key]
-            if key == "cause" and (m := _CAUSE_IN_PROBLEM.search(draft.problem)):
+            if key == "cause" and (quote := _cause_quote(draft.problem)):
                 # “三是运营经费主要靠村集体，难以持续”: the analysis is there, inside the problem
                 out.append(Finding("missing_part", SEVERITY_WARNING, "“原因分析”没有单独成段。",
-                                   f"问题部分已谈到成因（“{_clause_at(draft.problem, m.start())}”），"
+                                   f"问题部分已谈到成因（“{quote}”），"
                                    "可单列一段，说明问题出在制度、标准、资金、职责还是执行环节。", key))
                 continue
             out.append(Finding("missing_part", SEVERITY_ERROR, f"缺少“{label}”部分。", fix, key))

@@ -83,3 +83,12 @@ def test_switching_to_hnsw_keeps_the_facets(make_kb, monkeypatch):
     assert kb.dense.kind == "hnsw"
     assert any(i >= FACET_STRIDE for i in _ids(kb))
     assert kb.search("对代表的履职评价办法要评估吗", top_k=3)[0].locator == "10月"
+
+
+def test_facets_missing_from_the_index_are_skipped(make_kb):
+    """An index built when the facet rules gave fewer facets than today's still answers."""
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+    october = next(cid for cid, c in kb.store.iter_chunks() if c.locator == "10月")
+    kb.dense.remove([october + 3 * FACET_STRIDE])  # its third facet is gone
+    assert kb.search("对代表的履职评价办法要评估吗", top_k=3)[0].locator == "10月"
