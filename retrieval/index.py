@@ -21,7 +21,7 @@ from corpus import Chunk, Document, LoadError, chunk_document, iter_files, load_
 from .bm25 import BM25
 from .dense import HNSW_THRESHOLD, DenseIndex
 from .facets import all_facet_ids, facet_ids, facet_texts, owner
-from .query import rewrite_query
+from .query import content_words, rewrite_query
 from .ranking import RankConfig, add_group_scores, add_locator_prior, add_title_priors, fuse
 from .titles import TitleCatalog
 from .tokenize import tokenize
@@ -360,11 +360,20 @@ class KnowledgeBase:
     async def asearch(self, query: str, top_k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         return await asyncio.to_thread(self.search, query, top_k, filters)
 
+    def unseen_share(self, query: str) -> float:
+        """Share of the question's content words that no indexed text contains (0 when it has none):
+        “个人所得税的起征点是多少” asked of the deputy-work documents is mostly words they never use."""
+        words = content_words(query)
+        if not words:
+            return 0.0
+        with self._lock:
+            return sum(w not in self.bm25.vocab for w in words) / len(words)
+
     def answer(self, query: str, top_k: int = 5, filters: SearchFilters | None = None):
         from .answer import compose_answer
 
         hits = self.search(query, top_k=top_k, filters=filters)
-        return compose_answer(query, hits, self.embedder)
+        return compose_answer(query, hits, self.embedder, unseen=self.unseen_share(query) if hits else 0.0)
 
     async def aanswer(self, query: str, top_k: int = 5, filters: SearchFilters | None = None):
         return await asyncio.to_thread(self.answer, query, top_k, filters)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import jieba
+
 from corpus.numbers import search_text
+
+from .tokenize import tokenize
 
 # Colloquial → statutory wording. Appended to the query (never replacing), so the original words
 # still match documents that use them.
@@ -32,10 +36,29 @@ LEGAL_TERMS: dict[str, str] = {
 }
 
 _WS = re.compile(r"\s+")
+_ANY_WORD = frozenset("骗")  # one-character keys whose sense is the same inside longer words
+# How people ask, not what about: left out when judging whether the knowledge base knows a question's words.
+QUESTION_WORDS = frozenset(
+    "时候 什么时候 哪个 哪里 哪儿 怎么办 怎么样 一般 用来 不能 能不能 有没有 是不是 多久 多长 几月 "
+    "谁 做 给 去 帮 得 搞 抓 上去 办".split()
+)
+_NUMBER_WORD = re.compile(r"^[0-9零〇一二三四五六七八九十百千两]+[年月日号]?份?$")
 
 
 def rewrite_query(query: str) -> str:
     """Both number forms (八月份 / 8月) plus statutory synonyms of colloquial words in the query."""
     q = search_text(_WS.sub(" ", query).strip())
-    extra = dict.fromkeys(w for k, v in LEGAL_TERMS.items() if k in q for w in v.split())  # once each, in order
+    # A one-character key counts only as a word of its own: 告 in “我想告公司”, not in 报告 or 广告; 抢 not in
+    # 抢救; 偷 not in 偷拍. Dictionary words only (no HMM), so that an unknown pair like 要告 does not swallow
+    # the verb. 骗 means deceiving in every word it is part of (骗取, 诈骗, 欺骗), so it matches anywhere.
+    single = {t for t in jieba.lcut(q, HMM=False) if len(t) == 1}
+    hits = (v for k, v in LEGAL_TERMS.items() if (k in single if len(k) == 1 and k not in _ANY_WORD else k in q))
+    extra = dict.fromkeys(w for v in hits for w in v.split())  # once each, in order
     return f"{q} {' '.join(extra)}" if extra else q
+
+
+def content_words(query: str) -> list[str]:
+    """The words of a (rewritten) question that say what it is about: BM25 tokens of two or more
+    characters, without question words and bare numbers or dates."""
+    return [t for t in dict.fromkeys(tokenize(rewrite_query(query)))
+            if len(t) >= 2 and t not in QUESTION_WORDS and not _NUMBER_WORD.match(t)]

@@ -91,11 +91,11 @@ def add_title_priors(scores: np.ndarray, titles: list[str], catalog, named: set[
 
 
 # Locators a question can name in its own words: a month row of a schedule, a law's article.
-_NAMEABLE_LOCATOR = re.compile(r"^(?:1[0-2]|[1-9])月$|^第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?$")
+_NAMEABLE_LOCATOR = re.compile(r"^(?:1[0-2]|[1-9])月$|^全年$|^第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?$")
 
 
 def names_locator(query: str, locator: str) -> bool:
-    """Does the (rewritten, digits for numbers) query name this chunk's month or article?"""
+    """Does the (rewritten, digits for numbers) query name this chunk's month, 全年 or article?"""
     key = (locator or "").rsplit(" / ", 1)[-1]
     if not _NAMEABLE_LOCATOR.match(key):
         return False

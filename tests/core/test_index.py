@@ -107,6 +107,18 @@ def test_query_rewriting_spells_out_short_names_and_time_words():
     assert rewrite_query("代表建议交办会在几月开") == "代表建议交办会在几月开"  # nothing to add
 
 
+def test_a_one_character_lay_word_is_rewritten_only_as_a_word_of_its_own():
+    from retrieval.query import rewrite_query
+
+    assert "起诉" in rewrite_query("我想告公司拖欠工资").split()
+    assert "盗窃" in rewrite_query("东西被偷了怎么办").split()
+    # 报告, 抢救 and 偷税 are other words: “告”“抢”“偷” inside them are not lay words for suing, robbery, theft
+    assert rewrite_query("代表的履职情况要向谁报告") == "代表的履职情况要向谁报告"
+    assert "抢劫" not in rewrite_query("抢救病人的费用谁出")
+    assert "盗窃" not in rewrite_query("偷税漏税怎么处罚")
+    assert "诈骗" in rewrite_query("骗取保险金构成什么罪").split()  # 骗 keeps its sense inside 骗取
+
+
 def test_names_locator():
     from retrieval.ranking import names_locator
 
@@ -115,6 +127,30 @@ def test_names_locator():
     assert names_locator("代表法第五十一条怎么规定", "第五章 / 第五十一条")
     assert not names_locator("代表法第五十一条怎么规定", "第一条")
     assert not names_locator("第29项是什么", "八、加强代表履职服务保障 / 29")  # plan items are not named by number
+    assert names_locator("宁夏全年要做哪些代表工作", "全年") and not names_locator("年底有什么安排", "全年")
+
+
+def test_a_question_naming_the_region_reads_the_row_it_asks_about(make_kb):
+    """“宁夏” names the whole schedule: before its title said so, it matched only the rows that mention 宁夏
+    (1月), which outranked the month or the 全年 rows the question asked about."""
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+    assert kb.search("宁夏年底有什么工作", top_k=1)[0].locator == "12月"
+    assert kb.search("宁夏全年要做哪些代表工作", top_k=1)[0].locator == "全年"
+    ans = kb.answer("宁夏人大常委会什么时候开会审议代表建议办理情况")
+    assert ans.found and ans.hits[ans.sentences[0].source].locator == "10月"
+
+
+def test_an_everyday_question_the_documents_do_not_cover_gets_sources_but_no_answer(make_kb):
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+    for q in ("个人所得税的起征点是多少", "明天北京的天气怎么样", "住房公积金怎么提取"):
+        ans = kb.answer(q)
+        assert not ans.found and ans.hits, q  # the nearest passages are still offered as sources
+        assert kb.unseen_share(q) >= 0.5
+    for q in ("人大代表履职有补贴吗", "代表去外地视察路费谁出", "大会精神怎么宣传"):  # lay wording, in the plan
+        assert kb.answer(q).found, q
+    assert kb.unseen_share("代表建议交办会什么时候召开") == 0.0
 
 
 def test_law_article_cited(make_kb, docs):

@@ -27,6 +27,8 @@ def test_schedule_rows_are_records():
     rows = [c for c in chunks if c.kind == "row"]
     assert [c.locator for c in rows[:12]] == [f"{m}月" for m in range(1, 13)]
     assert [c.locator for c in rows[12:]] == ["全年"] * 3
+    # the attachment's title names no region; the built-in copy says whose schedule it is
+    assert doc.title == "宁夏回族自治区人大常委会2026年度代表工作安排表"
     aug = rows[7]
     assert "主要内容" in aug.text and "督办" in aug.text and "承办单位：代表工作委员会" in aug.text
     assert any(c.locator == "备注" for c in chunks)

@@ -1,0 +1,75 @@
+"""Answer quality on the built-in corpus: is the answer's source right, and are off-topic questions declined?
+
+    python bench/answers.py            # -> bench/results/answers.json
+
+Questions: bench/answer_questions.tsv (40 colloquial deputy questions, written 2026-11-30, with the plan item or
+schedule row that answers them, "-" where the documents do not cover it; 30 everyday questions the documents do
+not cover) and the 36 plan / schedule questions of bench/voice_questions.tsv, typed. An answer counts as right
+when its first sentence comes from the expected item or row; a deputy question marked "-" and every everyday
+question should get no answer (the sources are still listed).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import write_result  # noqa: E402
+
+QUESTIONS = ROOT / "bench" / "answer_questions.tsv"
+VOICE_QUESTIONS = ROOT / "bench" / "voice_questions.tsv"
+
+
+def _rows(path: Path) -> list[dict]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    keys = lines[0].split("\t")
+    return [dict(zip(keys, ln.split("\t"))) for ln in lines[1:] if ln.strip()]
+
+
+def questions() -> list[dict]:
+    out = _rows(QUESTIONS)
+    for q in _rows(VOICE_QUESTIONS):
+        if q["doc"] in ("工作计划", "工作安排"):  # the law questions need the laws indexed: bench/voice_search.py
+            out.append({"id": f"v{q['id']}", "kind": "deputy", "question": q["question"], "locator": q["locator"]})
+    return out
+
+
+def main() -> None:
+    from corpus import BUILTIN_DIR
+    from retrieval import KnowledgeBase
+
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = KnowledgeBase.open(Path(tmp) / "idx")
+        kb.ingest_paths([BUILTIN_DIR])
+        rows = []
+        for q in questions():
+            ans = kb.answer(q["question"])
+            src = ans.hits[ans.sentences[0].source].locator.rsplit(" / ", 1)[-1] if ans.found else None
+            rows.append({**q, "answered": ans.found, "source": src, "unseen": round(kb.unseen_share(q["question"]), 2),
+                         "right": (src == q["locator"]) if q["locator"] != "-" else not ans.found,
+                         "answer": ans.text[:80]})
+    covered = [r for r in rows if r["kind"] == "deputy" and r["locator"] != "-"]
+    uncovered = [r for r in rows if r["kind"] == "deputy" and r["locator"] == "-"]
+    everyday = [r for r in rows if r["kind"] == "everyday"]
+    summary = {
+        "deputy_covered": len(covered),
+        "deputy_answered": sum(r["answered"] for r in covered),
+        "deputy_right_source": sum(r["right"] for r in covered),
+        "deputy_uncovered": len(uncovered),
+        "deputy_uncovered_declined": sum(not r["answered"] for r in uncovered),
+        "everyday": len(everyday),
+        "everyday_declined": sum(not r["answered"] for r in everyday),
+    }
+    print(summary)
+    for r in rows:
+        if not r["right"]:
+            print(f"  miss {r['id']} {r['question']}: expected {r['locator']}, answered from {r['source']}")
+    print(write_result("answers", {"benchmark": "answers on the built-in corpus", "summary": summary, "questions": rows}))
+
+
+if __name__ == "__main__":
+    main()
