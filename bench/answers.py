@@ -1,6 +1,7 @@
 """Answer quality on the built-in corpus: is the answer's source right, and are off-topic questions declined?
 
-    python bench/answers.py            # -> bench/results/answers.json
+    python bench/answers.py                                 # -> bench/results/answers.json
+    python bench/answers.py --laws ../shared/corpus/laws    # the same with the laws indexed beside the corpus
 
 Questions: bench/answer_questions.tsv (40 colloquial deputy questions, written 2026-11-30, with the plan item or
 schedule row that answers them, "-" where the documents do not cover it; 30 everyday questions the documents do
@@ -11,6 +12,7 @@ question should get no answer (the sources are still listed).
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -18,21 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import write_result  # noqa: E402
+from bench.common import read_tsv, write_result  # noqa: E402
 
 QUESTIONS = ROOT / "bench" / "answer_questions.tsv"
 VOICE_QUESTIONS = ROOT / "bench" / "voice_questions.tsv"
 
 
-def _rows(path: Path) -> list[dict]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    keys = lines[0].split("\t")
-    return [dict(zip(keys, ln.split("\t"))) for ln in lines[1:] if ln.strip()]
-
-
 def questions() -> list[dict]:
-    out = _rows(QUESTIONS)
-    for q in _rows(VOICE_QUESTIONS):
+    out = read_tsv(QUESTIONS)
+    for q in read_tsv(VOICE_QUESTIONS):
         if q["doc"] in ("工作计划", "工作安排"):  # the law questions need the laws indexed: bench/voice_search.py
             out.append({"id": f"v{q['id']}", "kind": "deputy", "question": q["question"], "locator": q["locator"]})
     return out
@@ -42,14 +38,18 @@ def main() -> None:
     from corpus import BUILTIN_DIR
     from retrieval import KnowledgeBase
 
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--laws", type=Path, default=None, help="also index this folder (../shared/corpus/laws)")
+    args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         kb = KnowledgeBase.open(Path(tmp) / "idx")
-        kb.ingest_paths([BUILTIN_DIR])
+        kb.ingest_paths([BUILTIN_DIR] + ([args.laws] if args.laws else []))
         rows = []
         for q in questions():
             ans = kb.answer(q["question"])
             src = ans.hits[ans.sentences[0].source].locator.rsplit(" / ", 1)[-1] if ans.found else None
             rows.append({**q, "answered": ans.found, "source": src, "unseen": round(kb.unseen_share(q["question"]), 2),
+                         "closeness": None if ans.closeness is None else round(ans.closeness, 3),
                          "right": (src == q["locator"]) if q["locator"] != "-" else not ans.found,
                          "answer": ans.text[:80]})
     covered = [r for r in rows if r["kind"] == "deputy" and r["locator"] != "-"]
@@ -68,7 +68,9 @@ def main() -> None:
     for r in rows:
         if not r["right"]:
             print(f"  miss {r['id']} {r['question']}: expected {r['locator']}, answered from {r['source']}")
-    print(write_result("answers", {"benchmark": "answers on the built-in corpus", "summary": summary, "questions": rows}))
+    name = "answers_with_laws" if args.laws else "answers"
+    print(write_result(name, {"benchmark": "answers on the built-in corpus" + (" and the laws" if args.laws else ""),
+                              "summary": summary, "questions": rows}))
 
 
 if __name__ == "__main__":

@@ -31,3 +31,10 @@ def write_result(name: str, payload: dict) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
+
+
+def read_tsv(path: Path) -> list[dict]:
+    """A tab-separated file with a header line, one dict per non-empty row."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    keys = lines[0].split("\t")
+    return [dict(zip(keys, ln.split("\t"))) for ln in lines[1:] if ln.strip()]

@@ -46,15 +46,14 @@ LAWS = [
     "宪法相关法/地方各级人民代表大会和地方各级人民政府组织法(2022-03-11).md",
 ]
 
+from bench.common import read_tsv  # noqa: E402
 from speech.decode import SAMPLE_RATE, Pcm, decode, encode  # noqa: E402
 from speech.metrics import cer_counts  # noqa: E402
 from speech.numbers import search_text  # noqa: E402
 
 
 def load_questions() -> list[dict]:
-    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
-    keys = lines[0].split("\t")
-    return [dict(zip(keys, ln.split("\t"))) for ln in lines[1:] if ln.strip()]
+    return read_tsv(QUESTIONS)
 
 
 def ensure_audio(questions: list[dict], tts_python: str) -> None:

@@ -67,7 +67,7 @@ def schedule_markdown(title: str, rows: list[dict[str, str]], note: str) -> str:
     return "\n".join(out) + "\n"
 
 
-ISSUER = "宁夏回族"  # the schedule is an attachment to a notice of 宁夏回族自治区人大常委会
+REGION_PREFIX = "宁夏回族"  # the schedule is an attachment to a notice of 宁夏回族自治区人大常委会
 
 
 def main(seed_dir: str) -> None:
@@ -79,7 +79,7 @@ def main(seed_dir: str) -> None:
     # The attachment's own title says only "自治区人大常委会…": name the region, so that a citation says whose
     # schedule it is and a question naming 宁夏 matches every row, not just the rows that happen to mention it.
     if title.startswith("自治区"):
-        title = f"{ISSUER}{title}"
+        title = f"{REGION_PREFIX}{title}"
     (DATA / "ningxia-2026-deputy-work-schedule.md").write_text(schedule_markdown(title, rows, note), encoding="utf-8")
     print(f"plan: {len(plan)} chars; schedule: {len(rows)} rows")
 

@@ -18,6 +18,7 @@ class BM25:
         self._alive: dict[int, int] = {}  # chunk id → row
         self._dirty = True
         self._matrix: sparse.csc_matrix | None = None
+        self._df = np.zeros(0, dtype=np.float32)  # document frequency per vocab column, from _build
 
     def __len__(self) -> int:
         return len(self._alive)
@@ -51,11 +52,19 @@ class BM25:
         norm = self.k1 * (1 - self.b + self.b * lengths[row_of] / avgdl)
         weights = tfs * (self.k1 + 1) / (tfs + norm)
         df = np.bincount(cols, minlength=len(self.vocab)).astype(np.float32)
+        self._df = df
         n_alive = max(int(alive.sum()), 1)
         self.idf = np.log(1 + (n_alive - df + 0.5) / (df + 0.5)).astype(np.float32)
         self._matrix = sparse.csr_matrix((weights, cols, indptr), shape=(n, len(self.vocab))).tocsc()
         self._row_ids = np.array(self._rows, dtype=np.int64)
         self._dirty = False
+
+    def knows(self, term: str) -> bool:
+        """Does a live (not deleted) chunk contain ``term``?"""
+        if self._dirty:
+            self._build()
+        col = self.vocab.get(term)
+        return col is not None and col < len(self._df) and self._df[col] > 0
 
     def search(self, tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (chunk ids, scores) for the query tokens."""

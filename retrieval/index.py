@@ -362,12 +362,11 @@ class KnowledgeBase:
 
     def unseen_share(self, query: str) -> float:
         """Share of the question's content words that no indexed text contains (0 when it has none):
-        “个人所得税的起征点是多少” asked of the deputy-work documents is mostly words they never use."""
-        words = content_words(query)
-        if not words:
-            return 0.0
+        “个人所得税的起征点是多少” asked of the deputy-work documents is mostly words they never use.
+        Over the whole index, whatever a search's filters: it judges the question, not what a user may see."""
         with self._lock:
-            return sum(w not in self.bm25.vocab for w in words) / len(words)
+            n, n_known = content_words(query, self.bm25.knows)
+        return (n - n_known) / n if n else 0.0
 
     def answer(self, query: str, top_k: int = 5, filters: SearchFilters | None = None):
         from .answer import compose_answer

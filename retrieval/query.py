@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-import jieba
-
 from corpus.numbers import search_text
 
-from .tokenize import tokenize
+from .tokenize import dictionary_words, tokenize
 
 # Colloquial → statutory wording. Appended to the query (never replacing), so the original words
 # still match documents that use them.
@@ -22,7 +20,9 @@ LEGAL_TERMS: dict[str, str] = {
     "社保": "社会保险", "工伤": "工伤保险", "被打": "人身损害 故意伤害", "打架": "殴打 故意伤害", "撞了": "交通事故 损害赔偿",
     "车祸": "交通事故", "坐牢": "有期徒刑 刑罚", "判刑": "刑罚", "罚款": "罚款 行政处罚", "告": "起诉 诉讼",
     "打官司": "诉讼 起诉", "赔钱": "赔偿 损害赔偿", "网购": "网络购物 电子商务 消费者", "退货": "退货 消费者权益",
-    "假货": "假冒伪劣 产品质量", "骗": "诈骗 欺诈", "偷": "盗窃", "抢": "抢劫", "商标": "商标 注册商标",
+    "假货": "假冒伪劣 产品质量", "骗": "诈骗 欺诈", "偷": "盗窃", "抢": "抢劫",
+    "小偷": "盗窃", "偷东西": "盗窃", "偷走": "盗窃", "抢走": "抢劫", "告状": "起诉 诉讼", "被告": "起诉 诉讼",
+    "商标": "商标 注册商标",
     "专利": "专利权", "版权": "著作权", "盗版": "侵犯著作权", "开店": "个体工商户 经营", "欠薪": "拖欠劳动报酬",
     "农民工": "劳动者 劳动报酬", "土地": "土地 承包经营", "拆迁": "征收 补偿", "彩礼": "婚约财产 彩礼",
     # deputies' own vocabulary
@@ -38,27 +38,35 @@ LEGAL_TERMS: dict[str, str] = {
 _WS = re.compile(r"\s+")
 _ANY_WORD = frozenset("骗")  # one-character keys whose sense is the same inside longer words
 # How people ask, not what about: left out when judging whether the knowledge base knows a question's words.
-QUESTION_WORDS = frozenset(
-    "时候 什么时候 哪个 哪里 哪儿 怎么办 怎么样 一般 用来 不能 能不能 有没有 是不是 多久 多长 几月 "
-    "谁 做 给 去 帮 得 搞 抓 上去 办".split()
-)
+QUESTION_WORDS = frozenset("时候 什么时候 哪个 哪里 哪儿 怎么办 怎么样 一般 不能 能不能 有没有 是不是 多久 多长 几月".split())
 _NUMBER_WORD = re.compile(r"^[0-9零〇一二三四五六七八九十百千两]+[年月日号]?份?$")
+
+
+def _lay_terms(q: str) -> list[tuple[str, str]]:
+    """The (lay word, statutory words) pairs of LEGAL_TERMS that the question uses. A one-character key
+    counts only as a word of its own: 告 in “我想告公司”, not in 报告 or 广告; 抢 not in 抢救; 偷 not in
+    偷拍 (their lay compounds, 小偷 告状…, are keys of their own). 骗 means deceiving in every word it is part
+    of (骗取, 诈骗, 欺骗), so it matches anywhere."""
+    single = {t for t in dictionary_words(q) if len(t) == 1}
+    return [(k, v) for k, v in LEGAL_TERMS.items() if (k in single if len(k) == 1 and k not in _ANY_WORD else k in q)]
 
 
 def rewrite_query(query: str) -> str:
     """Both number forms (八月份 / 8月) plus statutory synonyms of colloquial words in the query."""
     q = search_text(_WS.sub(" ", query).strip())
-    # A one-character key counts only as a word of its own: 告 in “我想告公司”, not in 报告 or 广告; 抢 not in
-    # 抢救; 偷 not in 偷拍. Dictionary words only (no HMM), so that an unknown pair like 要告 does not swallow
-    # the verb. 骗 means deceiving in every word it is part of (骗取, 诈骗, 欺骗), so it matches anywhere.
-    single = {t for t in jieba.lcut(q, HMM=False) if len(t) == 1}
-    hits = (v for k, v in LEGAL_TERMS.items() if (k in single if len(k) == 1 and k not in _ANY_WORD else k in q))
-    extra = dict.fromkeys(w for v in hits for w in v.split())  # once each, in order
+    extra = dict.fromkeys(w for _, v in _lay_terms(q) for w in v.split())  # once each, in order
     return f"{q} {' '.join(extra)}" if extra else q
 
 
-def content_words(query: str) -> list[str]:
-    """The words of a (rewritten) question that say what it is about: BM25 tokens of two or more
-    characters, without question words and bare numbers or dates."""
-    return [t for t in dict.fromkeys(tokenize(rewrite_query(query)))
-            if len(t) >= 2 and t not in QUESTION_WORDS and not _NUMBER_WORD.match(t)]
+def content_words(query: str, known) -> tuple[int, int]:
+    """(content words, how many of them ``known`` accepts). Content words are the question's BM25 tokens of
+    two or more characters, without question words and bare numbers or dates. A lay word the rewriting
+    spells out (人代会 → 人民代表大会) is known when one of its statutory words is; the words the rewriting
+    adds are not counted themselves."""
+    q = search_text(_WS.sub(" ", query).strip())
+    words = [t for t in dict.fromkeys(tokenize(q))
+             if len(t) >= 2 and t not in QUESTION_WORDS and not _NUMBER_WORD.match(t)]
+    spelled = [(k, v.split()) for k, v in _lay_terms(q)]
+    n_known = sum(bool(known(w) or any(any(known(s) for s in subs) for k, subs in spelled if w in k or k in w))
+                  for w in words)
+    return len(words), n_known

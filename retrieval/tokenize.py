@@ -42,3 +42,9 @@ def add_words(words: list[str]) -> None:
 def tokenize(text: str) -> list[str]:
     _ensure_ready()
     return [t for t in jieba.cut_for_search(text.lower()) if _WORD.search(t) and t not in STOPWORDS]
+
+
+def dictionary_words(text: str) -> list[str]:
+    """jieba's precise cut with dictionary words only (no HMM): an unknown pair like 要告 stays two words."""
+    _ensure_ready()
+    return jieba.lcut(text, HMM=False)

@@ -73,6 +73,7 @@ class Answer:
     question: str
     sentences: list[AnswerSentence] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
+    closeness: float | None = None  # the best candidate sentence's embedding similarity, answered or not
 
     @property
     def found(self) -> bool:

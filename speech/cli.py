@@ -79,9 +79,9 @@ def ask_voice_command(file: Path, index: Path | None = None, top_k: int = 5, as_
     if t.low_confidence and t.alternatives:
         typer.echo("识别把握不大，您说的可能是：" + "；".join(t.alternatives))
     typer.echo("")
-    typer.echo(a.text if a.found else "未在资料中找到相关内容。")
+    typer.echo(f"答：{a.text}" if a.found else "未能在资料中找到直接回答，以下是最相关的内容：")
     if a.hits:
-        typer.echo("\n来源：")
+        typer.echo("\n相关来源：")
         for i, h in enumerate(a.hits, 1):
             typer.echo(f"[{i}] {h.citation}\n    {h.text[:160]}")
     return va
