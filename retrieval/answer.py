@@ -24,7 +24,7 @@ LIST_CHARS = 400  # a sentence ending in “：” is answered with the list aft
 MIN_SCORE = 0.80  # below this cosine the best sentence rarely answers the question (e5 scores are compressed)
 # A question whose content words the knowledge base mostly lacks (``unseen`` ≥ OFF_TOPIC_UNSEEN) is off its
 # topic unless its best candidate sentence is really close. On bench/answers.py (a development set) such
-# everyday questions came within 0.821–0.862 and such deputy questions 0.873–0.890: midway, allowing for the
+# everyday questions came within 0.811–0.862 and such deputy questions 0.873–0.890: midway, allowing for the
 # spread of a new question.
 OFF_TOPIC_UNSEEN = 0.5
 OFF_TOPIC_SCORE = 0.865

@@ -21,7 +21,7 @@ from corpus import Chunk, Document, LoadError, chunk_document, iter_files, load_
 from .bm25 import BM25
 from .dense import HNSW_THRESHOLD, DenseIndex
 from .facets import all_facet_ids, facet_ids, facet_texts, owner
-from .query import content_words, rewrite_query
+from .query import content_words, rewrite_query, spell_out
 from .ranking import RankConfig, add_group_scores, add_locator_prior, add_title_priors, fuse
 from .titles import TitleCatalog
 from .tokenize import tokenize
@@ -296,7 +296,7 @@ class KnowledgeBase:
         rewritten = rewrite_query(query)
         tokens = tokenize(rewritten)
         # The encoder understands paraphrase itself; the appended synonyms and number forms are for BM25.
-        qvec = self.embedder.encode_queries([query])[0] if cfg.mode != "bm25" else None
+        qvec = self._query_vector(query) if cfg.mode != "bm25" else None
         n_cand = cfg.candidates
         with self._lock:
             named = self.catalog.named_in(query) if cfg.w_named else set()
@@ -307,6 +307,12 @@ class KnowledgeBase:
                 if len(hits) >= top_k or filters is None or n_cand >= total:
                     return hits
                 n_cand *= 4  # restrictive filter: look deeper
+
+    def _query_vector(self, query: str) -> np.ndarray:
+        """The dense query reads deputies' short names spelled out as statutes write them (人大代表 →
+        人民代表大会代表): e5-small did not tie “全国人大常委会多久开一次会” to 常委会议事规则 第六条. BM25 keeps the
+        question's own words too (see ``rewrite_query``), so plans that write 常委会 still match them."""
+        return self.embedder.encode_queries([spell_out(query)])[0]
 
     def _search_locked(self, tokens, qvec, top_k, filters, cfg: RankConfig, n_cand: int,
                        named: set[str], qtext: str = "", placed: set[str] = frozenset()) -> list[Hit]:

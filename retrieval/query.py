@@ -70,3 +70,20 @@ def content_words(query: str, known) -> tuple[int, int]:
     n_known = sum(bool(known(w) or any(any(known(s) for s in subs) for k, subs in spelled if w in k or k in w))
                   for w in words)
     return len(words), n_known
+
+
+# The short names deputies use, spelled out the way statutes write them; longest first, so that 全国人大常委会
+# is read whole before 人大 or 常委会. 人大代表 stays as it is: the plans write it so and e5 reads it, and spelled
+# out (人民代表大会代表) it lost 宁夏's 8月 row to a plan item for “人大代表建议办理工作条例什么时候修订”.
+SHORT_NAMES = (
+    ("全国人大常委会", "全国人民代表大会常务委员会"), ("人大常委会", "人民代表大会常务委员会"),
+    ("全国人大代表", "全国人大代表"), ("人大代表", "人大代表"), ("全国人大", "全国人民代表大会"),
+    ("人代会", "人民代表大会会议"), ("人大", "人民代表大会"), ("常委会", "常务委员会"), ("专委会", "专门委员会"),
+)
+_SHORT = re.compile("|".join(re.escape(k) for k, _ in SHORT_NAMES))
+_SPELLED = dict(SHORT_NAMES)
+
+
+def spell_out(query: str) -> str:
+    """“全国人大常委会多久开一次会” → “全国人民代表大会常务委员会多久开一次会”."""
+    return _SHORT.sub(lambda m: _SPELLED[m.group(0)], query)

@@ -18,13 +18,17 @@ from corpus.legal import JUDICIAL, LOCAL, REGULATION, base_title, legal_level, p
 LEVEL_PENALTY = {JUDICIAL: 0.5, REGULATION: 1.0, LOCAL: 3.0}
 
 _DATE = re.compile(r"(\d{4})[-年.](\d{1,2})[-月.](\d{1,2})")
+# 宪法修正案（1993年）, 刑法修正案（十一）: an amendment's text is merged into the law it amends, and later
+# amendments may have replaced it (1993 set 县乡 terms at three years; 2004 made them five), so where the
+# law itself is indexed the amendment ranks like a superseded version of it.
+_AMENDMENT = re.compile(r"^(.+?)修正案(?:[（(][^（）()]*[）)])?$")
 
 
 @dataclass(frozen=True)
 class TitleInfo:
     level: str
     penalty: float
-    superseded: bool  # a newer version of the same document is in the index
+    superseded: bool  # a newer version of the same document, or the law an amendment amends, is in the index
 
 
 class TitleCatalog:
@@ -40,10 +44,12 @@ class TitleCatalog:
         for base, members in groups.items():
             newest = max(members, key=_version)
             place = place_of(members[0], histories.get(members[0], ""))
+            amendment = _AMENDMENT.match(base)
+            merged = amendment is not None and amendment.group(1) in groups
             for t in members:
                 level = legal_level(t, histories.get(t, ""))
                 self.info[t] = TitleInfo(level, LEVEL_PENALTY.get(level, 0.0),
-                                         len(members) > 1 and _version(t) < _version(newest))
+                                         merged or (len(members) > 1 and _version(t) < _version(newest)))
             for name in short_names(base):
                 self._alias.setdefault(name, set()).update(members)
             if place and len(place) >= 2:

@@ -49,6 +49,27 @@ def test_catalog_names_and_versions():
     assert cat.info[court].penalty == 0.0
 
 
+def test_an_amendment_ranks_like_a_superseded_version_of_the_law_it_amends():
+    law, a1993 = "中华人民共和国宪法", "中华人民共和国宪法修正案（1993年）"
+    crim = "中华人民共和国刑法修正案（十一）"
+    court = "最高人民法院关于《中华人民共和国刑法修正案（九）》时间效力问题的解释"
+    cat = TitleCatalog([law, a1993, crim, court])
+    assert cat.info[a1993].superseded and not cat.info[law].superseded
+    assert not cat.info[crim].superseded  # 刑法 itself is not indexed: the amendment is all there is
+    assert not cat.info[court].superseded  # an interpretation about an amendment is not an amendment
+    assert not TitleCatalog([a1993]).info[a1993].superseded
+
+
+def test_the_constitution_answers_over_an_amendment_it_has_absorbed(make_kb, shared_dir):
+    """1993's amendment still says 县乡 congresses sit three years; 2004 made it five. It outranked the
+    constitution's own 第九十八条 for “人大代表任期几年”."""
+    kb = make_kb()
+    kb.ingest_paths([shared_dir / "corpus" / "laws" / "宪法"])
+    top = kb.search("人大代表任期几年", top_k=2)
+    assert all("修正案" not in h.title for h in top)
+    assert {h.locator for h in top} <= {"第九十八条", "第六十条"}
+
+
 def _law(d, name: str, articles: list[str]):
     """The bundled laws' layout: the version date in the file name, not in the heading."""
     body = "\n\n".join(f"第{n}条 {t}" for n, t in zip("一二三四五", articles))
@@ -121,3 +142,16 @@ def test_the_national_law_answers_over_every_provinces_rules_on_the_same_topic(m
     assert "三个月内答复" in ans.text
     placed = kb.answer("北京市代表建议多长时间内答复")
     assert placed.hits[placed.sentences[0].source].title.startswith("北京市")
+
+
+def test_short_names_are_spelled_out_for_the_dense_query(make_kb, shared_dir):
+    """e5-small read “全国人大常委会” as the NPC itself (议事规则 第二条: the NPC meets each first quarter)."""
+    from retrieval.query import spell_out
+
+    assert spell_out("全国人大常委会多久开一次会") == "全国人民代表大会常务委员会多久开一次会"
+    assert spell_out("人大代表和常委会") == "人大代表和常务委员会"  # 人大代表 is read whole and kept
+    laws = shared_dir / "corpus" / "laws"
+    kb = make_kb()
+    kb.ingest_paths([laws / "宪法相关法", laws / "行政法" / "全国人民代表大会常务委员会议事规则(2022-06-24).md"])
+    top = kb.search("全国人大常委会多久开一次会", top_k=1)[0]
+    assert "常务委员会议事规则" in top.title and top.locator == "第六条"
