@@ -116,17 +116,33 @@ def _item_blocks(lines: list[str], title: str) -> list[Block]:
     return blocks
 
 
+def _section_locator(line: str) -> str:
+    """“一、总体要求” names its section; a long numbered paragraph (“四、因反革命案…被羁押…的人，…”) is cited
+    by its number."""
+    line = line.strip().lstrip("#").strip()
+    if len(line) <= 20 and not line.endswith(("。", "；")):
+        return line.rstrip("：:")
+    return line.split("、", 1)[0] + "、"
+
+
 def _heading_blocks(lines: list[str], title: str) -> list[Block]:
-    """Generic documents: paragraphs grouped under their headings; markdown tables as rows."""
+    """Generic documents: paragraphs grouped under their headings; markdown tables as rows. A paragraph
+    opening with a Chinese numeral (“二、选举委员会的职权是：”), as decisions and reports are laid out, starts a
+    numbered section: it and the paragraphs after it (“（一）…”) are cited by it until the next one or the next
+    heading."""
     path: list[tuple[int, str]] = []
     blocks: list[Block] = []
     buf: list[str] = []
     table: list[list[str]] = []
+    section = ""
 
     def flush() -> None:
         if buf:
             ctx = tuple(h for _, h in path)
-            blocks.append(Block(text="\n".join(buf), locator=ctx[-1] if ctx else "", context=ctx[:-1]))
+            if section:
+                blocks.append(Block(text="\n".join(buf), locator=section, context=ctx))
+            else:
+                blocks.append(Block(text="\n".join(buf), locator=ctx[-1] if ctx else "", context=ctx[:-1]))
             buf.clear()
 
     def flush_table() -> None:
@@ -156,7 +172,11 @@ def _heading_blocks(lines: list[str], title: str) -> list[Block]:
             if head == title and level == 1:
                 continue
             path = [(lv, h) for lv, h in path if lv < level] + [(level, head)]
+            section = ""
         elif s:
+            if SECTION.match(s):
+                flush()
+                section = _section_locator(s)
             buf.append(s)
         else:
             flush()

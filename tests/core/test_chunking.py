@@ -39,6 +39,18 @@ def test_generic_headings_and_tables():
     assert rows[1].text == "内容：培训"
 
 
+def test_numbered_sections_of_a_decision_are_cited_by_their_number():
+    """An NPCSC decision laid out as 一、二、… (no 第X条): before, its paragraphs had no locator at all."""
+    text = ("# 关于直接选举的若干规定\n\n为了便于实施选举法，作如下规定：\n\n一、总体要求\n\n依法做好选举工作。\n\n"
+            "二、选举委员会的职权是：\n\n（一）主持本级人民代表大会代表的选举；\n\n（二）进行选民登记；\n\n"
+            "三、因严重刑事犯罪案被羁押，正在受侦查、起诉、审判的人，经人民检察院或者人民法院决定，在被羁押期间停止行使选举权利。\n\n"
+            "## 附则\n\n本规定自公布之日起施行。\n")
+    chunks = chunk_document(Document("d", "关于直接选举的若干规定", text))
+    assert [(c.locator, c.text[:4]) for c in chunks] == [
+        ("", "为了便于"), ("一、总体要求", "一、总体"), ("一、总体要求", "依法做好"), ("二、选举委员会的职权是", "二、选举"),
+        ("二、选举委员会的职权是", "（一）主"), ("二、选举委员会的职权是", "（二）进"), ("三、", "三、因严"), ("附则", "本规定自")]
+
+
 def test_pdf_pages_are_kept():
     doc = Document("p", "报告", pages=[(1, "第一页的内容。"), (2, "第二页的内容。")])
     chunks = chunk_document(doc)
