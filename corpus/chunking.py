@@ -119,7 +119,7 @@ def _item_blocks(lines: list[str], title: str) -> list[Block]:
 def _section_locator(line: str) -> str:
     """“一、总体要求” names its section; a long numbered paragraph (“四、因反革命案…被羁押…的人，…”) is cited
     by its number."""
-    line = line.strip().lstrip("#").strip()
+    line = line.strip()
     if len(line) <= 20 and not line.endswith(("。", "；")):
         return line.rstrip("：:")
     return line.split("、", 1)[0] + "、"

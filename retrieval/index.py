@@ -309,9 +309,10 @@ class KnowledgeBase:
                 n_cand *= 4  # restrictive filter: look deeper
 
     def _query_vector(self, query: str) -> np.ndarray:
-        """The dense query reads deputies' short names spelled out as statutes write them (人大代表 →
-        人民代表大会代表): e5-small did not tie “全国人大常委会多久开一次会” to 常委会议事规则 第六条. BM25 keeps the
-        question's own words too (see ``rewrite_query``), so plans that write 常委会 still match them."""
+        """The dense query reads the short names of bodies spelled out as statutes write them (全国人大常委会 →
+        全国人民代表大会常务委员会; see ``query.spell_out``): e5-small did not tie “全国人大常委会多久开一次会” to
+        常委会议事规则 第六条. BM25 keeps the question's own words too (see ``rewrite_query``), so plans that write
+        常委会 still match them."""
         return self.embedder.encode_queries([spell_out(query)])[0]
 
     def _search_locked(self, tokens, qvec, top_k, filters, cfg: RankConfig, n_cand: int,

@@ -66,10 +66,8 @@ def content_words(query: str, known) -> tuple[int, int]:
     q = search_text(_WS.sub(" ", query).strip())
     words = [t for t in dict.fromkeys(tokenize(q))
              if len(t) >= 2 and t not in QUESTION_WORDS and not _NUMBER_WORD.match(t)]
-    spelled = [(k, v.split()) for k, v in _lay_terms(q)]
-    n_known = sum(bool(known(w) or any(any(known(s) for s in subs) for k, subs in spelled if w in k or k in w))
-                  for w in words)
-    return len(words), n_known
+    known_lay = [k for k, v in _lay_terms(q) if any(known(s) for s in v.split())]
+    return len(words), sum(known(w) or any(w in k or k in w for k in known_lay) for w in words)
 
 
 # The short names deputies use, spelled out the way statutes write them; longest first, so that 全国人大常委会
