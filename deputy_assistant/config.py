@@ -18,7 +18,8 @@ _DATA_DIR = Path(user_data_dir("deputy-assistant", appauthor=False))
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DEPUTY_", env_file=".env", extra="ignore")
+    # env_ignore_empty: `DEPUTY_TORCH_THREADS=` means "unset", not an invalid integer
+    model_config = SettingsConfigDict(env_prefix="DEPUTY_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     data_dir: Path = Field(default=_DATA_DIR, description="Root for models, indexes and the database")
     models_dir: Path | None = Field(default=None, description="Provisioned models (default: DATA_DIR/models)")

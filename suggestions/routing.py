@@ -92,6 +92,10 @@ class Weights:
     history_half: int = 20  # history size at which history signals reach half their weight
 
 
+# How far (e5 cosine) a named lead's remit may trail the best-fitting remit and still count: drafts that name
+# the right unit trailed by 0–0.006, a tax draft naming 民政局 by 0.036.
+NAMED_FIT = 0.02
+
 _LEAD = "(?:部门|系统|部|委|局|厅|机关|单位)?(?:牵头|负责|主管|主抓|会同|统筹)"
 
 
@@ -249,7 +253,10 @@ class Router:
         kw = _normalised(np.array([len(h) + sum(k in title for k in h) for h in kw_hits], dtype=np.float64))
 
         leads = named_leads(text, self.targets)
-        named = _normalised(np.array([x is not None for x in leads], dtype=np.float64))
+        # A named lead counts only when the draft's content also fits its remit: “由市民政局牵头” on tax relief
+        # is a slip to point out, not a reason to route to 民政部.
+        fits = [lead is not None and remit_sim[i] >= remit_sim.max() - NAMED_FIT for i, lead in enumerate(leads)]
+        named = _normalised(np.array(fits, dtype=np.float64))
 
         knn = np.zeros(n_t)
         neighbours: dict[int, list[tuple[float, HistoryItem]]] = {}
@@ -294,7 +301,8 @@ class Router:
             t = self.targets[i]
             reasons = [f"职责相符：{t.remit[:40]}……（语义相似度 {remit_sim[i]:.2f}）"]
             if leads[i]:
-                reasons.insert(0, f"草稿写明由其牵头（“{leads[i]}”）")
+                reasons.insert(0, f"草稿写明由其牵头（“{leads[i]}”）" if fits[i] else
+                               f"草稿写明由其牵头（“{leads[i]}”），但内容与其职责不够相符，请核对")
             if kw_hits[i]:
                 reasons.append("涉及关键词：" + "、".join(kw_hits[i][:5]))
             if i in neighbours:

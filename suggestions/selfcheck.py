@@ -11,6 +11,7 @@ import asyncio
 import re
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -24,7 +25,7 @@ from suggestions.types import (
     SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING, DraftContent, EmbedderLike, Finding,
     KnowledgeBaseLike, SelfCheckReport,
 )
-from suggestions.vocab import concrete_verbs, has_actor, has_target, load_data, vague_phrases
+from suggestions.vocab import concrete_verbs, has_actor, has_target, load_data, vague_phrase
 
 SIMILAR_THRESHOLD = 0.95  # e5 cosine of routing texts; at 0.95 ~19% of real proposals have a same-subject match (bench)
 SIMILAR_MAX = 3
@@ -53,7 +54,7 @@ def vague_items(measures: str) -> list[tuple[str, str]]:
     out = []
     verbs = concrete_verbs()
     for item in measure_items(measures):
-        phrase = next((p for p in vague_phrases() if p in item), None)
+        phrase = vague_phrase(item)
         if phrase is None:
             continue
         concrete = sum([has_actor(item), any(v in item for v in verbs), has_target(item)])
@@ -113,7 +114,8 @@ def quality_findings(draft: DraftContent) -> list[Finding]:
 
     title = draft.title.strip()
     if title:
-        core = re.sub(r"^(?:关于|建议)|的?(建议|议案|提案)$", "", title)
+        # “关于关于…” must not be proposed: a title may open with the traditional 關於 or 建議
+        core = re.sub(r"^(?:关于|關於|建议|建議)+|的?(建议|议案|提案|建議|議案|提案)$", "", title)
         if not re.fullmatch(r"关于.+的(建议|议案)", title):
             out.append(Finding("title_form", SEVERITY_WARNING, f"标题“{title}”不符合“关于……的{draft.kind}”的格式。",
                                f"改为：关于{core}的{draft.kind}", "title"))
@@ -128,7 +130,14 @@ def quality_findings(draft: DraftContent) -> list[Finding]:
     if len(items) > 1 and not is_numbered(draft.measures):
         out.append(Finding("measures_unnumbered", SEVERITY_INFO, "“具体建议”没有分条编号。",
                            "按“1. 2. 3.”分条，每条只写一件事，便于承办单位逐条答复。", "measures"))
-    for item, phrase in vague_items(draft.measures):
+    vague = vague_items(draft.measures)
+    if items and len(vague) == len(items):
+        out.append(Finding(
+            "vague_measures", SEVERITY_ERROR, "“具体建议”没有一条写明由谁、做什么、达到什么目标，承办单位无从答复。",
+            "至少把一条措施写具体：由哪个部门、采取什么行动、在什么期限内达到什么目标，"
+            "例如“建议市住建局于2026年底前在城区新增公共停车泊位2000个”。", "measures", {"items": len(items)},
+        ))
+    for item, phrase in vague:
         out.append(Finding(
             "vague_measure", SEVERITY_WARNING, f"措施“{item[:40]}”只有“{phrase}”等原则性表述，缺少责任主体、具体行动或目标。",
             "写明由哪个部门（谁）、采取什么具体行动（做什么）、达到什么目标或在什么期限内完成，"
@@ -139,18 +148,29 @@ def quality_findings(draft: DraftContent) -> list[Finding]:
 
 
 # -- appropriateness -------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _alone_patterns(code: str, patterns: tuple[str, ...]) -> list[re.Pattern]:
+    return [re.compile(p) for p in patterns]
+
+
 def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
     """Personal petitions, individual disputes or court cases, personal benefit: point to the right body.
 
     A category fires when one sentence holds both a trigger and a first-person or case marker,
-    so public-interest drafts that merely mention 诉讼 or 信访 in general terms do not fire.
+    so public-interest drafts that merely mention 诉讼 or 信访 in general terms do not fire; or when
+    a sentence matches one of its ``alone`` patterns (a demand to overturn or re-examine one case's
+    decision, in the third person as much as the first).
     """
     hits: list[tuple[int, dict, list[tuple[str, str]]]] = []
     sents = sentences(draft.full_text())
     for order, cat in enumerate(load_data("not_suggestion.json")["categories"]):
         with_words = [w for w in cat.get("with", []) if w != "我"]
+        alone = _alone_patterns(cat["code"], tuple(cat.get("alone", ())))
         matched = []
         for s in sents:
+            if m := next((m for p in alone if (m := p.search(s))), None):
+                matched.append((s, m.group(0)))  # “请求…督促县法院对李某家的案件重新审查”: anyone's case
+                continue
             trigger = next((w for w in cat["any"] if w in s), None)
             if trigger is None:
                 continue
@@ -173,6 +193,27 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
     return out
 
 
+# A suggestion whose demand is a change to a law: “修改《农村土地承包法》第二十七条”, “将第二十七条第二款修改为”;
+# not a past amendment (“国家修订了《…法》”) nor a government's 办法.
+_AMENDS_LAW = re.compile(
+    r"(?:修改|修订|修正|废止)(?![了过的后])[^。；]{0,20}《[^》]{2,40}(?<!办)法》"
+    r"|《[^》]{2,40}(?<!办)法》[^。；]{0,40}(?:修改为|修订|增加一款|增设一款|删去|删除)"
+    r"|第[零〇一二三四五六七八九十百\d]+条[^。；]{0,20}(?:修改为|增加一款|增设一款)")
+
+
+def bill_hint(draft: DraftContent) -> list[Finding]:
+    """A 建议 that asks for a law to be changed: laws are changed by a bill (议案) the congress deliberates;
+    as a suggestion it is only passed to a department for study. The deputy should know the choice."""
+    if draft.is_bill or not (m := _AMENDS_LAW.search(draft.measures or draft.full_text())):
+        return []
+    return [Finding(
+        "bill_candidate", SEVERITY_INFO, f"本件要求修改法律（“{m.group(0)[:40]}”）。",
+        "修改法律须经人大审议。希望进入立法程序的，可改为议案提出（全国人大代表须一个代表团或 30 名以上代表联名，"
+        "县级以上地方人大代表 10 名以上联名），并写明法律依据和草案框架；作为建议提出的，交有关部门研究参考。",
+        None, {"phrase": m.group(0)},
+    )]
+
+
 # -- legal basis ---------------------------------------------------------------------------------------
 def legal_findings(draft: DraftContent, kb: KnowledgeBaseLike | None) -> list[Finding]:
     out = []
@@ -189,7 +230,10 @@ def legal_findings(draft: DraftContent, kb: KnowledgeBaseLike | None) -> list[Fi
         out.append(Finding("legal_basis", SEVERITY_INFO, f"法律依据检索暂不可用（{exc.__class__.__name__}）。",
                            "稍后重试，或自行核对相关法律条文。"))
         return out
-    if hits:
+    if not hits:  # say so: silence would read as “no law bears on this”
+        out.append(Finding("legal_basis", SEVERITY_INFO, "知识库中没有找到与本件相关的法律条文。",
+                           "请自行核对相关法律法规；如需自动检索，可请工作人员把法律文本加入知识库。"))
+    else:
         cites = [h.citation for h in hits[:LEGAL_HITS]]
         out.append(Finding(
             "legal_basis", SEVERITY_INFO if not draft.is_bill or draft.legal_basis.strip() else SEVERITY_WARNING,
@@ -240,7 +284,7 @@ def check(
 ) -> SelfCheckReport:
     """CPU-bound: call through ``acheck`` from async code."""
     t0 = time.perf_counter()
-    findings = not_suggestion_findings(draft) + quality_findings(draft) + legal_findings(draft, kb)
+    findings = not_suggestion_findings(draft) + quality_findings(draft) + bill_hint(draft) + legal_findings(draft, kb)
     if embedder is not None and existing:
         q = embedder.encode_queries([routing_text(draft)])[0]
         findings += similar_findings(q, existing, similar_threshold, author_id)

@@ -10,7 +10,7 @@ import re
 
 from suggestions.text import measure_items, sentences
 from suggestions.types import DraftContent
-from suggestions.vocab import concrete_verbs, has_actor, vague_phrases
+from suggestions.vocab import concrete_verbs, has_actor, vague_count
 
 MAX_CHARS = 150
 _DEMAND = re.compile(r"建议|应当|应该|应|要|须|需要|请求|尽快|加快|推动|推进|完善|建立|制定|出台|修改|设立")
@@ -32,7 +32,7 @@ def _score(sentence: str) -> float:
     s += 1.5 * sum(v in sentence for v in concrete_verbs())
     s += 1.0 if has_actor(sentence) else 0.0
     s += 0.5 if re.search(r"\d", sentence) else 0.0
-    s -= 3.0 * sum(p in sentence for p in vague_phrases())  # slogans are not the demand
+    s -= 3.0 * vague_count(sentence)  # slogans are not the demand
     if len(sentence) > 90:  # long sentences crowd out other demands
         s -= (len(sentence) - 90) / 30
     return s

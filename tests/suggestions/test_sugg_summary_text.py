@@ -106,3 +106,18 @@ def test_flattened_drafts_keep_their_parts():
                          "为此，提出如下建议：1、遵循自身发展规律；2、加大政策扶持。")
     assert d.problem == "剧团演出场次逐年减少，观众老化。" and d.cause == "究其原因，是扶持政策不配套。"
     assert d.measures.startswith("为此，提出如下建议：1、遵循")
+
+
+def test_a_draft_pasted_from_markdown_loses_its_markup():
+    from suggestions.text import parse_draft_text
+
+    text = ("\ufeff# 关于加大保障性租赁住房供给的建议\r\n\r\n---\r\n\r\n## 一、问题与现状\r\n\r\n"
+            "我市新市民约**86万人**，租房居住的占 62%。\r\n\r\n* 已建房源 __70%__ 位于远郊；\r\n\r\n"
+            "## 二、原因分析\r\n\r\n> 一是存量用房改建审批难；\r\n\r\n## 三、具体建议\r\n\r\n"
+            "1. **建议市住建局**2026 年底前出台改建实施细则。\r\n\r\n```\r\n联名代表：王某某 李某某\r\n```\r\n")
+    d = parse_draft_text(text)
+    assert d.title == "关于加大保障性租赁住房供给的建议"
+    assert d.problem == "我市新市民约86万人，租房居住的占 62%。\n\n已建房源 70% 位于远郊；"
+    assert d.cause == "一是存量用房改建审批难；"
+    assert d.measures == "1. 建议市住建局2026 年底前出台改建实施细则。"
+    assert d.cosponsors == ["王某某", "李某某"]
