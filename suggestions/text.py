@@ -48,7 +48,8 @@ _NUMBERED_HEADING_RE = re.compile(
 _FIELD = dict(_HEADINGS)
 _TITLE_RE = re.compile(r"^\s*(?:标题[:：])?\s*(关于.{2,80}?的(?:建议|议案|提案))\s*$", re.M)
 
-_SENT_SPLIT = re.compile(r"(?<=[。！？!?；;])|\n+")
+# after the closing quote when one follows: “…有偿收回承包地。”
+_SENT_SPLIT = re.compile(r"(?<=[。！？!?；;])(?![”’」』])|(?<=[。！？!?；;][”’」』])|\n+")
 _ITEM_RE = re.compile(
     r"(?:^|(?<=[。；;：:\n]))[ \t　]*(?:\d{1,2}[\.．、](?!\d)|[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2})[)）]|[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]{1,3}[，,、]|[①②③④⑤⑥⑦⑧⑨⑩])",
 )

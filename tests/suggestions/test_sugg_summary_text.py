@@ -121,3 +121,9 @@ def test_a_draft_pasted_from_markdown_loses_its_markup():
     assert d.cause == "一是存量用房改建审批难；"
     assert d.measures == "1. 建议市住建局2026 年底前出台改建实施细则。"
     assert d.cosponsors == ["王某某", "李某某"]
+
+
+def test_a_sentence_ending_inside_a_quotation_keeps_its_closing_quote():
+    from suggestions.text import sentences
+
+    assert sentences("增加一款：“发包方可以有偿收回承包地。”明确补偿标准。") == ["增加一款：“发包方可以有偿收回承包地。”", "明确补偿标准。"]
