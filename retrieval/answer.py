@@ -30,6 +30,12 @@ OFF_TOPIC_UNSEEN = 0.5
 OFF_TOPIC_SCORE = 0.865
 SOURCES_CONSIDERED = 3
 MAIN_CELL_BONUS = 0.03  # a table row's content cell unless another cell is clearly closer (“由哪个部门承办”)
+# A question asking how many / how long (“要多少个代表联名”“多久答复”) is answered by the sentence that holds the
+# figure (“十人以上联名”“三个月内”), which e5 does not rank above the article's other sentences on its own.
+QUANTITY_BONUS = 0.03
+_ASKS_QUANTITY = re.compile(r"多少|几[个名位人次票天年条成]|多久|多长|多大比例|几分之")
+_QUANTITY = re.compile(r"[零〇一二三四五六七八九十百千两\d]+(?:分之[一二三四五六七八九十]+|[个名位人次票天日年月周条成]|以上|以下|以内)"
+                       r"|过半数|半数|多数")
 
 
 class AnswerGenerator(Protocol):
@@ -112,6 +118,8 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     overlap = np.array([len(qtok & set(tokenize(s))) / max(len(qtok), 1) for s in scored])
     rank_prior = np.array([0.02 * (SOURCES_CONSIDERED - i) for i, _ in cands])  # trust the retriever's order a little
     rank_prior += np.array([MAIN_CELL_BONUS if k in main_cells else 0.0 for k in range(len(cands))])
+    if _ASKS_QUANTITY.search(question):
+        rank_prior += np.array([QUANTITY_BONUS if _QUANTITY.search(sent) else 0.0 for _, sent in cands])
     score = sv @ qv + 0.15 * overlap + rank_prior
     best = np.argsort(-score)
     closeness = answer.closeness = float(score[best[0]] - 0.15 * overlap[best[0]] - rank_prior[best[0]])
@@ -143,4 +151,7 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
         if prev is not None and prev.source == source and prev.text.startswith(prefix) and text.startswith(prefix):
             text = text[len(prefix):]  # two tasks of one row: “4月：召开部署会议。举办培训班。”
         answer.sentences.append(AnswerSentence(text=text, source=source))
+    last = answer.sentences[-1]
+    if last.text.endswith(("；", ";")):  # a clause of a longer sentence (“…必要时可以加开会议；”) ends the answer
+        last.text = last.text[:-1] + "。"
     return answer

@@ -6,6 +6,7 @@ import contextlib
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -16,6 +17,7 @@ _LOCK = threading.Lock()
 _SHARED: "Embedder | None" = None
 QUERY_CACHE = 1024
 PASSAGE_CACHE = 20_000  # answer-composer sentences, ~30 MB
+PROGRESS_SLICE = 256  # texts per encode call when an index build reports progress
 
 
 class Embedder:
@@ -77,12 +79,27 @@ class Embedder:
         # questions: recent query vectors are kept.
         return self._cached(self._queries, "query: ", texts, QUERY_CACHE)
 
-    def encode_passages(self, texts: list[str], progress: bool = False, cache: bool = False) -> np.ndarray:
+    def encode_passages(self, texts: list[str], progress: bool = False, cache: bool = False,
+                        on_progress: Callable[[int], None] | None = None) -> np.ndarray:
         """``cache``: for the answer composer's candidate sentences, which recur across questions
-        (bulk ingestion would only flush the cache, so it does not use it)."""
+        (bulk ingestion would only flush the cache, so it does not use it). ``on_progress(n)``: called after
+        each slice of texts is encoded, so that an index build's bar moves within one large batch."""
         if cache:
             return self._cached(self._passages, "passage: ", texts, PASSAGE_CACHE, passages=True)
-        return self._encode([f"passage: {t}" for t in texts], progress=progress, passages=True)
+        prefixed = [f"passage: {t}" for t in texts]
+        if on_progress is None or len(prefixed) <= PROGRESS_SLICE:
+            out = self._encode(prefixed, progress=progress, passages=True)
+            if on_progress is not None:
+                on_progress(len(prefixed))
+            return out
+        # sorted by length first, so slicing costs no extra padding
+        order = sorted(range(len(prefixed)), key=lambda i: len(prefixed[i]))
+        out = np.zeros((len(prefixed), self.dim), dtype=np.float32)
+        for a in range(0, len(order), PROGRESS_SLICE):
+            idx = order[a:a + PROGRESS_SLICE]
+            out[idx] = self._encode([prefixed[i] for i in idx], passages=True)
+            on_progress(len(idx))
+        return out
 
     def clear_cache(self) -> None:
         """Benchmarks call this so that every timed query pays for its own encoding."""

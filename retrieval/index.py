@@ -239,7 +239,17 @@ class KnowledgeBase:
                             ft = facet_texts(c)
                             extra_ids += facet_ids(int(cid), len(ft))
                             extra += ft
-                    vecs = self.embedder.encode_passages(texts + extra)  # one call: batched by length together
+                    # one call, batched by length together; the bar moves by chunk-equivalents as slices finish
+                    all_texts = texts + extra
+                    done = [0, 0]  # texts encoded, chunks shown
+
+                    def moved(n: int, done=done, share=len(flat) / max(len(all_texts), 1)) -> None:
+                        done[0] += n
+                        shown = min(len(flat), int(done[0] * share))
+                        bar.update(shown - done[1])
+                        done[1] = shown
+
+                    vecs = self.embedder.encode_passages(all_texts, on_progress=moved)
                     toks = toks_future.result()
                     self.dense.add(np.concatenate([ids, np.array(extra_ids, dtype=np.int64)]), vecs)
                     pos = 0
@@ -250,7 +260,7 @@ class KnowledgeBase:
                             self.bm25.add(cid, tk)
                         pos += len(cs)
                     next_id += len(flat)
-                    bar.update(len(flat))
+                    bar.update(len(flat) - done[1])
                     batch, size = [], 0
         finally:
             pool.shutdown()
@@ -301,8 +311,9 @@ class KnowledgeBase:
         with self._lock:
             named = self.catalog.named_in(query) if cfg.w_named else set()
             placed = self.catalog.placed_in(query) if cfg.w_authority else set()
+            other = self.catalog.other_level(query) if cfg.other_level_penalty else set()
             while True:
-                hits = self._search_locked(tokens, qvec, top_k, filters, cfg, n_cand, named, rewritten, placed)
+                hits = self._search_locked(tokens, qvec, top_k, filters, cfg, n_cand, named, rewritten, placed, other)
                 total = len(self.bm25)
                 if len(hits) >= top_k or filters is None or n_cand >= total:
                     return hits
@@ -316,7 +327,8 @@ class KnowledgeBase:
         return self.embedder.encode_queries([spell_out(query)])[0]
 
     def _search_locked(self, tokens, qvec, top_k, filters, cfg: RankConfig, n_cand: int,
-                       named: set[str], qtext: str = "", placed: set[str] = frozenset()) -> list[Hit]:
+                       named: set[str], qtext: str = "", placed: set[str] = frozenset(),
+                       other: set[str] = frozenset()) -> list[Hit]:
         cand: list[np.ndarray] = []
         if named or placed:  # the documents the question names are candidates even if neither retriever found them
             cand.append(np.array(self.store.ids_with_titles(named | placed), dtype=np.int64))
@@ -347,7 +359,7 @@ class KnowledgeBase:
             scores = fuse(dense, lex, cfg)
         titles = [chunks[int(i)].title for i in ids]
         scores = add_group_scores(scores, titles, cfg)
-        scores = add_title_priors(scores, titles, self.catalog, named, cfg, placed)
+        scores = add_title_priors(scores, titles, self.catalog, named, cfg, placed, other)
         scores = add_locator_prior(scores, [chunks[int(i)].locator for i in ids], qtext, cfg)
         order = np.argsort(-scores)[:top_k]
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]

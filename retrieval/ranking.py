@@ -25,6 +25,7 @@ class RankConfig:
     group_top: int = 3  # how many of a title's best chunks make its score
     w_authority: float = 1.0  # times titles.LEVEL_PENALTY: norms below 法律 rank lower
     w_named: float = 1.0  # boost for documents the query names (代表法, 民法典)
+    other_level_penalty: float = 1.5  # the national congress's own rules, for a question about a local congress
     superseded_penalty: float = 3.0  # an older version of a document indexed beside its newer one (代表法 2015 / 2025)
     w_locator: float = 1.0  # boost for chunks whose month / article the query names (“9月”“第五十一条”)
     prf_weight: float = 0.0  # pseudo-relevance feedback: move the query vector toward the top hits
@@ -73,9 +74,10 @@ def add_group_scores(scores: np.ndarray, groups: list[str], cfg: RankConfig) -> 
 
 
 def add_title_priors(scores: np.ndarray, titles: list[str], catalog, named: set[str], cfg: RankConfig,
-                     placed: set[str] = frozenset()) -> np.ndarray:
+                     placed: set[str] = frozenset(), other_level: set[str] = frozenset()) -> np.ndarray:
     """Hierarchy of norms, superseded versions and documents named in the query (see retrieval.titles);
-    ``placed``: local rules of a place the query names, not ranked down for their level."""
+    ``placed``: local rules of a place the query names, not ranked down for their level; ``other_level``:
+    the national congress's own rules when the question is about a local congress."""
     if not len(scores):
         return scores
     adj = np.zeros(len(scores))
@@ -87,6 +89,8 @@ def add_title_priors(scores: np.ndarray, titles: list[str], catalog, named: set[
                 (cfg.superseded_penalty if info.superseded else 0.0)
         if t in named:
             adj[i] += cfg.w_named
+        elif t in other_level:
+            adj[i] -= cfg.other_level_penalty
     return scores + adj
 
 

@@ -17,11 +17,23 @@ from corpus.legal import JUDICIAL, LOCAL, REGULATION, base_title, legal_level, p
 # the gap to the law is 3.0, the same as for a superseded version of a law.
 LEVEL_PENALTY = {JUDICIAL: 0.5, REGULATION: 1.0, LOCAL: 3.0}
 
+# A decision of the congress or its standing committee (“全国人民代表大会常务委员会关于县级以下…直接选举的若干规定”,
+# 1983) has a statute's rank, but the statute on the same subject, usually later, is what a question is answered by.
+DECISION_PENALTY = 1.5
+_DECISION = re.compile(r"^全国人民代表大会(?:常务委员会)?关于.+(?:决定|规定|办法)$")
+
 _DATE = re.compile(r"(\d{4})[-年.](\d{1,2})[-月.](\d{1,2})")
 # 宪法修正案（1993年）, 刑法修正案（十一）: an amendment's text is merged into the law it amends, and later
 # amendments may have replaced it (1993 set 县乡 terms at three years; 2004 made them five), so where the
 # law itself is indexed the amendment ranks like a superseded version of it.
 _AMENDMENT = re.compile(r"^(.+?)修正案(?:[（(][^（）()]*[）)])?$")
+
+
+# A question about a local congress (“县人大常委会多久开一次会”, “我是省人大代表”): the rules written for the national
+# congress alone (全国人民代表大会议事规则, 全国人民代表大会常务委员会议事规则, 全国人民代表大会组织法) do not govern it,
+# while 代表法 and 选举法 (“全国人民代表大会和地方各级人民代表大会…”) do.
+_LOCAL_BODY = re.compile(r"(?:[省市县乡镇区州]|自治区|自治州|自治县)(?:级|里|里的)?(?:的)?(?:人大|人民代表大会|人代会|常委会|代表)|地方各级|地方人大")
+_NATIONAL_ONLY = re.compile(r"^全国人民代表大会(?!.*(?:地方|县|乡|省|市|自治))")
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,7 @@ class TitleCatalog:
         self.info: dict[str, TitleInfo] = {}
         self._alias: dict[str, set[str]] = {}
         self._place: dict[str, set[str]] = {}  # 北京 → Beijing's local rules
+        self._national_only = {t for t in titles if _NATIONAL_ONLY.match(base_title(t))}
         for base, members in groups.items():
             newest = max(members, key=_version)
             place = place_of(members[0], histories.get(members[0], ""))
@@ -48,7 +61,8 @@ class TitleCatalog:
             merged = amendment is not None and amendment.group(1) in groups
             for t in members:
                 level = legal_level(t, histories.get(t, ""))
-                self.info[t] = TitleInfo(level, LEVEL_PENALTY.get(level, 0.0),
+                pen = LEVEL_PENALTY.get(level, 0.0) + (DECISION_PENALTY if _DECISION.match(base) else 0.0)
+                self.info[t] = TitleInfo(level, pen,
                                          merged or (len(members) > 1 and _version(t) < _version(newest)))
             for name in short_names(base):
                 self._alias.setdefault(name, set()).update(members)
@@ -60,6 +74,12 @@ class TitleCatalog:
         norms for that question, but not lifted either (a lay “我在上海打工…” is not about every
         Shanghai rule)."""
         return set().union(*(titles for place, titles in self._place.items() if place in query))
+
+    def other_level(self, query: str) -> set[str]:
+        """Rules of the national congress alone, when the question is about a local one and not the national."""
+        if "全国" in query or not _LOCAL_BODY.search(query):
+            return set()
+        return self._national_only
 
     def named_in(self, query: str) -> set[str]:
         """Titles the query names by a short name; where one name lies inside a longer one (组织法 in

@@ -32,6 +32,15 @@ def test_ask_builtin_corpus_cites_plan_item_20(runner):
     assert "《全国人大常委会2026年度代表工作计划》 六、提升代表议案建议工作质效 / 20" in res.output
 
 
+def test_ask_reads_many_questions_from_stdin_with_the_model_loaded_once(runner):
+    res = runner.invoke(cli.app, ["ask", "-"], input="代表建议交办会在几月开？\n\n宁夏8月份有哪些工作\n")
+    assert res.exit_code == 0, res.output
+    assert "=== [1/2] 代表建议交办会在几月开？" in res.output and "=== [2/2] 宁夏8月份有哪些工作" in res.output
+    assert "六、提升代表议案建议工作质效 / 20" in res.output and " 8月" in res.output
+    empty = runner.invoke(cli.app, ["ask", "-"], input="\n  \n")
+    assert empty.exit_code == 2 and "没有问题" in empty.output
+
+
 def test_ask_without_question_is_a_usage_error(runner):
     res = runner.invoke(cli.app, ["ask", "  "])
     assert res.exit_code == 2 and "请提供问题" in res.output

@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus import BUILTIN_DIR
@@ -281,3 +282,23 @@ def test_questions_are_encoded_in_fp32_even_where_passages_use_bf16(embedder, mo
     assert not np.array_equal(bulk, embedder._encode(["passage: 代表建议应当在三个月内答复。"]))  # bf16: rounded
     assert float(bulk[0] @ embedder._encode(["passage: 代表建议应当在三个月内答复。"])[0]) > 0.999
     embedder.clear_cache()
+
+
+def test_deputies_lay_words_about_their_own_rights_search_as_the_statutes_word_them():
+    from retrieval.query import rewrite_query
+
+    assert {"逮捕", "拘留"} <= set(rewrite_query("人大代表是不是不能随便抓").split())
+    assert "任期" in rewrite_query("人大代表一届干几年").split()
+    assert "打击报复" in rewrite_query("提建议被人穿小鞋怎么办").split()
+    assert "闭会期间" in rewrite_query("现在不是开会期间，有意见找谁").split()
+    # 抓 inside another word is not an arrest
+    assert rewrite_query("抓紧落实代表建议") == "抓紧落实代表建议"
+
+
+def test_a_large_batch_reports_encoding_progress_in_slices_without_changing_vectors(embedder):
+    """An index build encodes 2,048 chunks per call; its bar used to sit at 0 % for minutes on a busy machine."""
+    texts = [f"第{i}条 代表依法履职，按照第{i}项规定参加视察。" + "补充说明。" * (i % 7) for i in range(300)]
+    calls: list[int] = []
+    sliced = embedder.encode_passages(texts, on_progress=calls.append)
+    assert sum(calls) == 300 and len(calls) >= 2
+    np.testing.assert_allclose(sliced, embedder.encode_passages(texts), atol=2e-3)

@@ -155,3 +155,27 @@ def test_short_names_are_spelled_out_for_the_dense_query(make_kb, shared_dir):
     kb.ingest_paths([laws / "宪法相关法", laws / "行政法" / "全国人民代表大会常务委员会议事规则(2022-06-24).md"])
     top = kb.search("全国人大常委会多久开一次会", top_k=1)[0]
     assert "常务委员会议事规则" in top.title and top.locator == "第六条"
+
+
+def test_deputies_law_questions_are_answered_by_the_law_that_governs_their_congress(make_kb, shared_dir):
+    """A county question is not answered by the national congress's own rules (全国人大常委会议事规则 第六条: every
+    two months); a 1983 standing-committee decision does not outrank the 2020 election law on the same subject;
+    a how-many question is answered by the sentence holding the number."""
+    from retrieval.titles import TitleCatalog
+
+    laws = shared_dir / "corpus" / "laws"
+    kb = make_kb()
+    kb.ingest_paths([laws / "宪法相关法", laws / "行政法" / "全国人民代表大会常务委员会议事规则(2022-06-24).md"])
+    county = kb.answer("县人大常委会多久开一次会")
+    cited = county.hits[county.sentences[0].source]
+    assert "地方各级人民代表大会和地方各级人民政府组织法" in cited.title and cited.locator == "第五十一条"
+    assert county.text.endswith("。")  # “…必要时可以加开会议；” is a clause: the answer does not end on “；”
+    assert kb.search("全国人大常委会多久开一次会", top_k=1)[0].locator == "第六条"  # the national one still is
+    proxy = kb.answer("选举那天我在外地打工回不来，能委托家里人帮我投票吗")
+    cited = proxy.hits[proxy.sentences[0].source]
+    assert "选举法" in cited.title and cited.locator == "第四十二条"
+    count = kb.answer("开人代会时我们想质询县教育局，要多少个代表一起签名")
+    assert "十人以上联名" in count.sentences[0].text
+    cat = TitleCatalog(["全国人民代表大会常务委员会议事规则（2022-06-24）", "全国人民代表大会和地方各级人民代表大会代表法（2025-03-11）"])
+    assert cat.other_level("我是省人大代表，能去列席市里的人代会吗") == {"全国人民代表大会常务委员会议事规则（2022-06-24）"}
+    assert cat.other_level("全国人大代表能列席常委会吗") == set() and cat.other_level("代表可以列席吗") == set()

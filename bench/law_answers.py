@@ -1,0 +1,59 @@
+"""Deputies' law questions answered over ../shared/corpus/laws and the built-in corpus: is the right article cited?
+
+    python bench/law_answers.py          # -> bench/results/law_answers.json
+
+Questions: bench/law_questions.tsv, 40 colloquial questions deputies ask about their rights, duties and procedures
+(written 2026-11-30 by a reviewer who read the statutes, not the code), each with the current national article that
+answers it (``law``: substrings of the title, joined by “+”; ``also``: an equivalent provision, or “-”). An answer
+is right when its first sentence comes from that article; hit@5 counts the article among the first five sources.
+Fixes were made after seeing these questions' misses, so this is a development set, not a held-out one.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import CACHE, SHARED, read_tsv, write_result  # noqa: E402
+
+QUESTIONS = ROOT / "bench" / "law_questions.tsv"
+
+
+def _is(hit, law: str, article: str) -> bool:
+    return all(part in hit.title for part in law.split("+")) and hit.locator.rsplit(" / ", 1)[-1] == article
+
+
+def main() -> None:
+    from corpus import BUILTIN_DIR
+    from retrieval import KnowledgeBase
+
+    laws = SHARED / "corpus" / "laws"
+    if not laws.exists():
+        sys.exit(f"找不到法律语料：{laws}")
+    kb = KnowledgeBase.open(CACHE / "law_index")
+    kb.ingest_paths([BUILTIN_DIR, laws], progress=True)  # incremental: unchanged files are skipped
+    rows = []
+    for q in read_tsv(QUESTIONS):
+        wanted = [(q["law"], q["article"])] + ([tuple(q["also"].rsplit(" ", 1))] if q["also"] != "-" else [])
+        t0 = time.perf_counter()
+        ans = kb.answer(q["question"])
+        secs = time.perf_counter() - t0
+        first = ans.hits[ans.sentences[0].source] if ans.found else None
+        rows.append({**q, "right": bool(first and any(_is(first, *w) for w in wanted)),
+                     "hit5": any(_is(h, *w) for h in ans.hits[:5] for w in wanted),
+                     "cited": first.citation if first else None, "answer": ans.text[:100], "seconds": round(secs, 3)})
+    n = len(rows)
+    summary = {"questions": n, "right": sum(r["right"] for r in rows), "hit5": sum(r["hit5"] for r in rows)}
+    path = write_result("law_answers", {"summary": summary, "questions": rows})
+    print(summary, "->", path.relative_to(ROOT))
+    for r in rows:
+        if not r["right"]:
+            print(f"  {r['id']} {'top5' if r['hit5'] else 'miss'} {r['question']} -> {r['cited']}")
+
+
+if __name__ == "__main__":
+    main()
