@@ -175,7 +175,7 @@ def print_answer(answer) -> None:
 
 @app.command("ask")
 def ask(
-    question: Annotated[Optional[str], typer.Argument(help="问题；“-” 表示从标准输入逐行读取多个问题（模型只加载一次）")] = None,
+    question: Annotated[Optional[str], typer.Argument(help="问题；“-” 表示从标准输入读取多个问题，每行一个（模型只加载一次）")] = None,
     index: Annotated[Optional[Path], typer.Option("--index", help="索引目录（默认：内置语料，首次使用时建立）")] = None,
     voice: Annotated[Optional[Path], typer.Option("--voice", help="语音文件（OGG/MP3/M4A/WAV）")] = None,
     top_k: Annotated[int, typer.Option("--top-k")] = 5,
@@ -190,13 +190,14 @@ def ask(
         return
     if not question or not question.strip():
         _fail("请提供问题，例如：deputy-assistant ask \"代表建议交办会在几月开？\"", 2)
-    kb = _open_kb(index, read_only=index is not None)
     if question.strip() != "-":
-        print_answer(kb.answer(question, top_k=top_k))
+        print_answer(_open_kb(index, read_only=index is not None).answer(question, top_k=top_k))
         return
-    asked = [q.strip() for q in sys.stdin if q.strip()]
-    if not asked:
+    asked = [q.strip().lstrip("\ufeff") for q in sys.stdin]
+    asked = [q for q in asked if q]
+    if not asked:  # before the model is loaded
         _fail("标准输入中没有问题：每行一个问题。", 2)
+    kb = _open_kb(index, read_only=index is not None)
     for n, q in enumerate(asked, 1):
         typer.echo(f"{'' if n == 1 else chr(10)}=== [{n}/{len(asked)}] {q}")
         print_answer(kb.answer(q, top_k=top_k))

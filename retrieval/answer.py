@@ -33,9 +33,11 @@ MAIN_CELL_BONUS = 0.03  # a table row's content cell unless another cell is clea
 # A question asking how many / how long (“要多少个代表联名”“多久答复”) is answered by the sentence that holds the
 # figure (“十人以上联名”“三个月内”), which e5 does not rank above the article's other sentences on its own.
 QUANTITY_BONUS = 0.03
-_ASKS_QUANTITY = re.compile(r"多少|几[个名位人次票天年条成]|多久|多长|多大比例|几分之")
-_QUANTITY = re.compile(r"[零〇一二三四五六七八九十百千两\d]+(?:分之[一二三四五六七八九十]+|[个名位人次票天日年月周条成]|以上|以下|以内)"
-                       r"|过半数|半数|多数")
+# not 近几年 / 这几天 / 哪几个 / 前几次, which ask when or which
+_ASKS_QUANTITY = re.compile(r"多少(?!有点)|(?<![近这那前哪])几[个名位人次票天年条成]|多久|多长|多大比例|几分之")
+# a count or a share; not an article number (第十条) nor a date (2025年3月11日)
+_QUANTITY = re.compile(r"(?<![第\d年月])(?:[零〇一二三四五六七八九十百千两]+|\d{1,3})(?!\d)"
+                       r"(?:分之[一二三四五六七八九十]+|[个名位人次票天周成年日]|个月|以上|以下|以内)|过半数|半数")
 
 
 class AnswerGenerator(Protocol):
@@ -136,6 +138,7 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     nxt = best[0] + 1
     if len(chosen) == 1 and best[0] in headings and nxt < len(cands) and cands[nxt][0] == cands[best[0]][0]:
         chosen.append(nxt)  # an item's heading names the task; its next sentence says what is done, and when
+    cut = False
     if cands[best[0]][1].endswith(("：", ":")):
         # “代表有下列情形之一的，其代表资格终止：” says nothing without the list that follows it
         chosen = [best[0]]
@@ -144,6 +147,7 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
             chosen.append(k)
             size += len(cands[k][1])
             k += 1
+        cut = k < len(cands) and cands[k][0] == cands[best[0]][0]  # the list goes on beyond LIST_CHARS
     for j in sorted(chosen, key=lambda j: (cands[j][0], j)):
         text, source = cands[j][1], cands[j][0]
         prev = answer.sentences[-1] if answer.sentences else None
@@ -153,5 +157,5 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
         answer.sentences.append(AnswerSentence(text=text, source=source))
     last = answer.sentences[-1]
     if last.text.endswith(("；", ";")):  # a clause of a longer sentence (“…必要时可以加开会议；”) ends the answer
-        last.text = last.text[:-1] + "。"
+        last.text = last.text[:-1] + ("……" if cut else "。")  # a list cut short must not read as complete
     return answer

@@ -32,7 +32,8 @@ _AMENDMENT = re.compile(r"^(.+?)修正案(?:[（(][^（）()]*[）)])?$")
 # A question about a local congress (“县人大常委会多久开一次会”, “我是省人大代表”): the rules written for the national
 # congress alone (全国人民代表大会议事规则, 全国人民代表大会常务委员会议事规则, 全国人民代表大会组织法) do not govern it,
 # while 代表法 and 选举法 (“全国人民代表大会和地方各级人民代表大会…”) do.
-_LOCAL_BODY = re.compile(r"(?:[省市县乡镇区州]|自治区|自治州|自治县)(?:级|里|里的)?(?:的)?(?:人大|人民代表大会|人代会|常委会|代表)|地方各级|地方人大")
+_LOCAL_BODY = re.compile(r"(?<![选社地城超股都门])(?:[省市县乡镇区州]|自治区|自治州|自治县)(?:级|里|里的)?(?:的)?"
+                         r"(?:人大|人民代表大会|人代会|常委会)|地方各级|地方人大")
 _NATIONAL_ONLY = re.compile(r"^全国人民代表大会(?!.*(?:地方|县|乡|省|市|自治))")
 
 
@@ -53,7 +54,7 @@ class TitleCatalog:
         self.info: dict[str, TitleInfo] = {}
         self._alias: dict[str, set[str]] = {}
         self._place: dict[str, set[str]] = {}  # 北京 → Beijing's local rules
-        self._national_only = {t for t in titles if _NATIONAL_ONLY.match(base_title(t))}
+        self._national_only = frozenset(t for t in titles if _NATIONAL_ONLY.match(base_title(t)))
         for base, members in groups.items():
             newest = max(members, key=_version)
             place = place_of(members[0], histories.get(members[0], ""))
@@ -75,10 +76,10 @@ class TitleCatalog:
         Shanghai rule)."""
         return set().union(*(titles for place, titles in self._place.items() if place in query))
 
-    def other_level(self, query: str) -> set[str]:
+    def other_level(self, query: str) -> frozenset[str]:
         """Rules of the national congress alone, when the question is about a local one and not the national."""
         if "全国" in query or not _LOCAL_BODY.search(query):
-            return set()
+            return frozenset()
         return self._national_only
 
     def named_in(self, query: str) -> set[str]:

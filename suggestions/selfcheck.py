@@ -193,11 +193,12 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
     return out
 
 
-# A suggestion whose demand is a change to a law: “修改《农村土地承包法》第二十七条”, “将第二十七条第二款修改为”;
-# not a past amendment (“国家修订了《…法》”) nor a government's 办法.
+# A suggestion whose demand is a change to a law: “建议…修改《农村土地承包法》第二十七条”, “将第二十七条修改为”;
+# not a past amendment (“2021年修订《安全生产法》后”), a law cited as the ground (“依照《个人信息保护法》…删除”),
+# nor a government's 办法.
 _AMENDS_LAW = re.compile(
-    r"(?:修改|修订|修正|废止)(?![了过的后])[^。；]{0,20}《[^》]{2,40}(?<!办)法》"
-    r"|《[^》]{2,40}(?<!办)法》[^。；]{0,40}(?:修改为|修订|增加一款|增设一款|删去|删除)"
+    r"(?:建议|应当|应|提请|请求|尽快|抓紧|及时)[^。；]{0,12}(?:修改|修订|修正|废止)(?![了过的后])[^。；]{0,20}《[^》]{2,40}(?<!办)法》"
+    r"|《[^》]{2,40}(?<!办)法》[^。；]{0,40}(?:修改为|增加一款|增设一款|删去第|删除第)"
     r"|第[零〇一二三四五六七八九十百\d]+条[^。；]{0,20}(?:修改为|增加一款|增设一款)")
 
 
@@ -208,8 +209,8 @@ def bill_hint(draft: DraftContent) -> list[Finding]:
         return []
     return [Finding(
         "bill_candidate", SEVERITY_INFO, f"本件要求修改法律（“{m.group(0)[:40]}”）。",
-        "修改法律须经人大审议。希望进入立法程序的，可改为议案提出（全国人大代表须一个代表团或 30 名以上代表联名，"
-        "县级以上地方人大代表 10 名以上联名），并写明法律依据和草案框架；作为建议提出的，交有关部门研究参考。",
+        "修改法律须经人大审议。修改国家法律的议案由全国人大代表提出（一个代表团或 30 名以上代表联名），"
+        "地方人大代表可就本行政区域的地方性法规提出议案；议案要写明法律依据和草案框架。作为建议提出的，只交有关部门研究参考。",
         None, {"phrase": m.group(0)},
     )]
 

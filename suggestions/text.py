@@ -57,8 +57,9 @@ _WS = re.compile(r"[ \t　\r\xa0]+")  # \xa0: pasted from web pages and Word
 
 
 # Markdown a draft was pasted from (a chat app, a web editor): its markup is not the deputy's text.
-_MD_RULE = re.compile(r"^(?:```.*|~~~.*|[-*_=]{3,})$")  # fences and horizontal rules: whole lines
-_MD_LINE_MARK = re.compile(r"^(?:#{1,6}\s*|>\s*|[-*+]\s+)+")  # heading, quote and bullet marks opening a line
+_MD_RULE = re.compile(r"^(?:```.*|~~~.*|(?:[-*_]\s*){3,}|={3,})$")  # fences and horizontal rules: whole lines
+# heading, quote and bullet marks opening a line; not “#1号楼” or “> 60岁老人” (a figure follows)
+_MD_LINE_MARK = re.compile(r"^(?:#{1,6}\s*(?=[^\d\s#])|>\s*(?=[^\d\s>])|[-*+]\s+)+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 
@@ -107,7 +108,8 @@ _CAUSE = re.compile(r"原因|根源|成因|究其|^(?:由于|因为|主要是)")
 _DEMANDS_CLAUSE = re.compile(r"(?:为此|对此|因此|据此|特此|现)?(?:提出)?(?:如下|以下|几点)?建议(?:如下)?[：:]")
 
 
-_DEMANDS_AFTER_COMMA = re.compile(r"[，,]\s*(?=(?:为此|因此|对此|特此)?[，,]?(?:建议|恳请|呼吁)(?!书|案|稿|中|的|者|人))")
+_DEMANDS_AFTER_COMMA = re.compile(
+    r"[，,]\s*(?=(?:为此|因此|对此|特此)?[，,]?(?:建议|恳请|呼吁)(?!书|案|稿|中|的|者|人|办理|答复|提出|件|数量|率))")
 
 
 def split_unstructured(text: str) -> tuple[str, str, str]:
@@ -119,8 +121,9 @@ def split_unstructured(text: str) -> tuple[str, str, str]:
     clause = _DEMANDS_CLAUSE.search(text)
     if clause and clause.start() > 0 and (at is None or clause.start() < at):
         at = clause.start()  # "……，为此建议：1.……": the announcing clause opens the demands
-    if at is None and (comma := _DEMANDS_AFTER_COMMA.search(text)):
-        at = comma.end()  # a one-sentence draft: “城区停车难，建议多建停车场。”
+    if at is None and len([x for x in sents if x.strip()]) == 1 and (comma := _DEMANDS_AFTER_COMMA.search(text)):
+        # a one-sentence draft (“城区停车难，建议多建停车场。”): what comes before the demand is the problem
+        return text[:comma.start()].strip(), "", text[comma.end():].strip()
     if at is None:
         return text, "", ""
     before = _clauses(text[:at])

@@ -33,7 +33,14 @@ def vague_phrase(text: str) -> str | None:
 
 
 def vague_count(text: str) -> int:
-    return sum(bool(p.search(text)) for p in _vague_patterns())
+    """Stock phrases in ``text``, a span counted once (加大投入力度 is also 加大…力度)."""
+    spans = sorted((m.start(), m.end()) for p in _vague_patterns() for m in p.finditer(text))
+    count, end = 0, -1
+    for a, b in spans:
+        if a >= end:
+            count += 1
+        end = max(end, b)
+    return count
 
 
 @lru_cache(maxsize=1)

@@ -217,6 +217,10 @@ def test_a_demand_to_overturn_a_judgment_is_a_court_matter_in_the_third_person_t
     found = check(case).by_code("not_a_suggestion")
     assert found and found[0].details["category"] == "court_case" and found[0].severity == SEVERITY_ERROR
     # a public-interest draft about how courts handle such cases is not a case
+    for measures in ("1. 建议省高级人民法院督促法院集中清理执行积案。", "1. 建议修改仲裁法，延长申请撤销裁决的期限。",
+                     "1. 我省二审案件改判发回率达12%，建议省高院2026年出台统一裁判尺度的指引。",
+                     "1. 建议完善申诉案件重新审查机制。", "1. 建议完善再审改判案件的国家赔偿衔接机制。"):
+        assert not check(dataclasses.replace(GOOD, measures=measures)).by_code("not_a_suggestion"), measures
     reform = dataclasses.replace(
         GOOD, title="关于完善农村宅基地纠纷多元化解机制的建议",
         problem="农村宅基地纠纷多，起诉到法院的案件逐年增加，判决后执行难。",
@@ -243,7 +247,11 @@ def test_a_one_sentence_draft_has_its_demand_found_and_called_vague_not_missing(
     from suggestions.text import parse_draft_text
 
     draft = parse_draft_text("关于多建停车场的建议\n城区停车难，建议多建停车场。")
-    assert draft.problem == "城区停车难，" and draft.measures == "建议多建停车场。"
+    assert draft.problem == "城区停车难" and draft.measures == "建议多建停车场。"
+    assert parse_draft_text("关于停车的建议\n由于车位不足，城区停车难，建议多建停车场。").problem == "由于车位不足，城区停车难"
+    # 建议 as a noun, or a draft of several sentences, is not split at a comma
+    noun = parse_draft_text("关于督办的建议\n据统计，建议办理满意率达98%。原因是重答复轻落实。")
+    assert noun.measures == "" and noun.problem.startswith("据统计，建议办理满意率")
     report = check(draft)
     assert "measures" not in {f.part for f in report.by_code("missing_part")}
     assert report.by_code("vague_measures") and not report.passed
@@ -257,6 +265,9 @@ def test_a_suggestion_asking_to_amend_a_law_is_told_about_the_bill_route():
     assert hint and "议案" in hint[0].fix and hint[0].severity == SEVERITY_INFO
     past = dataclasses.replace(GOOD, measures="1. 国家新修订的《中华人民共和国广告法》已施行，建议市市场监管局2026年内开展户外广告专项检查。")
     assert not check(past).by_code("bill_candidate")
+    for measures in ("1. 依照《中华人民共和国个人信息保护法》，建议市网信办督促平台删除违规收集的信息。",
+                     "1. 2021年修订《中华人民共和国安全生产法》后，建议市应急局2026年内完成企业培训。"):
+        assert not check(dataclasses.replace(GOOD, measures=measures)).by_code("bill_candidate"), measures
     assert not check(dataclasses.replace(amend, kind="议案")).by_code("bill_candidate")
 
 
