@@ -23,7 +23,7 @@ from .dense import HNSW_THRESHOLD, DenseIndex
 from .facets import all_facet_ids, facet_ids, facet_texts, owner
 from .query import content_words, rewrite_query, spell_out
 from .ranking import RankConfig, add_group_scores, add_locator_prior, add_title_priors, fuse
-from .titles import TitleCatalog
+from .titles import QueryTitles, TitleCatalog
 from .tokenize import tokenize
 from .types import Hit, SearchFilters
 
@@ -309,11 +309,10 @@ class KnowledgeBase:
         qvec = self._query_vector(query) if cfg.mode != "bm25" else None
         n_cand = cfg.candidates
         with self._lock:
-            named = self.catalog.named_in(query) if cfg.w_named else set()
-            placed = self.catalog.placed_in(query) if cfg.w_authority else set()
-            other = self.catalog.other_level(query) if cfg.other_level_penalty else set()
+            asked = self.catalog.read(query, named=bool(cfg.w_named), placed=bool(cfg.w_authority),
+                                      other_level=bool(cfg.other_level_penalty))
             while True:
-                hits = self._search_locked(tokens, qvec, top_k, filters, cfg, n_cand, named, rewritten, placed, other)
+                hits = self._search_locked(tokens, qvec, top_k, filters, cfg, n_cand, asked, rewritten)
                 total = len(self.bm25)
                 if len(hits) >= top_k or filters is None or n_cand >= total:
                     return hits
@@ -327,11 +326,10 @@ class KnowledgeBase:
         return self.embedder.encode_queries([spell_out(query)])[0]
 
     def _search_locked(self, tokens, qvec, top_k, filters, cfg: RankConfig, n_cand: int,
-                       named: set[str], qtext: str = "", placed: set[str] = frozenset(),
-                       other: set[str] = frozenset()) -> list[Hit]:
+                       asked: QueryTitles, qtext: str = "") -> list[Hit]:
         cand: list[np.ndarray] = []
-        if named or placed:  # the documents the question names are candidates even if neither retriever found them
-            cand.append(np.array(self.store.ids_with_titles(named | placed), dtype=np.int64))
+        if asked.named or asked.placed:  # the documents the question names are candidates even if no retriever found them
+            cand.append(np.array(self.store.ids_with_titles(asked.named | asked.placed), dtype=np.int64))
         if cfg.mode != "dense":
             cand.append(self.bm25.search(tokens, n_cand)[0])
         if cfg.mode != "bm25":
@@ -359,7 +357,7 @@ class KnowledgeBase:
             scores = fuse(dense, lex, cfg)
         titles = [chunks[int(i)].title for i in ids]
         scores = add_group_scores(scores, titles, cfg)
-        scores = add_title_priors(scores, titles, self.catalog, named, cfg, placed, other)
+        scores = add_title_priors(scores, titles, self.catalog, asked, cfg)
         scores = add_locator_prior(scores, [chunks[int(i)].locator for i in ids], qtext, cfg)
         order = np.argsort(-scores)[:top_k]
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]

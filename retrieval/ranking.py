@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .titles import QueryTitles
 
 
 @dataclass(frozen=True)
@@ -73,23 +77,22 @@ def add_group_scores(scores: np.ndarray, groups: list[str], cfg: RankConfig) -> 
     return scores + cfg.group_weight * g
 
 
-def add_title_priors(scores: np.ndarray, titles: list[str], catalog, named: set[str], cfg: RankConfig,
-                     placed: set[str] = frozenset(), other_level: set[str] = frozenset()) -> np.ndarray:
-    """Hierarchy of norms, superseded versions and documents named in the query (see retrieval.titles);
-    ``placed``: local rules of a place the query names, not ranked down for their level; ``other_level``:
-    the national congress's own rules when the question is about a local congress."""
+def add_title_priors(scores: np.ndarray, titles: list[str], catalog, asked: "QueryTitles", cfg: RankConfig) -> np.ndarray:
+    """Hierarchy of norms, superseded versions, and what the question says about the titles (see
+    ``retrieval.titles``): documents it names are lifted, local rules of a place it names are not ranked down
+    for their level, and the national congress's own rules rank lower for a question about a local congress."""
     if not len(scores):
         return scores
     adj = np.zeros(len(scores))
     for i, t in enumerate(titles):
         info = catalog.info.get(t)
         if info is not None:
-            asked = t in named or t in placed  # what the question names is what it asks about, whatever its rank
-            adj[i] -= (0.0 if asked else cfg.w_authority * info.penalty) + \
+            exempt = t in asked.named or t in asked.placed  # what the question names is what it asks about
+            adj[i] -= (0.0 if exempt else cfg.w_authority * info.penalty) + \
                 (cfg.superseded_penalty if info.superseded else 0.0)
-        if t in named:
+        if t in asked.named:
             adj[i] += cfg.w_named
-        elif t in other_level:
+        elif t in asked.other_level:
             adj[i] -= cfg.other_level_penalty
     return scores + adj
 

@@ -38,6 +38,15 @@ _NATIONAL_ONLY = re.compile(r"^全国人民代表大会(?!.*(?:地方|县|乡|�
 
 
 @dataclass(frozen=True)
+class QueryTitles:
+    """What a question says about the indexed titles (see ``TitleCatalog.read``)."""
+
+    named: frozenset[str] = frozenset()  # documents it names by a short name (代表法第五十一条)
+    placed: frozenset[str] = frozenset()  # local rules of a place it names, not ranked down for their level
+    other_level: frozenset[str] = frozenset()  # the national congress's own rules, for a question about a local one
+
+
+@dataclass(frozen=True)
 class TitleInfo:
     level: str
     penalty: float
@@ -69,6 +78,12 @@ class TitleCatalog:
                 self._alias.setdefault(name, set()).update(members)
             if place and len(place) >= 2:
                 self._place.setdefault(place, set()).update(members)
+
+    def read(self, query: str, named: bool = True, placed: bool = True, other_level: bool = True) -> QueryTitles:
+        """The flags leave out what a ranking configuration does not weigh (a BM25-only ablation, say)."""
+        return QueryTitles(frozenset(self.named_in(query)) if named else frozenset(),
+                           frozenset(self.placed_in(query)) if placed else frozenset(),
+                           self.other_level(query) if other_level else frozenset())
 
     def placed_in(self, query: str) -> set[str]:
         """Local rules of a place the query names (“浙江省的代表建议…”): not ranked below national

@@ -149,7 +149,7 @@ def quality_findings(draft: DraftContent) -> list[Finding]:
 
 # -- appropriateness -------------------------------------------------------------------------------
 @lru_cache(maxsize=None)
-def _alone_patterns(code: str, patterns: tuple[str, ...]) -> list[re.Pattern]:
+def _alone_patterns(patterns: tuple[str, ...]) -> list[re.Pattern]:
     return [re.compile(p) for p in patterns]
 
 
@@ -165,7 +165,7 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
     sents = sentences(draft.full_text())
     for order, cat in enumerate(load_data("not_suggestion.json")["categories"]):
         with_words = [w for w in cat.get("with", []) if w != "我"]
-        alone = _alone_patterns(cat["code"], tuple(cat.get("alone", ())))
+        alone = _alone_patterns(tuple(cat.get("alone", ())))
         matched = []
         for s in sents:
             if m := next((m for p in alone if (m := p.search(s))), None):
