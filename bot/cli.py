@@ -24,7 +24,7 @@ def run(
 
     from bot.runner import RunOptions, run as run_bot
 
-    opts = RunOptions(webhook=webhook)
+    opts = RunOptions.from_settings(webhook=webhook)
     if port:
         opts = replace(opts, port=port)
     run_bot(opts)

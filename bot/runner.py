@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from dataclasses import dataclass
 
@@ -22,12 +21,19 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class RunOptions:
     webhook: bool = False
-    # Webhook settings; env names proposed to the lead for deputy_assistant.config.
-    webhook_url: str = os.environ.get("DEPUTY_WEBHOOK_URL", "")
-    listen: str = os.environ.get("DEPUTY_WEBHOOK_LISTEN", "0.0.0.0")
-    port: int = int(os.environ.get("DEPUTY_WEBHOOK_PORT", "8443"))
-    secret: str = os.environ.get("DEPUTY_WEBHOOK_SECRET", "")
-    rate_limit: int = int(os.environ.get("DEPUTY_RATE_LIMIT_PER_MINUTE", "20"))
+    webhook_url: str = ""
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    secret: str = ""
+    rate_limit: int = 20
+
+    @classmethod
+    def from_settings(cls, webhook: bool = False) -> RunOptions:
+        from deputy_assistant.config import get_settings
+
+        s = get_settings()
+        return cls(webhook=webhook, webhook_url=s.webhook_url, listen=s.webhook_listen, port=s.webhook_port,
+                   secret=s.webhook_secret, rate_limit=s.rate_limit_per_minute)
 
 
 def configure_logging(level: int = logging.INFO) -> None:

@@ -52,6 +52,17 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DEPUTY_TELEGRAM_API_BASE_URL", "TELEGRAM_API_BASE_URL"),
     )
 
+    # Bot process (`deputy-assistant bot run`)
+    rate_limit_per_minute: int = Field(default=20, ge=1, description="questions + voice notes per user per minute")
+    webhook_url: str = Field(default="", description="webhook mode: the https address Telegram can reach")
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: str = Field(default="", description="webhook secret token (random when empty)")
+
+    suggestion_cosponsor_thresholds: dict[str, dict[str, int | bool]] = Field(
+        default_factory=dict, description="JSON, same shape as suggestions/data/cosponsor_thresholds.json; overrides it"
+    )
+
     @property
     def resolved_models_dir(self) -> Path:
         return self.models_dir or self.data_dir / "models"

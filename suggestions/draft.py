@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -72,10 +71,10 @@ _DELEGATION_RE = re.compile(r"^(?:代表团)[:：]\s*(.+)$")
 def default_thresholds() -> dict:
     """Co-sponsor thresholds; DEPUTY_SUGGESTION_COSPONSOR_THRESHOLDS (JSON, same shape) overrides."""
     data = json.loads(resources.files("suggestions").joinpath("data/cosponsor_thresholds.json").read_text("utf-8"))
-    override = os.environ.get("DEPUTY_SUGGESTION_COSPONSOR_THRESHOLDS")
-    if override:
-        for k, v in json.loads(override).items():
-            data.setdefault(k, {}).update(v)
+    from deputy_assistant.config import get_settings
+
+    for k, v in get_settings().suggestion_cosponsor_thresholds.items():
+        data.setdefault(k, {}).update(v)
     return data
 
 
