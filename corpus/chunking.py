@@ -19,6 +19,9 @@ SECTION = re.compile(rf"^\s*(?:#+\s*)?([{CN_NUM}]+、.+)$")
 ITEM = re.compile(r"^\s*(\d{1,3})[.．、]\s*(\S.*)$")
 _LEVEL = {"编": 0, "分": 1, "章": 2, "节": 3}
 
+# Part of every document's fingerprint: bump it when the chunks made from the same text change, so that an
+# index re-chunks its documents on the next ingest instead of keeping chunks the current code would not make.
+CHUNKING_VERSION = 2
 MAX_CHARS = 600
 OVERLAP_SENTENCES = 1
 
@@ -153,7 +156,7 @@ def _heading_blocks(lines: list[str], title: str) -> list[Block]:
                 cells = dict(zip(header, row))
                 key = row[0] or last_key  # an empty first cell continues the row above (e.g. 全年)
                 last_key = key
-                text = "；".join(f"{h}：{c}" for h, c in cells.items() if c)
+                text = "；".join(f"{h}：{_cell_text(c)}" for h, c in cells.items() if c)
                 ctx = tuple(h for _, h in path)
                 blocks.append(Block(text=text, locator=key, context=ctx, kind="row"))
         table.clear()
@@ -183,6 +186,19 @@ def _heading_blocks(lines: list[str], title: str) -> list[Block]:
     flush()
     flush_table()
     return blocks
+
+
+_ENDS_CLAUSE = tuple("。；;，,、：:！？!?")
+
+
+def _cell_text(cell: str) -> str:
+    """A cell's lines: a list of names (one unit per line) becomes 甲、乙, so the units do not run
+    together once the answer composer drops line breaks; lines that end a clause keep their break."""
+    lines = [ln.strip() for ln in cell.split("\n") if ln.strip()]
+    out = lines[0] if lines else ""
+    for ln in lines[1:]:
+        out += ("\n" if out.endswith(_ENDS_CLAUSE) else "、") + ln
+    return out
 
 
 def _split_long(text: str, max_chars: int) -> list[str]:

@@ -16,12 +16,12 @@ LOCAL = "local_regulation"  # 地方性法规, 自治条例, 地方政府规章
 OTHER = "other"  # plans, briefings, anything that is not a legal norm
 
 # Province-level names as they open local regulations' titles ("宁夏回族自治区……条例").
-_PROVINCES = (
+PROVINCES = (
     "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
     "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
     "内蒙古", "广西", "西藏", "宁夏", "新疆",
 )  # not 香港 / 澳门 / 台湾: national laws (基本法) and regulations open with them
-_LOCAL = re.compile(rf"^(?:{'|'.join(_PROVINCES)})|^\S{{1,6}}?(?:省|自治区|自治州|自治县)|^\S{{1,5}}市人民代表大会")
+_LOCAL = re.compile(rf"^(?:{'|'.join(PROVINCES)})|^\S{{1,6}}?(?:省|自治区|自治州|自治县)|^\S{{1,5}}市人民代表大会")
 _VERSION = re.compile(r"(?:[（(]\s*\d{4}(?:[-年.]\d{1,2}[-月.]\d{1,2}日?|年)?\s*[)）]\s*)+$")
 _PRC = "中华人民共和国"
 
@@ -30,6 +30,13 @@ def base_title(title: str) -> str:
     """The title without its version date and the 中华人民共和国 prefix."""
     t = _VERSION.sub("", re.sub(r"\s|《|》", "", title))
     return t[len(_PRC):] if t.startswith(_PRC) else t
+
+
+def is_local(title: str, history: str = "") -> bool:
+    """A document of a province, region or city (its rules, and its plans and schedules as well):
+    宁夏回族自治区人大常委会2026年度代表工作安排表, 北京市…条例."""
+    national = re.sub(r"\s|《|》", "", title).startswith(_PRC)
+    return (bool(_LOCAL.search(base_title(title))) and not national) or legal_level(title, history) == LOCAL
 
 
 def legal_level(title: str, history: str = "") -> str:

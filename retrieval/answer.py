@@ -15,6 +15,7 @@ from corpus.cleaning import split_sentences
 from corpus.numbers import search_text
 
 from .facets import CELL_SPLIT, list_items
+from .query import statutory_words
 from .ranking import names_locator
 from .tokenize import tokenize
 from .types import Answer, AnswerSentence, Hit
@@ -36,8 +37,14 @@ QUANTITY_BONUS = 0.03
 # not 近几年 / 这几天 / 哪几个 / 前几次, which ask when or which
 _ASKS_QUANTITY = re.compile(r"多少(?!有点)|(?<![近这那前哪])几[个名位人次票天年条成]|多久|多长|多大比例|几分之")
 # a count or a share; not an article number (第十条) nor a date (2025年3月11日)
-_QUANTITY = re.compile(r"(?<![第\d年月])(?:[零〇一二三四五六七八九十百千两]+|\d{1,3})(?!\d)"
-                       r"(?:分之[一二三四五六七八九十]+|[个名位人次票天周成年日]|个月|以上|以下|以内)|过半数|半数")
+_QUANTITY = re.compile(r"(?<![第\d年月“])(?:[零〇一二三四五六七八九十百千两]+|\d{1,3})(?!\d)"
+                       r"(?:分之[一二三四五六七八九十]+|[个名位人次票天周成年日期件]|个月|以上|以下|以内)|过半数|半数")
+# “从几月到几月”“持续多长时间”: the sentence with a span of months (“4月至9月，专门委员会…开展督办工作”).
+_ASKS_SPAN = re.compile(r"几月(?:份)?(?:到|至|搞到|干到)几月|多长时间|持续多久|哪段时间")
+_SPAN = re.compile(r"\d{1,2}月(?:[上中下]旬)?(?:至|到|—|－|-)\d{1,2}月")
+# A count (“一共有多少人”“每个月工资多少钱”“开几次会”) that no considered sentence holds is not answered: the
+# nearest sentence would be answered with confidence but say nothing about the number.
+_ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件)|(?<![近这那前哪第])几[个名位人次期件](?!月)")
 
 
 class AnswerGenerator(Protocol):
@@ -81,6 +88,8 @@ def _units(hit: Hit, record: bool, notes: bool = False, whole_row: bool = True) 
         heading = k == 0 and bool(_ITEM_NUMBER.match(sent))
         if k == 0:  # the number is in the citation already: “第五十五条　代表…” reads as “代表…”
             sent = _ARTICLE_NUMBER.sub("", _ITEM_NUMBER.sub("", sent))
+        else:  # a numbered point inside a paragraph (备注 “…。2.服务代表资格审查委员会…”) reads without its number
+            sent = _ITEM_NUMBER.sub("", sent)
         # a sentence that only restates the document's title or locator says where, not what; a wholly
         # bracketed one is the document's adoption note ("（2025年12月24日…原则通过）"), an answer only
         # to a question about the document's adoption
@@ -117,11 +126,15 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     qv = embedder.encode_queries([question])[0]
     sv = embedder.encode_passages(scored, cache=True)
     qtok = set(tokenize(qtext))
-    overlap = np.array([len(qtok & set(tokenize(s))) / max(len(qtok), 1) for s in scored])
+    # a lay word matches the words it is rewritten to (路费 → 旅费), as it does in the search
+    lay = set(tokenize(" ".join(statutory_words(question)))) - qtok
+    overlap = np.array([len((qtok | lay) & set(tokenize(s))) / max(len(qtok), 1) for s in scored])
     rank_prior = np.array([0.02 * (SOURCES_CONSIDERED - i) for i, _ in cands])  # trust the retriever's order a little
     rank_prior += np.array([MAIN_CELL_BONUS if k in main_cells else 0.0 for k in range(len(cands))])
     if _ASKS_QUANTITY.search(question):
         rank_prior += np.array([QUANTITY_BONUS if _QUANTITY.search(sent) else 0.0 for _, sent in cands])
+    if _ASKS_SPAN.search(qtext):
+        rank_prior += np.array([QUANTITY_BONUS if _SPAN.search(search_text(sent)) else 0.0 for _, sent in cands])
     score = sv @ qv + 0.15 * overlap + rank_prior
     best = np.argsort(-score)
     closeness = answer.closeness = float(score[best[0]] - 0.15 * overlap[best[0]] - rank_prior[best[0]])
@@ -129,6 +142,8 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
         return answer
     if unseen >= OFF_TOPIC_UNSEEN and closeness < OFF_TOPIC_SCORE:
         return answer  # the nearest passages are still listed as sources, without claiming an answer
+    if _ASKS_COUNT.search(question) and not any(_QUANTITY.search(sent) for _, sent in cands):
+        return answer
     chosen = [best[0]]
     for j in best[1:]:
         if len(chosen) >= MAX_SENTENCES or score[j] < score[best[0]] - 0.03:

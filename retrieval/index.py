@@ -5,18 +5,22 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
 import numpy as np
+from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from corpus import Chunk, Document, LoadError, chunk_document, iter_files, load_path
+from corpus.chunking import CHUNKING_VERSION
 
 from .bm25 import BM25
 from .dense import HNSW_THRESHOLD, DenseIndex
@@ -54,7 +58,7 @@ class IngestReport:
 
 
 def fingerprint(doc: Document) -> str:
-    h = hashlib.sha256()
+    h = hashlib.sha256(f"chunking {CHUNKING_VERSION}\0".encode())
     for part in (doc.title, doc.text, doc.doc_type, doc.collection, doc.scope,
                  json.dumps(doc.pages, ensure_ascii=False), json.dumps([b.__dict__ for b in doc.blocks or []],
                                                                       ensure_ascii=False, default=str)):
@@ -137,6 +141,30 @@ class KnowledgeBase:
             self._manifest_mtime = mtime
         return False
 
+    @contextmanager
+    def _writing(self, progress: bool = False):
+        """One writer per index directory across processes (two CLI runs refreshing the built-in index at
+        once, a bot and an `index build`): the second waits for the first, then reloads what it wrote, so
+        it neither fails on a locked database nor overwrites the first's work with its older state."""
+        if self.read_only:
+            raise PermissionError("只读索引不能修改")
+        lock = FileLock(str(self.root / "write.lock"))
+        with self._lock:
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                if progress:
+                    tqdm.write("索引正在被另一个进程更新，等待其完成……", file=sys.stderr)
+                lock.acquire()
+            try:
+                manifest = self._manifest()
+                if manifest and manifest["generation"] != self._generation:
+                    self.store.close()
+                    self._load()
+                yield
+            finally:
+                lock.release()
+
     def save(self) -> None:
         if self.read_only:
             raise PermissionError("只读索引不能修改")
@@ -191,7 +219,7 @@ class KnowledgeBase:
     def ingest_documents(self, docs: list[Document], report: IngestReport | None = None,
                          progress: bool = False) -> IngestReport:
         report = report or IngestReport()
-        with self._lock:
+        with self._writing(progress):
             pending: list[tuple[dict, list[Chunk]]] = []
             for doc in docs:
                 fp = fingerprint(doc)
@@ -267,7 +295,7 @@ class KnowledgeBase:
             bar.close()
 
     def delete_document(self, doc_id: str) -> bool:
-        with self._lock:
+        with self._writing():
             found = self._delete_locked(doc_id)
             if found:
                 self.save()

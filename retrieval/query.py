@@ -6,7 +6,7 @@ import re
 
 from corpus.numbers import search_text
 
-from .tokenize import dictionary_words, tokenize
+from .tokenize import dictionary_words, in_dictionary, tokenize
 
 # Colloquial → statutory wording. Appended to the query (never replacing), so the original words
 # still match documents that use them.
@@ -42,13 +42,16 @@ LEGAL_TERMS: dict[str, str] = {
     "人大": "人民代表大会", "常委会": "常务委员会", "专委会": "专门委员会", "两高": "最高人民法院 最高人民检察院",
     "一府一委两院": "人民政府 监察委员会 人民法院 人民检察院", "乡镇": "乡 民族乡 镇",
     # everyday time words → the months schedules and plans are written in
+    "路费": "旅费", "车费": "旅费", "差旅费": "旅费", "报销": "旅费 补贴",
     "年底": "12月", "年末": "12月", "年初": "1月", "岁末": "12月",
 }
 
 _WS = re.compile(r"\s+")
 _ANY_WORD = frozenset("骗")  # one-character keys whose sense is the same inside longer words
 # How people ask, not what about: left out when judging whether the knowledge base knows a question's words.
-QUESTION_WORDS = frozenset("时候 什么时候 哪个 哪里 哪儿 怎么办 怎么样 一般 不能 能不能 有没有 是不是 多久 多长 几月".split())
+QUESTION_WORDS = frozenset(
+    "时候 什么时候 哪个 哪里 哪儿 怎么办 怎么样 一般 不能 能不能 有没有 是不是 多久 多长 几月 意思 什么意思 啥意思 含义 指的是 干啥 有啥".split()
+)
 _NUMBER_WORD = re.compile(r"^[0-9零〇一二三四五六七八九十百千两]+[年月日号]?份?$")
 
 
@@ -61,11 +64,32 @@ def _lay_terms(q: str) -> list[tuple[str, str]]:
     return [(k, v) for k, v in LEGAL_TERMS.items() if (k in single if len(k) == 1 and k not in _ANY_WORD else k in q)]
 
 
+# Keys that spell out a body's short name (人大 → 人民代表大会): the same body is named all over the documents,
+# so for choosing an answer sentence these say nothing; the lay words (路费 → 旅费) do.
+_NAME_KEYS = frozenset("人大 常委会 专委会 两高 一府一委两院 人代会 两会 人大代表 开会 乡镇 提建议 提议案".split())
+
+
+def statutory_words(query: str) -> list[str]:
+    """The documents' words for the question's lay words (“代表出去调研的路费谁出” → 旅费), body names left out."""
+    q = search_text(_WS.sub(" ", query).strip())
+    return list(dict.fromkeys(w for k, v in _lay_terms(q) if k not in _NAME_KEYS for w in v.split()))
+
+
 def rewrite_query(query: str) -> str:
     """Both number forms (八月份 / 8月) plus statutory synonyms of colloquial words in the query."""
     q = search_text(_WS.sub(" ", query).strip())
     extra = dict.fromkeys(w for _, v in _lay_terms(q) for w in v.split())  # once each, in order
     return f"{q} {' '.join(extra)}" if extra else q
+
+
+def _judged_tokens(q: str, known):
+    """The question's tokens; a pair jieba's HMM joined (推是 in “两摘两推是什么意思”) that no text uses is
+    judged by its dictionary words instead, so a question's own phrasing does not make it look off-topic."""
+    for t in tokenize(q):
+        if known(t) or in_dictionary(t):
+            yield t
+        else:
+            yield from dictionary_words(t)
 
 
 def content_words(query: str, known) -> tuple[int, int]:
@@ -74,7 +98,7 @@ def content_words(query: str, known) -> tuple[int, int]:
     spells out (人代会 → 人民代表大会) is known when one of its statutory words is; the words the rewriting
     adds are not counted themselves."""
     q = search_text(_WS.sub(" ", query).strip())
-    words = [t for t in dict.fromkeys(tokenize(q))
+    words = [t for t in dict.fromkeys(_judged_tokens(q, known))
              if len(t) >= 2 and t not in QUESTION_WORDS and not _NUMBER_WORD.match(t)]
     known_lay = [k for k, v in _lay_terms(q) if any(known(s) for s in v.split())]
     return len(words), sum(known(w) or any(w in k or k in w for k in known_lay) for w in words)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.legal import JUDICIAL, LOCAL, REGULATION, base_title, legal_level, place_of, short_names
+from corpus.legal import JUDICIAL, LOCAL, PROVINCES, REGULATION, base_title, is_local, legal_level, place_of, short_names
 
 # Penalty (in fused-score units, times RankConfig.w_authority) for norms below 法律: a citizen's or a
 # deputy's question about rights and duties is answered first by the law; the regulations and
@@ -35,6 +35,11 @@ _AMENDMENT = re.compile(r"^(.+?)修正案(?:[（(][^（）()]*[）)])?$")
 _LOCAL_BODY = re.compile(r"(?<![选社地城超股都门])(?:[省市县乡镇区州]|自治区|自治州|自治县)(?:级|里|里的)?(?:的)?"
                          r"(?:人大|人民代表大会|人代会|常委会)|地方各级|地方人大")
 _NATIONAL_ONLY = re.compile(r"^全国人民代表大会(?!.*(?:地方|县|乡|省|市|自治))")
+# … and the other way round: a question about the national congress as a body (“11月份全国人大有啥代表工作”,
+# not 全国人大代表, who also meet in provinces) is not answered from a province's documents, whose month rows
+# otherwise win on the month alone.
+_NATIONAL_BODY = re.compile(r"全国人大(?!代表)|全国人民代表大会(?!代表)")
+_A_PLACE = re.compile("|".join(PROVINCES) + r"|自治区")
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,8 @@ class QueryTitles:
 
     named: frozenset[str] = frozenset()  # documents it names by a short name (代表法第五十一条)
     placed: frozenset[str] = frozenset()  # local rules of a place it names, not ranked down for their level
-    other_level: frozenset[str] = frozenset()  # the national congress's own rules, for a question about a local one
+    other_level: frozenset[str] = frozenset()  # the national congress's own rules for a question about a local
+    # congress; local documents for a question about the national congress
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class TitleCatalog:
         self._alias: dict[str, set[str]] = {}
         self._place: dict[str, set[str]] = {}  # 北京 → Beijing's local rules
         self._national_only = frozenset(t for t in titles if _NATIONAL_ONLY.match(base_title(t)))
+        self._local = frozenset(t for t in titles if is_local(t, histories.get(t, "")))
         for base, members in groups.items():
             newest = max(members, key=_version)
             place = place_of(members[0], histories.get(members[0], ""))
@@ -92,10 +99,13 @@ class TitleCatalog:
         return set().union(*(titles for place, titles in self._place.items() if place in query))
 
     def other_level(self, query: str) -> frozenset[str]:
-        """Rules of the national congress alone, when the question is about a local one and not the national."""
-        if "全国" in query or not _LOCAL_BODY.search(query):
-            return frozenset()
-        return self._national_only
+        """Rules of the national congress alone, when the question is about a local one and not the national;
+        local documents, when it is about the national congress and names no place."""
+        if "全国" not in query and _LOCAL_BODY.search(query):
+            return self._national_only
+        if _NATIONAL_BODY.search(query) and not _LOCAL_BODY.search(query) and not _A_PLACE.search(query):
+            return self._local
+        return frozenset()
 
     def named_in(self, query: str) -> set[str]:
         """Titles the query names by a short name; where one name lies inside a longer one (组织法 in

@@ -48,3 +48,9 @@ def dictionary_words(text: str) -> list[str]:
     """jieba's precise cut with dictionary words only (no HMM): an unknown pair like 要告 stays two words."""
     _ensure_ready()
     return jieba.lcut(text, HMM=False)
+
+
+def in_dictionary(word: str) -> bool:
+    """Is ``word`` one of jieba's dictionary words (not a pair its HMM joined, like 推是 in 两摘两推是什么意思)?"""
+    _ensure_ready()
+    return bool(jieba.get_FREQ(word))

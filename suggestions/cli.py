@@ -15,14 +15,21 @@ from pathlib import Path
 import typer
 
 from suggestions.text import parse_draft_text
-from suggestions.types import KINDS, DraftContent
+from suggestions.types import KIND_SUGGESTION, KINDS, DraftContent
 
 app = typer.Typer(help="代表建议与议案：自检自测、承办单位与专门委员会推荐。", no_args_is_help=True)
 
 
+# 代表法: deputies' 建议、批评和意见 are one kind of item, handled alike
+_KIND_ALIASES = {"批评": KIND_SUGGESTION, "意见": KIND_SUGGESTION, "批评和意见": KIND_SUGGESTION,
+                 "建议、批评和意见": KIND_SUGGESTION, "建议批评和意见": KIND_SUGGESTION}
+
+
 def _load(file: Path, kind: str | None) -> DraftContent:
+    kind = _KIND_ALIASES.get(kind, kind) if kind else kind
     if kind is not None and kind not in KINDS:
-        raise typer.BadParameter("类别只能是“建议”或“议案”。", param_hint="--kind")
+        typer.echo(f"--kind 不能是“{kind}”：类别只能是“建议”（含批评和意见）或“议案”。", err=True)
+        raise typer.Exit(2)
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -99,7 +106,7 @@ async def _with_db(fn, notes: list[str]):
 def check_cmd(
     file: Path = typer.Argument(..., help="UTF-8 文本草稿"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
-    kind: str | None = typer.Option(None, "--kind", help="建议 或 议案（默认按标题判断）"),
+    kind: str | None = typer.Option(None, "--kind", help="建议（含批评和意见）或 议案（默认按标题判断）"),
     index: Path | None = typer.Option(None, "--index", help="检索法律依据的索引目录（含法律文本；默认不检索）"),
     no_kb: bool = typer.Option(False, "--no-kb", help="不检索法律依据（与不给 --index 相同）"),
 ) -> None:
@@ -128,7 +135,7 @@ def check_cmd(
 def route_cmd(
     file: Path = typer.Argument(..., help="UTF-8 文本草稿"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
-    kind: str | None = typer.Option(None, "--kind", help="建议 或 议案（默认按标题判断）"),
+    kind: str | None = typer.Option(None, "--kind", help="建议（含批评和意见）或 议案（默认按标题判断）"),
     top: int = typer.Option(3, "--top", min=1, max=10, help="推荐数量"),
 ) -> None:
     """推荐承办单位（建议）和审议的专门委员会（议案），附得分和理由。"""

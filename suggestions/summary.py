@@ -51,7 +51,9 @@ def summarize(draft: DraftContent, max_chars: int = MAX_CHARS) -> str:
     core = _core_title(draft.title)
     head = f"{core}。" if core else ""
     candidates: list[tuple[int, str]] = []
-    for i, item in enumerate(measure_items(draft.measures)):
+    # a bill in the NPC's form has no 具体建议: its demands are the draft's points (方案)
+    demands = draft.measures or (draft.outline if draft.is_bill else "")
+    for i, item in enumerate(measure_items(demands)):
         sents = sentences(_ITEM_MARK.sub("", item))
         # an item's first sentence is usually its gist; keep the best of its first three
         for j, s in enumerate(sents[:3]):
@@ -63,7 +65,8 @@ def summarize(draft: DraftContent, max_chars: int = MAX_CHARS) -> str:
     used = len(head)
     seen_items: set[int] = set()
     for pos, s in ranked:
-        s = s.strip().rstrip("；;，,") + ("" if s.endswith(("。", "！", "？")) else "。")
+        s = s.strip().rstrip("；;，,")
+        s += "" if s.endswith(("。", "！", "？", "。”", "！”", "？”")) else "。"
         if pos // 10 in seen_items or len(s) < 6 or (chosen and _score(s) <= 0) or _CLOSING.search(s):
             continue
         room = max_chars - used
@@ -73,6 +76,8 @@ def summarize(draft: DraftContent, max_chars: int = MAX_CHARS) -> str:
             if chosen:
                 continue
             s = _trim(s, room)
+        if s.count("“") > s.count("”"):  # cut inside a quotation (“将第五十一条修改为：“……；”): close it
+            s += "”"
         chosen.append((pos, s))
         seen_items.add(pos // 10)
         used += len(s)

@@ -27,6 +27,11 @@ _HEADINGS: list[tuple[str, str]] = sorted(
         ("法律依据", "legal_basis"), ("立法依据", "legal_basis"), ("法律法规依据", "legal_basis"),
         ("草案框架", "outline"), ("草案要点", "outline"), ("条文要点", "outline"), ("草案提纲", "outline"),
         ("法律草案", "outline"), ("议案草案", "outline"),
+        # the NPC's own bill form: 案由 (above, the problem), 案据 (the grounds, legal ones first), 方案 (the draft)
+        ("案据", "legal_basis"), ("方案", "outline"), ("修改方案", "outline"), ("立法方案", "outline"),
+        ("修法方案", "outline"), ("修改意见", "outline"), ("修改条文", "outline"),
+        ("必要性", "cause"), ("立法必要性", "cause"), ("立法的必要性", "cause"), ("必要性和可行性", "cause"),
+        ("必要性与可行性", "cause"), ("理由", "cause"), ("主要理由", "cause"),
         ("联名代表", "cosponsors"), ("附议代表", "cosponsors"), ("附件", "attachments"),
     ],
     key=lambda x: -len(x[0]),
@@ -202,10 +207,14 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
             _demands_out_of_last_part(draft)
     if kind:
         draft.kind = kind
-    elif draft.title.endswith("议案") or draft.legal_basis or draft.outline:
+    elif draft.title.endswith("议案"):
         draft.kind = KIND_BILL
-    else:
+    elif re.search(r"(?:建议|意见|批评|提案)$", draft.title):  # a suggestion may cite its legal basis too
         draft.kind = KIND_SUGGESTION
+    else:
+        draft.kind = KIND_BILL if draft.legal_basis or draft.outline else KIND_SUGGESTION
+    if draft.kind != KIND_BILL and draft.outline and not draft.measures:
+        draft.measures, draft.outline = draft.outline, ""  # “方案：1. …” in a suggestion is its demands
     return draft
 
 

@@ -105,6 +105,9 @@ class EmbedderLike(Protocol):
 
 
 class KnowledgeBaseLike(Protocol):
-    """What we need of ``retrieval.KnowledgeBase``: ``search`` returning ``retrieval.Hit`` objects."""
+    """What we need of ``retrieval.KnowledgeBase``: ``search`` returning ``retrieval.Hit`` objects, and the
+    embedder it searches with."""
+
+    embedder: Any
 
     def search(self, query: str, top_k: int = 10, filters: Any = None) -> Sequence[Any]: ...

@@ -334,3 +334,46 @@ def test_an_index_builds_progress_bar_counts_every_chunk_once_moving_within_batc
     report = kb.ingest_paths([law], progress=True)
     assert all(n >= 0 for n in updates) and sum(updates) == report.chunks == 20
     assert len([n for n in updates if n]) > 2  # it moved within the two batches, not once per batch
+
+
+def test_what_a_new_user_asked_of_the_builtin_corpus(make_kb):
+    """Questions a tester asked as a deputy would (stop 14): lay words, question framing, the national body,
+    spans of months, and counts the documents do not hold."""
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+
+    def source(q):
+        ans = kb.answer(q)
+        return ans.hits[ans.sentences[0].source].locator if ans.found else None
+
+    assert source("代表出去调研的路费谁出").endswith("/ 30")  # 路费 is the plan's 旅费
+    assert source("两摘两推是什么意思").endswith("/ 29")  # “是什么意思” is how, not what, it asks
+    # the national congress named: not 宁夏's 11月 row, which the month alone would pick
+    ans = kb.answer("11月份全国人大有啥代表工作")
+    assert ans.found and "全国人大常委会" in ans.hits[ans.sentences[0].source].title and "11月" in ans.text
+    assert "4月至9月" in kb.answer("重点督办从几月搞到几月").text
+    # a count no sentence holds is not answered with a confident unrelated sentence
+    for q in ("人大代表每个月工资多少钱", "全国人大代表一共有多少人"):
+        ans = kb.answer(q)
+        assert not ans.found and ans.hits, q
+    assert "5期" in kb.answer("今年全国人大给代表办几期专题学习班").text
+    assert "两名" in kb.answer("执法检查组下去检查至少要带几个代表").text
+    # a schedule cell listing units keeps them apart (was “办公厅代表工作委员会”)
+    row = next(h for h in kb.search("宁夏四月份的工作是哪个单位承办", top_k=3) if h.locator == "4月")
+    assert "承办单位：办公厅、代表工作委员会" in row.text
+
+
+def test_two_writers_on_one_index_directory_keep_each_others_documents(make_kb, docs):
+    """Two processes refreshing one index (two CLI runs on the built-in index): the second waits for the
+    first and reloads what it wrote before adding its own, instead of failing on a locked database or
+    saving its older state over the first's."""
+    first, second = make_kb(), make_kb()  # both opened before either writes
+    first.ingest_paths([docs / "law.md"])
+    second.ingest_paths([docs / "notice.md"])
+    reopened = make_kb()
+    titles = {d["title"] for d in reopened.documents()}
+    assert titles == {"中华人民共和国测试代表法", "宁夏代表团视察通知"}
+    assert any("银川" in h.text for h in reopened.search("银川视察", top_k=3))
+    assert any(h.locator.endswith("第三条") for h in reopened.search("建议多久答复", top_k=3))
+    # and the second writer itself sees the first's document
+    assert second.ingest_paths([docs / "law.md"]).unchanged == 1

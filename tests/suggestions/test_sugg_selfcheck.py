@@ -134,6 +134,16 @@ def test_legal_basis_cites_articles_from_the_knowledge_base(law_kb):
     assert any("民族区域自治法" in c for c in cites), cites
 
 
+def test_an_article_that_only_shares_a_word_is_not_offered_as_legal_basis(law_kb):
+    """Over a few articles of 民族区域自治法, a draft on bicycle parking has no legal basis to be shown."""
+    from retrieval.types import SearchFilters
+
+    query = (GOOD.title + "。" + GOOD.measures[:200])[:300]
+    assert law_kb.search(query, top_k=3, filters=SearchFilters(doc_types=frozenset({"law"})))  # its nearest
+    (legal,) = check(GOOD, kb=law_kb).by_code("legal_basis")
+    assert "没有找到" in legal.message and not legal.details.get("citations")
+
+
 def test_legal_basis_cites_laws_only(make_kb):
     """A plan item or a briefing that shares words with the draft is not a legal basis."""
     from retrieval.builtin import BUILTIN_DIR
