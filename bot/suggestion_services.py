@@ -45,6 +45,10 @@ class ScopedSearch:
         self.kb = kb
         self.scopes = scopes
 
+    @property
+    def embedder(self) -> Any:  # the legal-basis check weighs each article's closeness to the draft
+        return self.kb.embedder
+
     def search(self, query: str, top_k: int = 10, filters: SearchFilters | None = None) -> list[Any]:
         f = filters or SearchFilters()
         return self.kb.search(query, top_k=top_k,
