@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # A line that ends a sentence or a heading: no page-break repair after it.
@@ -76,3 +77,17 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*[”」』]?|\n"
 def split_sentences(text: str) -> list[str]:
     """Split on Chinese sentence ends (and line breaks), keeping the punctuation."""
     return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters as a deputy from Hong Kong or Macao, or a pasted draft, writes them
+    (代表建議交辦會、具體建議) → simplified, which the documents and the draft headings use. Simplified
+    text passes through unchanged."""
+    return _t2s().convert(text) if text else text

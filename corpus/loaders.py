@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from .cleaning import clean_text
 from .document import Block, Document
+
+log = logging.getLogger(__name__)
+# pypdf reports damage (“EOF marker not found”) as English warnings on stderr; the loader says it in Chinese
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 SUPPORTED = {".md", ".markdown", ".txt", ".docx", ".pdf", ".html", ".htm", ".jsonl"}
 
@@ -22,7 +27,9 @@ def iter_files(paths: list[Path]) -> Iterator[Path]:
     """Expand folders recursively; keep supported files in a stable order."""
     for p in paths:
         if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED)
+            # other files are yielded too (not hidden ones): load_path names them as skipped, so that a
+            # folder's .doc or .wps files are not left out without a word
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
         else:
             yield p
 
@@ -38,7 +45,8 @@ def load_path(path: Path, collection: str = "default", scope: str = "all") -> li
         raise LoadError("文件不存在")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise LoadError(f"不支持的文件类型 {suffix or '（无扩展名）'}")
+        hint = "，请另存为 .docx 或 .pdf" if suffix in (".doc", ".wps", ".rtf", ".odt") else ""
+        raise LoadError(f"不支持的文件类型 {suffix or '（无扩展名）'}{hint}")
     if path.stat().st_size == 0:
         raise LoadError("文件为空")
     try:
@@ -46,7 +54,8 @@ def load_path(path: Path, collection: str = "default", scope: str = "all") -> li
     except LoadError:
         raise
     except Exception as exc:  # a damaged file must never abort a batch
-        raise LoadError(f"文件已损坏或无法解析（{exc.__class__.__name__}: {str(exc)[:120]}）") from exc
+        log.debug("loading %s failed", path, exc_info=True)  # the library's English detail, for maintainers
+        raise LoadError(f"文件已损坏，或不是有效的 {suffix.lstrip('.').upper()} 文件") from exc
     docs = [d for d in docs if d.text.strip() or d.pages or d.blocks]
     if not docs:
         raise LoadError("文件中没有可提取的文字")
@@ -178,11 +187,14 @@ def _load_jsonl(path: Path) -> list[Document]:
                 continue
             try:
                 rec = json.loads(line)
-                text = str(rec["text"])
+                text = rec["text"]
                 title = str(rec.get("title") or rec["id"])
                 doc_id = str(rec["id"])
             except (json.JSONDecodeError, KeyError, TypeError):
                 bad += 1
+                continue
+            if not isinstance(text, str) or not text.strip() or rec["id"] in (None, ""):
+                bad += 1  # "text": null would otherwise be indexed as the word None
                 continue
             meta = {k: v for k, v in rec.items() if k not in {"id", "title", "text"}}
             doc = Document(doc_id, title, clean_text(text), doc_type=str(meta.get("doc_type", _doc_type(text))),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -15,7 +15,7 @@ models_app = typer.Typer(help="模型管理", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code)
 
@@ -91,6 +91,53 @@ def _filters(collection: Optional[list[str]], doc_type: Optional[list[str]], sco
     )
 
 
+def _argument_text(value: str) -> str:
+    """A command-line argument typed on a system that is not UTF-8 reaches Python with undecodable bytes
+    escaped (surrogates); read them as GB18030 or refuse in Chinese, never pass them on."""
+    from retrieval.questions import decode_text
+
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        text = decode_text(value.encode("utf-8", "surrogateescape"))
+    if text is None:
+        _fail("无法识别问题的文字编码（应为 UTF-8 或 GBK），请检查终端设置", 2)
+    return text
+
+
+def _question_problem(question: str) -> str | None:
+    """The Chinese message for a question that cannot be asked (empty, punctuation only, too long)."""
+    from retrieval.questions import MAX_QUESTION_CHARS, QuestionProblem, check_question
+
+    problem = check_question(question)
+    if problem is QuestionProblem.EMPTY:
+        return "问题是空的（或只有标点符号），请输入要问的内容"
+    if problem is QuestionProblem.TOO_LONG:
+        return f"问题太长（{len(question.strip())} 字），请精简到 {MAX_QUESTION_CHARS} 字以内"
+    return None
+
+
+def _stdin_lines() -> list[str | None]:
+    """Standard input, line by line: UTF-8 or GB18030 text, None for a line that is neither."""
+    from retrieval.questions import decode_text
+
+    out: list[str | None] = []
+    for raw in sys.stdin.buffer:
+        line = decode_text(raw)
+        out.append(None if line is None else line.rstrip("\r\n").lstrip("\ufeff"))
+    return out
+
+
+def _positive(top_k: int) -> int:
+    if top_k < 1:
+        _fail("--top-k 须为正整数", 2)
+    return top_k
+
+
+_LARGE_FILE = 5 * 1024 * 1024  # a 10 MB text is ~17,000 chunks: tens of minutes of encoding on 2 cores
+
+
 @index_app.command("build")
 def index_build(
     paths: Annotated[list[Path], typer.Argument(help="文件或文件夹（.md .txt .docx .pdf .html .jsonl）")],
@@ -99,12 +146,26 @@ def index_build(
     scope: Annotated[str, typer.Option(help="访问范围：all / delegation:名称 / committee:名称 / staff")] = "all",
 ) -> None:
     """建立或增量更新索引（未变化的文件不会重复处理）。"""
+    from corpus import iter_files
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:  # before an index folder is created for nothing
+        _fail("找不到：" + "、".join(map(str, missing)), 2)
+    if index.exists() and not index.is_dir():
+        _fail(f"--index 应为目录，而 {index} 是一个文件", 2)
+    for f in iter_files(paths):
+        if f.is_file() and f.stat().st_size > _LARGE_FILE:
+            typer.echo(f"注意：{f} 较大（{f.stat().st_size / 1024 / 1024:.1f} MB），向量化可能需要较长时间", err=True)
     kb = _open_kb(index)
     report = kb.ingest_paths(paths, collection=collection, scope=scope, progress=True)
     for path, reason in report.skipped:
         typer.echo(f"跳过 {path}：{reason}", err=True)
+    for path, note in report.notes:
+        typer.echo(f"注意 {path}：{note}", err=True)
     docs, chunks = kb.store.counts()
     typer.echo(f"{report.summary()}。索引共 {docs} 篇文档、{chunks} 个片段：{index}")
+    if report.skipped and not report.documents and not report.unchanged:
+        raise typer.Exit(1)  # nothing given could be indexed
 
 
 @index_app.command("delete")
@@ -136,21 +197,38 @@ def search(
     """检索相关段落。"""
     import json
 
+    top_k = _positive(top_k)
+    if not (jsonl and query is None):  # a single question is checked before the model loads
+        if not query:
+            _fail("请提供问题，或使用 --jsonl 从标准输入读取", 2)
+        query = _argument_text(query)
+        if problem := _question_problem(query):
+            _fail(problem, 2)
     kb = _open_kb(index, read_only=index is not None)
     flt = _filters(collection, doc_type, scope)
     if jsonl and query is None:
-        for line in sys.stdin:
-            line = line.rstrip("\n")
-            if not line.strip():
+        from retrieval.questions import decode_text
+
+        failed = False
+        for raw in sys.stdin.buffer:
+            raw = raw.rstrip(b"\r\n")
+            if not raw.strip():
                 continue
-            qid, _, text = line.partition("\t")
-            if not _:
-                qid, text = "", qid
+            raw_qid, sep, raw_text = raw.partition(b"\t")
+            if not sep:
+                raw_qid, raw_text = b"", raw_qid
+            qid = raw_qid.decode("utf-8", "replace").lstrip("\ufeff")  # the id is echoed, whatever its bytes
+            text = decode_text(raw_text)
+            problem = "无法识别这一行的文字编码（应为 UTF-8 或 GBK）" if text is None else _question_problem(text)
+            if problem:  # this line is answered with its error; the others still are searched
+                failed = True
+                print(json.dumps({"qid": qid, "hits": [], "error": problem}, ensure_ascii=False), flush=True)
+                continue
             hits = kb.search(text, top_k=top_k, filters=flt)
             print(json.dumps({"qid": qid, "hits": [h.to_json() for h in hits]}, ensure_ascii=False), flush=True)
+        if failed:
+            raise typer.Exit(1)
         return
-    if not query:
-        _fail("请提供问题，或使用 --jsonl 从标准输入读取", 2)
     hits = kb.search(query, top_k=top_k, filters=flt)
     if jsonl:
         print(json.dumps({"qid": "", "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
@@ -181,26 +259,41 @@ def ask(
     top_k: Annotated[int, typer.Option("--top-k")] = 5,
 ) -> None:
     """回答问题并给出出处。"""
+    top_k = _positive(top_k)
     if voice is not None:
+        if question:
+            _fail("请只给出一种问题：文字问题或 --voice 语音文件", 2)
         try:
             from speech.cli import ask_voice
         except ImportError:
             _fail("语音功能不可用：speech 模块未安装")
-        ask_voice(voice, index)
+        ask_voice(voice, index, top_k=top_k)
         return
     if not question or not question.strip():
         _fail("请提供问题，例如：deputy-assistant ask \"代表建议交办会在几月开？\"", 2)
+    question = _argument_text(question)
     if question.strip() != "-":
+        if problem := _question_problem(question):
+            _fail(problem, 2)
         print_answer(_open_kb(index, read_only=index is not None).answer(question, top_k=top_k))
         return
-    asked = [q.strip().lstrip("\ufeff") for q in sys.stdin]
-    asked = [q for q in asked if q]
+    asked = [q if q is None else q.strip() for q in _stdin_lines()]
+    asked = [q for q in asked if q is None or q]
     if not asked:  # before the model is loaded
         _fail("标准输入中没有问题：每行一个问题。", 2)
     kb = _open_kb(index, read_only=index is not None)
+    failed = False
     for n, q in enumerate(asked, 1):
-        typer.echo(f"{'' if n == 1 else chr(10)}=== [{n}/{len(asked)}] {q}")
+        shown = "（无法识别的文字编码）" if q is None else (q if len(q) <= 80 else q[:80] + "……")
+        typer.echo(f"{'' if n == 1 else chr(10)}=== [{n}/{len(asked)}] {shown}")
+        problem = "无法识别这一行的文字编码（应为 UTF-8 或 GBK）" if q is None else _question_problem(q)
+        if problem:  # this question is refused; the others are still answered
+            failed = True
+            typer.echo(problem)
+            continue
         print_answer(kb.answer(q, top_k=top_k))
+    if failed:
+        raise typer.Exit(1)
 
 
 def _mount_optional() -> None:

@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from corpus import Chunk, Document, LoadError, chunk_document, iter_files, load_path
 from corpus.chunking import CHUNKING_VERSION
+from corpus.cleaning import to_simplified
 
 from .bm25 import BM25
 from .dense import HNSW_THRESHOLD, DenseIndex
@@ -33,6 +34,7 @@ from .types import Hit, SearchFilters
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+CHECKPOINT_SECONDS = 60.0  # a long build saves what it has finished at most this often
 EMBED_BATCH = 2048
 
 
@@ -47,6 +49,7 @@ class IngestReport:
     chunks: int = 0
     pages: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (path, what was left out of a file that was read)
 
     def summary(self) -> str:
         s = f"文档 {self.documents} 篇（未变化 {self.unchanged} 篇），片段 {self.chunks} 个"
@@ -212,6 +215,8 @@ class KnowledgeBase:
                 report.skipped.append((str(path), str(exc)))
                 continue
             report.pages += sum(len(d.pages or []) for d in loaded)
+            if bad := max(d.metadata.get("jsonl_bad_lines", 0) for d in loaded):
+                report.notes.append((str(path), f"{bad} 行格式错误（每行需要 id、title、text 字段），已跳过"))
             docs.extend(loaded)
         self.ingest_documents(docs, report, progress=progress)
         return report
@@ -248,6 +253,7 @@ class KnowledgeBase:
         next_id = self.store.next_id()
         bar = tqdm(total=total, desc="向量化", unit="片段", disable=not progress)
         pool = ThreadPoolExecutor(1)  # jieba (GIL-bound) overlaps with torch (releases the GIL)
+        last_save = time.monotonic()
         try:
             batch: list[tuple[dict, list[Chunk]]] = []
             size = 0
@@ -290,6 +296,10 @@ class KnowledgeBase:
                     next_id += len(flat)
                     bar.update(len(flat) - done[1])
                     batch, size = [], 0
+                    if item is not None and time.monotonic() - last_save > CHECKPOINT_SECONDS:
+                        # a long build interrupted keeps what it finished: the next run skips those files
+                        self.save()
+                        last_save = time.monotonic()
         finally:
             pool.shutdown()
             bar.close()
@@ -326,7 +336,7 @@ class KnowledgeBase:
     # -- search --------------------------------------------------------------------------------
     def search(self, query: str, top_k: int = 10, filters: SearchFilters | None = None,
                rank: RankConfig | None = None) -> list[Hit]:
-        query = (query or "").strip()
+        query = to_simplified((query or "").strip())
         if not query or self.dense is None:
             return []
         self.maybe_reload()
@@ -416,6 +426,7 @@ class KnowledgeBase:
     def answer(self, query: str, top_k: int = 5, filters: SearchFilters | None = None):
         from .answer import compose_answer
 
+        query = to_simplified(query or "")
         hits = self.search(query, top_k=top_k, filters=filters)
         return compose_answer(query, hits, self.embedder, unseen=self.unseen_share(query) if hits else 0.0)
 

@@ -16,6 +16,25 @@ from .errors import AudioError
 app = typer.Typer(help="语音识别", add_completion=False)
 
 
+def _file_problem(f: Path) -> str | None:
+    """What the file system says before the decoder is asked (a folder, a missing or unreadable file)."""
+    if f.is_dir():
+        return "这是一个文件夹，不是语音文件"
+    if not f.exists():
+        return "找不到这个文件"
+    try:
+        with open(f, "rb"):
+            return None
+    except OSError:
+        return "无法读取这个文件（请检查权限）"
+
+
+def _check_index(index: Path | None) -> None:
+    if index is not None and not (index / "manifest.json").is_file():
+        typer.echo(f"索引目录 {index} 中没有索引，请先运行 deputy-assistant index build", err=True)
+        raise typer.Exit(2)
+
+
 def _load_recognizer():
     from deputy_assistant.models import ModelMissingError
 
@@ -37,12 +56,18 @@ def transcribe(
     """离线识别语音，按领域词表纠错，输出识别文本。"""
     from .voice import corrector_for
 
+    _check_index(index)
     recognizer = _load_recognizer()
     corrector = corrector_for(index)
     failed = 0
     for f in files:
         row: dict = {"file": str(f)}
         try:
+            if problem := _file_problem(f):  # one bad path must not stop the other files
+                failed += 1
+                row.update(text="", raw_text="", confidence=0.0, duration_s=0.0, error=problem)
+                _emit(row, f, jsonl)
+                continue
             t = recognizer.transcribe_sync(f, corrector)
             row.update(text=t.text, raw_text=t.raw_text, confidence=round(t.confidence, 4), duration_s=round(t.duration_s, 3))
             if t.low_confidence and t.alternatives:
@@ -50,14 +75,18 @@ def transcribe(
         except AudioError as exc:
             failed += 1
             row.update(text="", raw_text="", confidence=0.0, duration_s=0.0, error=exc.user_message)
-        if jsonl:
-            typer.echo(json.dumps(row, ensure_ascii=False))
-        elif "error" in row:
-            typer.echo(f"{f}：{row['error']}", err=True)
-        else:
-            typer.echo(f"{f}\t{row['text']}\t（置信度 {row['confidence']:.2f}，{row['duration_s']:.1f} 秒）")
+        _emit(row, f, jsonl)
     if failed:
         raise typer.Exit(1)
+
+
+def _emit(row: dict, f: Path, jsonl: bool) -> None:
+    if jsonl:
+        typer.echo(json.dumps(row, ensure_ascii=False))
+    elif "error" in row:
+        typer.echo(f"{f}：{row['error']}", err=True)
+    else:
+        typer.echo(f"{f}\t{row['text']}\t（置信度 {row['confidence']:.2f}，{row['duration_s']:.1f} 秒）")
 
 
 def ask_voice_command(file: Path, index: Path | None = None, top_k: int = 5, as_json: bool = False):
@@ -65,6 +94,10 @@ def ask_voice_command(file: Path, index: Path | None = None, top_k: int = 5, as_
     sources; returns the ``speech.voice.VoiceAnswer``. Unusable audio: Chinese message, exit 1."""
     from .voice import ask_voice
 
+    if problem := _file_problem(file):
+        typer.echo(f"{file}：{problem}", err=True)
+        raise typer.Exit(1)
+    _check_index(index)
     recognizer = _load_recognizer()
     try:
         va = ask_voice(file, index, top_k=top_k, recognizer=recognizer)

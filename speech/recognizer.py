@@ -223,7 +223,7 @@ def finish(raw: RawResult, corrector: Corrector | None) -> Transcript:
     from .correction import default_corrector  # lazy: avoids building the lexicon when not used
 
     raw_text = _join(raw.text)
-    if not raw_text:
+    if len(raw_text) < 2:  # nothing, or one syllable heard in noise (“我”): not a question to answer
         raise NoSpeech()
     corrector = corrector or default_corrector()
     result = corrector.correct(raw.nbest, raw.posteriors)

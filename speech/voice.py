@@ -54,7 +54,8 @@ def open_kb(index_dir: str | Path | None):
     with _KB_LOCK:
         kb = _KBS.get(key)
         if kb is None:
-            kb = _KBS[key] = KnowledgeBase.open(Path(key))
+            # read-only: a mistyped --index must fail, not leave an empty index behind and answer from it
+            kb = _KBS[key] = KnowledgeBase.open(Path(key), read_only=True)
         return kb
 
 

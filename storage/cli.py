@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Annotated, Optional, TypeVar
+from typing import Annotated, NoReturn, Optional, TypeVar
 
 import typer
 
@@ -40,11 +40,27 @@ def _with_access(fn: Callable[[AccessService], Awaitable[T]]) -> T:
     return asyncio.run(go())
 
 
+def _refuse(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
 def _role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise typer.BadParameter("角色须为 deputy、staff 或 admin") from None
+        _refuse(f"角色“{value}”无效：须为 deputy、staff 或 admin")
+
+
+MAX_TTL_HOURS = 24 * 365  # an invitation is for someone expected soon; a longer one is a standing key
+_MAX_ID = 2**31 - 1  # user ids are INTEGER columns (PostgreSQL int4)
+
+
+def _user_id(value: int) -> int:
+    if not 1 <= value <= _MAX_ID:
+        typer.echo(f"没有编号为 {value} 的用户", err=True)
+        raise typer.Exit(1)
+    return value
 
 
 @users_app.command("invite")
@@ -53,10 +69,15 @@ def invite(
     role: Annotated[str, typer.Option("--role", help="deputy / staff / admin")] = "deputy",
     delegation: Annotated[Optional[str], typer.Option("--delegation", help="代表团，如 宁夏代表团")] = None,
     committee: Annotated[Optional[list[str]], typer.Option("--committee", help="专门委员会，可重复")] = None,
-    ttl_hours: Annotated[int, typer.Option("--ttl-hours", min=1, help="有效期（小时）")] = 72,
+    ttl_hours: Annotated[int, typer.Option("--ttl-hours", help=f"有效期（小时，1–{MAX_TTL_HOURS}）")] = 72,
 ) -> None:
     """生成一次性邀请码（只显示这一次）。"""
     r = _role(role)
+    name = name.strip()
+    if not name:
+        _refuse("姓名不能为空：--name 张三")
+    if not 1 <= ttl_hours <= MAX_TTL_HOURS:
+        _refuse(f"有效期须在 1 到 {MAX_TTL_HOURS} 小时之间")
     code, inv = _with_access(
         lambda a: a.create_invitation(name=name, role=r, delegation=delegation, committees=committee or [],
                                       ttl=timedelta(hours=ttl_hours))
@@ -90,6 +111,7 @@ def _change(fn: Callable[[AccessService], Awaitable[T]]) -> T:
 @users_app.command("suspend")
 def suspend(user_id: Annotated[int, typer.Argument(help="用户编号（见 users list）")]) -> None:
     """停用用户，立即生效。"""
+    user_id = _user_id(user_id)
     u = _change(lambda a: a.suspend(user_id))
     typer.echo(f"已停用：{u.id} {u.name}")
 
@@ -97,6 +119,7 @@ def suspend(user_id: Annotated[int, typer.Argument(help="用户编号（见 user
 @users_app.command("reactivate")
 def reactivate(user_id: Annotated[int, typer.Argument(help="用户编号")]) -> None:
     """恢复已停用的用户。"""
+    user_id = _user_id(user_id)
     u = _change(lambda a: a.reactivate(user_id))
     typer.echo(f"已恢复：{u.id} {u.name}")
 
@@ -108,6 +131,7 @@ def set_role(
 ) -> None:
     """修改用户身份。"""
     r = _role(role)
+    user_id = _user_id(user_id)
     u = _change(lambda a: a.set_role(user_id, r))
     typer.echo(f"{u.id} {u.name} → {u.role.value}")
 
@@ -115,7 +139,12 @@ def set_role(
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="目标版本")] = "head") -> None:
     """执行数据库迁移（Alembic）。"""
-    upgrade_sync(_url(), revision)
+    from alembic.util import CommandError
+
+    try:
+        upgrade_sync(_url(), revision)
+    except CommandError:
+        _refuse(f"没有数据库版本“{revision}”：省略参数即迁移到最新版本（head）")
     typer.echo(f"数据库已迁移到 {revision}")
 
 

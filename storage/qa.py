@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from retrieval.questions import MAX_QUESTION_CHARS, QuestionProblem, check_question  # noqa: F401 - re-exported
 from retrieval.types import SearchFilters
 from storage.access import scopes_for
 from storage.db import Database
@@ -14,23 +14,8 @@ from storage.models import QueryRecord
 from storage.repositories import QueryRepo, RatingRepo
 from storage.views import QueryView, UserView
 
-MAX_QUESTION_CHARS = 500
 ANSWER_TOP_K = 5
 MORE_TOP_K = 15
-
-
-class QuestionProblem(enum.Enum):
-    EMPTY = "empty"
-    TOO_LONG = "too_long"
-
-
-def check_question(text: str) -> QuestionProblem | None:
-    t = (text or "").strip()
-    if not t:
-        return QuestionProblem.EMPTY
-    if len(t) > MAX_QUESTION_CHARS:
-        return QuestionProblem.TOO_LONG
-    return None
 
 
 @dataclass(frozen=True)

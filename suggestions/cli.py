@@ -30,16 +30,22 @@ def _load(file: Path, kind: str | None) -> DraftContent:
     if kind is not None and kind not in KINDS:
         typer.echo(f"--kind 不能是“{kind}”：类别只能是“建议”（含批评和意见）或“议案”。", err=True)
         raise typer.Exit(2)
+    from retrieval.questions import decode_text
+
     try:
-        text = file.read_text(encoding="utf-8")
+        raw = file.read_bytes()
     except FileNotFoundError:
         typer.echo(f"找不到文件：{file}", err=True)
         raise typer.Exit(2)
-    except UnicodeDecodeError:
-        typer.echo(f"文件 {file} 不是 UTF-8 编码的文本，请另存为 UTF-8 后重试。", err=True)
+    except IsADirectoryError:
+        typer.echo(f"{file} 是一个文件夹，请给出草稿文件（UTF-8 或 GBK 编码的文本）。", err=True)
         raise typer.Exit(2)
-    except OSError as exc:
-        typer.echo(f"无法读取文件 {file}：{exc.strerror}", err=True)
+    except OSError:
+        typer.echo(f"无法读取文件 {file}（请检查权限）。", err=True)
+        raise typer.Exit(2)
+    text = decode_text(raw)  # drafts saved on Chinese Windows are often GBK
+    if text is None or "\x00" in text:
+        typer.echo(f"文件 {file} 不是文本文件（应为 UTF-8 或 GBK 编码），请另存为文本后重试。", err=True)
         raise typer.Exit(2)
     if not text.strip():
         typer.echo(f"文件 {file} 是空的。", err=True)

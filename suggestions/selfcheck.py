@@ -140,7 +140,7 @@ def quality_findings(draft: DraftContent) -> list[Finding]:
             out.append(Finding("title_form", SEVERITY_WARNING, f"标题过长（{len(title)} 字）。",
                                "压缩到 60 字以内，只保留事项本身，细节放到正文。", "title"))
 
-    out += _outline_findings(draft) + _cosponsor_findings(draft)
+    out += _outline_findings(draft) + _cosponsor_findings(draft) + _length_findings(draft)
     items = measure_items(draft.measures)
     if len(items) > 1 and not is_numbered(draft.measures):
         out.append(Finding("measures_unnumbered", SEVERITY_INFO, "“具体建议”没有分条编号。",
@@ -160,6 +160,21 @@ def quality_findings(draft: DraftContent) -> list[Finding]:
             "measures", {"item": item, "phrase": phrase},
         ))
     return out
+
+
+# A suggestion is read and answered item by item: about 3,000 characters is the usual length; far beyond it
+# the supporting material belongs in an attachment, and a whole pasted report is not one suggestion.
+LONG_DRAFT_CHARS = 8_000
+TOO_LONG_DRAFT_CHARS = 50_000
+
+
+def _length_findings(draft: DraftContent) -> list[Finding]:
+    n = len(draft.body())
+    if n <= LONG_DRAFT_CHARS:
+        return []
+    severity = SEVERITY_ERROR if n > TOO_LONG_DRAFT_CHARS else SEVERITY_WARNING
+    return [Finding("too_long", severity, f"正文共 {n} 字，篇幅过长。",
+                    "精简到 3000 字左右，只写问题、原因和措施；调研报告、数据等详细材料作为附件提交。", None, {"chars": n})]
 
 
 def _outline_findings(draft: DraftContent) -> list[Finding]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from corpus.cleaning import to_simplified
 from suggestions.types import KIND_BILL, KIND_SUGGESTION, DraftContent
 
 # Section headings seen in real drafts, mapped to DraftContent fields. Longest first so
@@ -69,7 +70,8 @@ _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 
 def normalise(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    # a draft in traditional characters (具體建議) is read with the same headings and checks
+    text = to_simplified(text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""))
     lines = []
     for line in text.split("\n"):
         line = _WS.sub(" ", line).strip()

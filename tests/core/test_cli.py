@@ -88,3 +88,59 @@ def test_laws_corpus_cites_daibiaofa_article(make_kb, shared_dir: Path):
     assert not any("2015" in h.title or h.title.startswith(("山东", "浙江", "北京", "重庆", "河南", "上海")) for h in hits[:3])
     hits = kb.search("根据代表法，代表在人民代表大会会议上的发言和表决会被追究法律责任吗", top_k=5)
     assert any("代表大会代表法" in h.title and h.locator in ("第三十一条", "第三十八条") for h in hits)
+
+
+def test_bad_questions_are_refused_in_chinese_and_a_batch_goes_on(runner):
+    """What a tester fed the CLI (stop 14): GBK bytes, undecodable bytes, punctuation, a 10 MB line."""
+    stdin = ("代表建议".encode("gbk") + b"\n" + b"\xff\xfe\xfd\n" + "代表建议交办会在几月开？\n？？？\n".encode()
+             + ("很长的问题" * 200).encode() + b"\n")
+    res = runner.invoke(cli.app, ["ask", "-"], input=stdin)
+    assert res.exit_code == 1, res.output  # some refused, the rest answered
+    assert "=== [1/5] 代表建议" in res.output  # GBK read as GBK
+    assert "无法识别这一行的文字编码" in res.output
+    assert "六、提升代表议案建议工作质效 / 20" in res.output  # the good question after the bad one
+    assert "只有标点符号" in res.output and "问题太长（1000 字）" in res.output
+    assert "Traceback" not in res.output
+    for args, expected in ((["ask", "？？？！！"], "只有标点符号"), (["ask", "问" * 501], "问题太长"),
+                           (["ask", "代表", "--top-k", "0"], "--top-k 须为正整数"),
+                           (["search", "。。，"], "只有标点符号")):
+        res = runner.invoke(cli.app, args)
+        assert res.exit_code == 2 and expected in res.output, (args, res.output)
+    assert runner.invoke(cli.app, ["ask", "代表", "--voice", "x.ogg"]).exit_code == 2
+
+
+def test_search_jsonl_answers_a_bad_line_with_its_error_and_goes_on(runner, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# 关于视察的通知\n\n## 时间\n\n集中视察安排在十一月。\n", encoding="utf-8")
+    idx = tmp_path / "idx"
+    assert runner.invoke(cli.app, ["index", "build", str(docs), "--index", str(idx)]).exit_code == 0
+    res = runner.invoke(cli.app, ["search", "--index", str(idx), "--jsonl"],
+                        input=b"q1\t\xff\xfe\nq2\t\xbc\xaf\xd6\xd0\xca\xd3\xb2\xec\n")  # q2: 集中视察 in GBK
+    rows = [json.loads(line) for line in res.output.splitlines()]
+    assert [r["qid"] for r in rows] == ["q1", "q2"] and res.exit_code == 1
+    assert "编码" in rows[0]["error"] and rows[0]["hits"] == []
+    assert rows[1]["hits"] and "集中视察" in rows[1]["hits"][0]["text"]
+
+
+def test_index_build_names_what_it_left_out_and_fails_when_nothing_was_indexed(runner, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.md").write_text("# 通知\n\n集中视察安排在十一月。\n", encoding="utf-8")
+    (docs / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 not a docx")
+    (docs / "broken.docx").write_bytes(b"PK\x03\x04 broken")
+    (docs / "records.jsonl").write_text('{"id": "1", "title": "甲", "text": "代表视察"}\nnot json\n'
+                                        '{"id": "2", "title": "乙", "text": null}\n', encoding="utf-8")
+    idx = tmp_path / "idx"
+    res = runner.invoke(cli.app, ["index", "build", str(docs), "--index", str(idx)])
+    assert res.exit_code == 0, res.output
+    assert "old.doc：不支持的文件类型 .doc，请另存为 .docx 或 .pdf" in res.output
+    assert "broken.docx：文件已损坏，或不是有效的 DOCX 文件" in res.output
+    assert "records.jsonl：2 行格式错误" in res.output  # the null text is not indexed as “None”
+    assert "Error" not in res.output and "文档 2 篇" in res.output
+    bad = runner.invoke(cli.app, ["index", "build", str(docs / "broken.docx"), "--index", str(tmp_path / "i2")])
+    assert bad.exit_code == 1
+    missing = runner.invoke(cli.app, ["index", "build", str(tmp_path / "nope.md"), "--index", str(tmp_path / "i3")])
+    assert missing.exit_code == 2 and "找不到" in missing.output and not (tmp_path / "i3").exists()
+    onto_file = runner.invoke(cli.app, ["index", "build", str(docs), "--index", str(docs / "good.md")])
+    assert onto_file.exit_code == 2 and "应为目录" in onto_file.output

@@ -377,3 +377,33 @@ def test_two_writers_on_one_index_directory_keep_each_others_documents(make_kb, 
     assert any(h.locator.endswith("第三条") for h in reopened.search("建议多久答复", top_k=3))
     # and the second writer itself sees the first's document
     assert second.ingest_paths([docs / "law.md"]).unchanged == 1
+
+
+def test_an_interrupted_build_keeps_the_documents_it_finished(make_kb, tmp_path, monkeypatch):
+    """A long build saves as it goes: killed half way, the next run skips what was saved."""
+    import retrieval.index as index_module
+
+    docs = tmp_path / "many"
+    docs.mkdir()
+    for i in range(6):
+        _write(docs / f"n{i}.md", f"# 通知{i}\n\n第{i}次集中视察安排在{i + 1}月，重点了解生态保护。\n")
+    monkeypatch.setattr(index_module, "EMBED_BATCH", 2)  # three batches of two documents
+    monkeypatch.setattr(index_module, "CHECKPOINT_SECONDS", 0.0)
+    kb = make_kb()
+    real, calls = kb.embedder.encode_passages, []
+
+    def failing_third_batch(texts, *a, **kw):
+        calls.append(len(texts))
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the user stops the build
+        return real(texts, *a, **kw)
+
+    monkeypatch.setattr(kb.embedder, "encode_passages", failing_third_batch)
+    with pytest.raises(KeyboardInterrupt):
+        kb.ingest_paths([docs])
+    monkeypatch.setattr(kb.embedder, "encode_passages", real)
+    again = make_kb()
+    assert len(again.documents()) == 4  # two batches were saved
+    report = again.ingest_paths([docs])
+    assert (report.unchanged, report.documents) == (4, 2)
+    assert {h.title for h in again.search("集中视察生态保护", top_k=6)} == {f"通知{i}" for i in range(6)}

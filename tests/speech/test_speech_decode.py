@@ -124,3 +124,13 @@ def test_voice_note_encoding_matches_telegram():
     with av.open(io.BytesIO(ogg)) as c:
         s = c.streams.audio[0]
         assert (c.format.name, s.codec_context.name, s.rate, s.channels) == ("ogg", "opus", 48_000, 1)
+
+
+def test_one_syllable_heard_in_noise_is_no_question():
+    """5 s of noise came out as “我” (confidence 0.15) and was answered from an unrelated plan item."""
+    from speech.errors import NoSpeech
+    from speech.recognizer import RawResult, finish
+
+    with pytest.raises(NoSpeech):
+        finish(RawResult(nbest=["我"], posteriors=[1.0], confidence=0.15, duration_s=5.0), None)
+    assert finish(RawResult(nbest=["视察 安排"], posteriors=[1.0], confidence=0.9, duration_s=2.0), None).text == "视察安排"

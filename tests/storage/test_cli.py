@@ -54,3 +54,18 @@ def test_invite_list_set_role_suspend(cli_db):
     assert missing.exit_code == 1 and "没有编号为 99 的用户" in missing.output
     bad = runner.invoke(app, ["users", "invite", "--role", "boss", "--name", "李四"])
     assert bad.exit_code != 0
+
+
+def test_bad_admin_input_gets_one_chinese_line_not_a_traceback(cli_db):
+    runner = CliRunner()
+    cases = [
+        (["users", "invite", "--name", "   "], 2, "姓名不能为空"),
+        (["users", "invite", "--name", "张三", "--ttl-hours", "999999999"], 2, "有效期须在 1 到"),
+        (["users", "invite", "--name", "张三", "--role", "boss"], 2, "角色“boss”无效"),
+        (["users", "suspend", "99999999999999999999999"], 1, "没有编号为"),
+        (["db", "upgrade", "nosuchrev"], 2, "没有数据库版本“nosuchrev”"),
+    ]
+    for args, code, message in cases:
+        res = runner.invoke(app, args)
+        assert res.exit_code == code and message in res.output, (args, res.output)
+        assert res.exception is None or isinstance(res.exception, SystemExit), (args, repr(res.exception))

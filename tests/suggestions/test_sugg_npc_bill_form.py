@@ -87,3 +87,20 @@ def test_a_demand_to_amend_the_civil_code_is_told_of_the_bill_route():
             "原因分析：\n现行规定没有区分情形。\n具体建议：\n1. 建议尽快修改《中华人民共和国民法典》第一千零七十七条，对家庭暴力情形不适用冷静期。\n")
     (hint,) = check(parse_draft_text(text)).by_code("bill_candidate")
     assert "民法典" in hint.message
+
+
+def test_a_draft_in_traditional_characters_is_read_with_the_same_headings():
+    text = ("關於規範城市共享單車停放管理的建議\n問題與現狀：\n全市共享單車投放量超過30萬輛，地鐵站口、人行道被大量佔用，"
+            "2025年相關投訴達4200件，老年人和視障人士出行受到明顯影響。\n原因分析：\n停放區劃設不足，企業調度不及時。\n"
+            "具體建議：\n1. 建議市交通運輸局在2026年底前在地鐵站口劃設停放區2000處。\n")
+    draft = parse_draft_text(text)
+    assert draft.title == "关于规范城市共享单车停放管理的建议" and draft.measures.startswith("1. 建议市交通运输局")
+    report = check(draft)
+    assert not report.by_code("missing_part") and not report.by_code("title_form"), report.to_text()
+
+
+def test_a_whole_pasted_report_is_too_long_to_be_one_suggestion():
+    body = "全市共享单车投放量超过30万辆，乱停乱放现象突出。" * 3000  # ~75,000 characters
+    text = f"关于规范共享单车停放的建议\n问题与现状：\n{body}\n原因分析：\n停放区不足。\n具体建议：\n1. 建议市交通运输局在2026年底前划设停放区2000处。\n"
+    (finding,) = check(parse_draft_text(text)).by_code("too_long")
+    assert finding.severity == SEVERITY_ERROR and "篇幅过长" in finding.message
