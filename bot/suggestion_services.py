@@ -121,7 +121,8 @@ class SuggestionServices:
         content = await self.drafts.content(draft_id, author_of(user))
         search = getattr(self.core.kb, "search", None)
         kb = ScopedSearch(self.core.kb, scopes_for(user)) if callable(search) else None
-        return await acheck(content, sm=self.sm, kb=kb, embedder=await self.embedder(), author_id=author_of(user))
+        return await acheck(content, sm=self.sm, kb=kb, embedder=await self.embedder(), author_id=author_of(user),
+                            congress_level=await self.congress_level(user))
 
     async def submit(self, draft_id: int, user: UserView) -> Submitted:
         await self.embedder()

@@ -94,7 +94,7 @@ def _parts(draft: DraftContent) -> list[str]:
     return ["problem", "cause", "measures"]
 
 
-def quality_findings(draft: DraftContent) -> list[Finding]:
+def quality_findings(draft: DraftContent, congress_level: str | None = None) -> list[Finding]:
     out: list[Finding] = []
     if not draft.title.strip():
         out.append(Finding("missing_part", SEVERITY_ERROR, "缺少标题。", f"补写标题，格式为“关于……的{draft.kind}”。", "title"))
@@ -140,7 +140,7 @@ def quality_findings(draft: DraftContent) -> list[Finding]:
             out.append(Finding("title_form", SEVERITY_WARNING, f"标题过长（{len(title)} 字）。",
                                "压缩到 60 字以内，只保留事项本身，细节放到正文。", "title"))
 
-    out += _outline_findings(draft) + _cosponsor_findings(draft) + _length_findings(draft)
+    out += _outline_findings(draft) + _cosponsor_findings(draft, congress_level) + _length_findings(draft)
     items = measure_items(draft.measures)
     if len(items) > 1 and not is_numbered(draft.measures):
         out.append(Finding("measures_unnumbered", SEVERITY_INFO, "“具体建议”没有分条编号。",
@@ -195,9 +195,10 @@ def _outline_findings(draft: DraftContent) -> list[Finding]:
 _LAW_NAMED = re.compile(r"《([^》]{2,60})》")
 
 
-def _cosponsor_findings(draft: DraftContent) -> list[Finding]:
+def _cosponsor_findings(draft: DraftContent, level: str | None = None) -> list[Finding]:
     """A bill needs a delegation or enough co-signers (组织法 第十七条, 地方组织法): counted where the draft
-    lists them. The level is read off the law it concerns: a local regulation's bill goes to that congress."""
+    lists them. ``level``: the deputy's congress (national … township) where known (the bot); otherwise it is
+    read off the law the bill concerns: a local regulation's bill goes to that congress."""
     names = [n for n in draft.cosponsors if n not in ("无", "没有")]
     if not draft.is_bill or not names or any("代表团" in n for n in names):
         return []
@@ -205,12 +206,14 @@ def _cosponsor_findings(draft: DraftContent) -> list[Finding]:
     from suggestions.draft import default_thresholds
 
     thresholds = default_thresholds()["议案"]
-    law = _LAW_NAMED.search(draft.title)
-    local = bool(law and is_local(law.group(1)))
-    needed = thresholds["provincial"] if local else thresholds["national"]
+    if level is None:
+        law = _LAW_NAMED.search(draft.title)
+        level = "provincial" if law and is_local(law.group(1)) else "national"
+    needed = thresholds.get(level, thresholds["national"])
     if len(set(names)) + 1 >= needed:  # the lead deputy signs too
         return []
-    where = "地方人大（县级以上十人以上联名，乡镇五人以上）" if local else "全国人大（一个代表团或者三十名以上代表联名）"
+    where = ("全国人大（一个代表团或者三十名以上代表联名）" if level == "national"
+             else f"本级人大（{needed} 名以上代表联名）")
     return [Finding(
         "cosponsors", SEVERITY_ERROR, f"联名代表只有 {len(set(names))} 名，达不到向{where}提出议案的法定人数。",
         "补足联名代表，或以代表团名义提出；人数不足的，可改作建议提出。", "cosponsors",
@@ -357,10 +360,13 @@ def check(
     existing: Sequence[ExistingItem] = (),
     author_id: str | None = None,
     similar_threshold: float = SIMILAR_THRESHOLD,
+    congress_level: str | None = None,
 ) -> SelfCheckReport:
-    """CPU-bound: call through ``acheck`` from async code."""
+    """CPU-bound: call through ``acheck`` from async code. ``congress_level``: the author's congress
+    (national, provincial, municipal, county, township) where known, for the co-signers a bill needs."""
     t0 = time.perf_counter()
-    findings = not_suggestion_findings(draft) + quality_findings(draft) + bill_hint(draft) + legal_findings(draft, kb)
+    findings = (not_suggestion_findings(draft) + quality_findings(draft, congress_level) + bill_hint(draft)
+                + legal_findings(draft, kb))
     if embedder is not None and existing:
         q = embedder.encode_queries([routing_text(draft)])[0]
         findings += similar_findings(q, existing, similar_threshold, author_id)
@@ -389,7 +395,9 @@ async def acheck(
     kb: KnowledgeBaseLike | None = None,
     embedder: EmbedderLike | None = None,
     author_id: str | None = None,
+    congress_level: str | None = None,
 ) -> SelfCheckReport:
     """Self-check against everything already submitted (when a sessionmaker is given)."""
     existing = await existing_from_db(sm) if sm is not None else []
-    return await asyncio.to_thread(check, draft, kb=kb, embedder=embedder, existing=existing, author_id=author_id)
+    return await asyncio.to_thread(check, draft, kb=kb, embedder=embedder, existing=existing, author_id=author_id,
+                                   congress_level=congress_level)

@@ -99,8 +99,15 @@ def test_cli_check_json(tmp_path, monkeypatch):
 def test_cli_bad_inputs(tmp_path):
     res = runner.invoke(app, ["check", str(tmp_path / "missing.txt")])
     assert res.exit_code == 2 and "找不到文件" in res.output
-    res = runner.invoke(app, ["check", str(_write(tmp_path, _as_text(GOOD), encoding="gbk"))])
-    assert res.exit_code == 2 and "UTF-8" in res.output
+    # a draft saved as GBK (Chinese Windows) is read as such; a binary file is refused
+    res = runner.invoke(app, ["check", str(_write(tmp_path, _as_text(GOOD), encoding="gbk")), "--no-kb"])
+    assert res.exit_code == 0 and GOOD.title[2:12] in res.output, res.output
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    res = runner.invoke(app, ["check", str(binary)])
+    assert res.exit_code == 2 and "不是文本文件" in res.output
+    res = runner.invoke(app, ["check", str(tmp_path)])
+    assert res.exit_code == 2 and "是一个文件夹" in res.output
     res = runner.invoke(app, ["check", str(_write(tmp_path, "  \n", "e.txt"))])
     assert res.exit_code == 2 and "空的" in res.output
     res = runner.invoke(app, ["route", str(_write(tmp_path, _as_text(GOOD), "r.txt")), "--kind", "提案"])

@@ -104,3 +104,11 @@ def test_a_whole_pasted_report_is_too_long_to_be_one_suggestion():
     text = f"关于规范共享单车停放的建议\n问题与现状：\n{body}\n原因分析：\n停放区不足。\n具体建议：\n1. 建议市交通运输局在2026年底前划设停放区2000处。\n"
     (finding,) = check(parse_draft_text(text)).by_code("too_long")
     assert finding.severity == SEVERITY_ERROR and "篇幅过长" in finding.message
+
+
+def test_the_deputys_own_congress_level_decides_how_many_cosigners_a_bill_needs():
+    draft = parse_draft_text(NPC_BILL.format(cosigners="甲、乙、丙、丁"))  # five with the lead deputy
+    assert not check(draft, congress_level="township").by_code("cosponsors")
+    (county,) = check(draft, congress_level="county").by_code("cosponsors")
+    assert "本级人大（10 名以上代表联名）" in county.message
+    assert check(draft).by_code("cosponsors")  # unknown level: a national law's bill goes to the NPC
