@@ -197,7 +197,7 @@ def _cell_text(cell: str) -> str:
     lines = [ln.strip() for ln in cell.split("\n") if ln.strip()]
     out = lines[0] if lines else ""
     for ln in lines[1:]:
-        out += ("\n" if out.endswith(_ENDS_CLAUSE) else "、") + ln
+        out += ("\n" if out.endswith(_ENDS_CLAUSE) or ITEM.match(ln) else "、") + ln
     return out
 
 

@@ -50,7 +50,7 @@ def repair_page_breaks(text: str) -> str:
             and j < len(lines)
             # a paragraph cut at a page end; short lines are titles, unless a sentence already ended in them
             # (“25. 加强代表纪律作风建设。会同各代表” / “团，引导代表…”)
-            and (len(line.strip()) > 40 or "。" in line)
+            and (len(line.strip()) > 40 or ("。" in line and re.match(r"\s*\d{1,3}[.．、]", line)))
             and not _is_heading(line)
             and line.rstrip()[-1] not in _TERMINAL
             and not _HEADING.match(lines[j])

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 # pypdf reports damage (“EOF marker not found”) as English warnings on stderr; the loader says it in Chinese
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
+UNREADABLE_DOCS = {".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".ppt", ".pptx", ".pages", ".caj", ".ofd"}
 SUPPORTED = {".md", ".markdown", ".txt", ".docx", ".pdf", ".html", ".htm", ".jsonl"}
 
 
@@ -27,9 +28,10 @@ def iter_files(paths: list[Path]) -> Iterator[Path]:
     """Expand folders recursively; keep supported files in a stable order."""
     for p in paths:
         if p.is_dir():
-            # other files are yielded too (not hidden ones): load_path names them as skipped, so that a
-            # folder's .doc or .wps files are not left out without a word
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+            # documents in formats we cannot read (.doc, .wps…) are yielded too, so load_path names them as
+            # skipped instead of leaving them out without a word; hidden folders (.git) and other files are not
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED | UNREADABLE_DOCS
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts))
         else:
             yield p
 
@@ -45,7 +47,7 @@ def load_path(path: Path, collection: str = "default", scope: str = "all") -> li
         raise LoadError("文件不存在")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        hint = "，请另存为 .docx 或 .pdf" if suffix in (".doc", ".wps", ".rtf", ".odt") else ""
+        hint = "，请另存为 .docx、.pdf 或 .txt" if suffix in UNREADABLE_DOCS else ""
         raise LoadError(f"不支持的文件类型 {suffix or '（无扩展名）'}{hint}")
     if path.stat().st_size == 0:
         raise LoadError("文件为空")
@@ -66,14 +68,21 @@ def load_path(path: Path, collection: str = "default", scope: str = "all") -> li
     return docs
 
 
-def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
+def decode_bytes(raw: bytes) -> str | None:
+    """UTF-8 (a BOM dropped) or GB18030, the encodings Chinese text files and terminals use; None if neither."""
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise LoadError("无法识别文件编码（应为 UTF-8 或 GB18030）")
+    return None
+
+
+def _read_text(path: Path) -> str:
+    text = decode_bytes(path.read_bytes())
+    if text is None:
+        raise LoadError("无法识别文件编码（应为 UTF-8 或 GB18030）")
+    return text
 
 
 def _title_from_text(text: str, fallback: str) -> str:

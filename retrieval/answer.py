@@ -37,10 +37,11 @@ QUANTITY_BONUS = 0.03
 # not 近几年 / 这几天 / 哪几个 / 前几次, which ask when or which
 _ASKS_QUANTITY = re.compile(r"多少(?!有点)|(?<![近这那前哪])几[个名位人次票天年条成]|多久|多长|多大比例|几分之")
 # a count or a share; not an article number (第十条) nor a date (2025年3月11日)
-_QUANTITY = re.compile(r"(?<![第\d年月“])(?:[零〇一二三四五六七八九十百千两]+|\d{1,3})(?!\d)"
-                       r"(?:分之[一二三四五六七八九十]+|[个名位人次票天周成年日期件]|个月|以上|以下|以内)|过半数|半数")
+_QUANTITY = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千万亿两])(?:[零〇一二三四五六七八九十百千万亿两]+|\d{1,3}(?:\.\d+)?)(?![\d.])"
+                       r"(?:分之[一二三四五六七八九十]+|[个名位人次票天周成年日期件元块万亿户]|个月|以上|以下|以内)"
+                       r"|(?<![\d.])\d{4,}(?:\.\d+)?(?:[个名位人次件元块万亿户]|余|多)|过半数|半数")
 # “从几月到几月”“持续多长时间”: the sentence with a span of months (“4月至9月，专门委员会…开展督办工作”).
-_ASKS_SPAN = re.compile(r"几月(?:份)?(?:到|至|搞到|干到)几月|多长时间|持续多久|哪段时间")
+_ASKS_SPAN = re.compile(r"几月(?:份)?(?:到|至|搞到|干到)几月|从什么时候到什么时候|哪段时间")
 _SPAN = re.compile(r"\d{1,2}月(?:[上中下]旬)?(?:至|到|—|－|-)\d{1,2}月")
 # A count (“一共有多少人”“每个月工资多少钱”“开几次会”) that no considered sentence holds is not answered: the
 # nearest sentence would be answered with confidence but say nothing about the number.
@@ -56,7 +57,7 @@ class AnswerGenerator(Protocol):
 
 # A table row ("时间：8月；主要内容：…；相关部门：…", split by facets.CELL_SPLIT) is read by its cells, not sentences.
 _RECORD = re.compile(r"^[^；：\n]{1,8}：")
-_ITEM_NUMBER = re.compile(r"^\d{1,3}[.．、]\s*")  # "22. 加强重点督办建议工作。" opens a numbered plan item
+_ITEM_NUMBER = re.compile(r"^\d{1,3}[.．、](?!\d)\s*")  # not “1.5万名”, “2、3月份”  # "22. 加强重点督办建议工作。" opens a numbered plan item
 _ARTICLE_NUMBER = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?[\s　]*")
 _NOTE = re.compile(r"^[（(][^（()）]*[)）]。?$")
 _ASKS_ADOPTION = re.compile(r"通过|审议|印发|发布|施行|生效|制定")

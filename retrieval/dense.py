@@ -41,8 +41,20 @@ class DenseIndex:
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 
-    def vectors(self, ids: np.ndarray) -> np.ndarray:
-        return np.vstack([self.index.reconstruct(int(i)) for i in ids]) if len(ids) else np.zeros((0, self.dim), np.float32)
+    def vectors(self, ids: np.ndarray, missing_ok: bool = False) -> np.ndarray:
+        """``missing_ok``: an id without a vector (a chunk whose vectors a crash kept from being saved) gets
+        zeros, so it scores nothing densely instead of failing every search that meets it."""
+        if not len(ids):
+            return np.zeros((0, self.dim), np.float32)
+        if not missing_ok:
+            return np.vstack([self.index.reconstruct(int(i)) for i in ids])
+        out = np.zeros((len(ids), self.dim), np.float32)
+        for k, i in enumerate(ids):
+            try:
+                out[k] = self.index.reconstruct(int(i))
+            except RuntimeError:  # faiss: id not found
+                pass
+        return out
 
     def present(self, ids: list[int]) -> np.ndarray:
         """The vectors of those ``ids`` that are in the index (absent ones are skipped, not an error)."""
@@ -55,9 +67,13 @@ class DenseIndex:
         return np.vstack(out) if out else np.zeros((0, self.dim), np.float32)
 
     def save(self, path: Path) -> None:
+        self.write_tmp(path).replace(path)
+
+    def write_tmp(self, path: Path) -> Path:
+        """Written beside ``path``; the caller renames it into place once the chunk store has committed."""
         tmp = path.with_suffix(".tmp")
         faiss.write_index(self.index, str(tmp))
-        tmp.replace(path)
+        return tmp
 
     @classmethod
     def load(cls, path: Path, dim: int, kind: str, mmap: bool = False) -> "DenseIndex":

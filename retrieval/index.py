@@ -152,32 +152,38 @@ class KnowledgeBase:
         if self.read_only:
             raise PermissionError("只读索引不能修改")
         lock = FileLock(str(self.root / "write.lock"))
-        with self._lock:
-            try:
-                lock.acquire(timeout=0)
-            except Timeout:
-                if progress:
-                    tqdm.write("索引正在被另一个进程更新，等待其完成……", file=sys.stderr)
-                lock.acquire()
-            try:
+        # the file lock first, without the in-process lock: searches in this process (a bot answering while
+        # an `index build` runs) go on while it waits
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if progress:
+                tqdm.write("索引正在被另一个进程更新，等待其完成……", file=sys.stderr)
+            lock.acquire()
+        try:
+            with self._lock:
                 manifest = self._manifest()
                 if manifest and manifest["generation"] != self._generation:
                     self.store.close()
                     self._load()
                 yield
-            finally:
-                lock.release()
+        finally:
+            lock.release()
 
     def save(self) -> None:
         if self.read_only:
             raise PermissionError("只读索引不能修改")
         with self._lock:
-            self.store.commit()
             if self.dense is None:
+                self.store.commit()
                 return
             if self.dense.kind == "flat" and len(self.dense) > HNSW_THRESHOLD:
                 self._switch_to_hnsw()
-            self.dense.save(self.root / "dense.faiss")
+            # vectors written first, chunks committed, then the vectors renamed into place: a crash leaves
+            # the store and the vectors of one save or of the other, not chunks without vectors
+            tmp = self.dense.write_tmp(self.root / "dense.faiss")
+            self.store.commit()
+            tmp.replace(self.root / "dense.faiss")
             docs, chunks = self.store.counts()
             self._generation += 1
             manifest = {
@@ -224,6 +230,11 @@ class KnowledgeBase:
     def ingest_documents(self, docs: list[Document], report: IngestReport | None = None,
                          progress: bool = False) -> IngestReport:
         report = report or IngestReport()
+        with self._lock:
+            unchanged = bool(docs) and all(self.store.fingerprint(d.doc_id) == fingerprint(d) for d in docs)
+        if unchanged:
+            report.unchanged += len(docs)  # nothing to write: no file lock, no save, no reload for the readers
+            return report
         with self._writing(progress):
             pending: list[tuple[dict, list[Chunk]]] = []
             for doc in docs:
@@ -232,18 +243,22 @@ class KnowledgeBase:
                 if old == fp:
                     report.unchanged += 1
                     continue
-                if old is not None:
-                    self._delete_locked(doc.doc_id)
+                # a replaced document's old chunks go in the batch that adds its new ones (_add_chunks), so a
+                # checkpoint never publishes the index with the old ones gone and the new ones not there yet
                 meta = {"doc_id": doc.doc_id, "title": doc.title, "source": doc.source, "fingerprint": fp,
                         "doc_type": doc.doc_type, "collection": doc.collection, "scope": doc.scope,
-                        "metadata": doc.metadata}
+                        "metadata": doc.metadata, "replaces": old is not None}
                 pending.append((meta, chunk_document(doc)))
                 report.documents += 1
             total = sum(len(c) for _, c in pending)
             report.chunks += total
             if total:
                 self._add_chunks(pending, total, progress)
-            self.save()
+            for meta, cs in pending:
+                if meta["replaces"] and not cs:  # replaced by a version that makes no chunks
+                    self._delete_locked(meta["doc_id"])
+            if pending:
+                self.save()
         return report
 
     def _add_chunks(self, pending: list[tuple[dict, list[Chunk]]], total: int, progress: bool) -> None:
@@ -288,8 +303,10 @@ class KnowledgeBase:
                     self.dense.add(np.concatenate([ids, np.array(extra_ids, dtype=np.int64)]), vecs)
                     pos = 0
                     for meta, cs in batch:
+                        if meta["replaces"]:
+                            self._delete_locked(meta["doc_id"])
                         rows = [(int(ids[pos + i]), c, toks[pos + i]) for i, c in enumerate(cs)]
-                        self.store.add(meta, rows)
+                        self.store.add({k: v for k, v in meta.items() if k != "replaces"}, rows)
                         for cid, _, tk in rows:
                             self.bm25.add(cid, tk)
                         pos += len(cs)
@@ -379,7 +396,7 @@ class KnowledgeBase:
                                                            chunks[int(i)].scope))], dtype=np.int64)
         if not len(ids):
             return []
-        vecs = self.dense.vectors(ids) if qvec is not None else None
+        vecs = self.dense.vectors(ids, missing_ok=True) if qvec is not None else None
         dense = vecs @ qvec if vecs is not None else np.zeros(len(ids), np.float32)
         if vecs is not None and self._facets:
             dense = self._best_facet(ids, chunks, qvec, dense)

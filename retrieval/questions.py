@@ -6,7 +6,7 @@ import enum
 import re
 
 MAX_QUESTION_CHARS = 500  # a question, not a document: a 10 MB paste took minutes to search and echo back
-_WORD = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+_WORD = re.compile(r"[^\W_]")  # a letter or digit of any script; not punctuation, symbols, emoji
 
 
 class QuestionProblem(enum.Enum):
@@ -25,10 +25,7 @@ def check_question(text: str) -> QuestionProblem | None:
 
 def decode_text(raw: bytes) -> str | None:
     """Text typed or piped in on a Chinese system that is not UTF-8 (GBK/GB18030), or None when it is
-    neither: one such line must not stop the others."""
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
+    neither: one such line must not stop the others. (Big5 decodes as GB18030 too, into other characters.)"""
+    from corpus.loaders import decode_bytes
+
+    return decode_bytes(raw)

@@ -144,7 +144,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="目标版本")] = "
     try:
         upgrade_sync(_url(), revision)
     except CommandError:
-        _refuse(f"没有数据库版本“{revision}”：省略参数即迁移到最新版本（head）")
+        _refuse(f"无法迁移到数据库版本“{revision}”（版本不存在或迁移历史不一致）；省略参数即迁移到最新版本（head）")
     typer.echo(f"数据库已迁移到 {revision}")
 
 

@@ -193,6 +193,7 @@ def _outline_findings(draft: DraftContent) -> list[Finding]:
 
 # 《安徽省农村供水条例》: a bill on a local regulation goes to that local congress
 _LAW_NAMED = re.compile(r"《([^》]{2,60})》")
+_COUNT_NAMED = re.compile(r"等\s*(\d{1,4})\s*[名位人]")
 
 
 def _cosponsor_findings(draft: DraftContent, level: str | None = None) -> list[Finding]:
@@ -210,14 +211,16 @@ def _cosponsor_findings(draft: DraftContent, level: str | None = None) -> list[F
         law = _LAW_NAMED.search(draft.title)
         level = "provincial" if law and is_local(law.group(1)) else "national"
     needed = thresholds.get(level, thresholds["national"])
-    if len(set(names)) + 1 >= needed:  # the lead deputy signs too
+    # counted as the drafting wizard counts them (suggestions.draft.assess); “王某某等32名代表” says its number
+    count = max([len(set(names))] + [int(m.group(1)) for n in names if (m := _COUNT_NAMED.search(n))])
+    if count >= needed:
         return []
     where = ("全国人大（一个代表团或者三十名以上代表联名）" if level == "national"
              else f"本级人大（{needed} 名以上代表联名）")
     return [Finding(
-        "cosponsors", SEVERITY_ERROR, f"联名代表只有 {len(set(names))} 名，达不到向{where}提出议案的法定人数。",
+        "cosponsors", SEVERITY_ERROR, f"联名代表只有 {count} 名，达不到向{where}提出议案的法定人数。",
         "补足联名代表，或以代表团名义提出；人数不足的，可改作建议提出。", "cosponsors",
-        {"cosponsors": len(set(names)), "needed": needed},
+        {"cosponsors": count, "needed": needed},
     )]
 
 
@@ -271,8 +274,8 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
 # not a past amendment (“2021年修订《安全生产法》后”), a law cited as the ground (“依照《个人信息保护法》…删除”),
 # nor a government's 办法.
 _AMENDS_LAW = re.compile(
-    r"(?:建议|应当|应|提请|请求|尽快|抓紧|及时)[^。；]{0,12}(?:修改|修订|修正|废止)(?![了过的后])[^。；]{0,20}《[^》]{1,40}(?<!办)法典?》"
-    r"|《[^》]{1,40}(?<!办)法典?》[^。；]{0,40}(?:修改为|增加一款|增设一款|删去第|删除第)"
+    r"(?:建议|应当|应|提请|请求|尽快|抓紧|及时)[^。；]{0,12}(?:修改|修订|修正|废止)(?![了过的后])[^。；]{0,20}《[^》]{1,40}(?<![办宪])法典?》"
+    r"|《[^》]{1,40}(?<![办宪])法典?》[^。；]{0,40}(?:修改为|增加一款|增设一款|删去第|删除第)"
     r"|第[零〇一二三四五六七八九十百千\d]+条[^。；]{0,20}(?:修改为|增加一款|增设一款)")
 
 

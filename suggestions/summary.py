@@ -82,4 +82,8 @@ def summarize(draft: DraftContent, max_chars: int = MAX_CHARS) -> str:
         seen_items.add(pos // 10)
         used += len(s)
     text = head + "".join(s for _, s in sorted(chosen))
-    return text[:max_chars]
+    if len(text) > max_chars:
+        text = text[:max_chars]
+        if text.count("“") > text.count("”"):  # a quotation cut at the limit still closes
+            text = text[:-1] + "”"
+    return text

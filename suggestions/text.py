@@ -30,7 +30,7 @@ _HEADINGS: list[tuple[str, str]] = sorted(
         ("法律草案", "outline"), ("议案草案", "outline"),
         # the NPC's own bill form: 案由 (above, the problem), 案据 (the grounds, legal ones first), 方案 (the draft)
         ("案据", "legal_basis"), ("方案", "outline"), ("修改方案", "outline"), ("立法方案", "outline"),
-        ("修法方案", "outline"), ("修改意见", "outline"), ("修改条文", "outline"),
+        ("修法方案", "outline"), ("修改条文", "outline"),
         ("必要性", "cause"), ("立法必要性", "cause"), ("立法的必要性", "cause"), ("必要性和可行性", "cause"),
         ("必要性与可行性", "cause"), ("理由", "cause"), ("主要理由", "cause"),
         ("联名代表", "cosponsors"), ("附议代表", "cosponsors"), ("附件", "attachments"),

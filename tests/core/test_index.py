@@ -407,3 +407,56 @@ def test_an_interrupted_build_keeps_the_documents_it_finished(make_kb, tmp_path,
     report = again.ingest_paths([docs])
     assert (report.unchanged, report.documents) == (4, 2)
     assert {h.title for h in again.search("集中视察生态保护", top_k=6)} == {f"通知{i}" for i in range(6)}
+
+
+def test_a_rebuild_interrupted_after_a_checkpoint_loses_no_document(make_kb, tmp_path, monkeypatch):
+    """Replaced documents leave with the batch that brings their new version: a checkpoint half way through
+    re-chunking never publishes an index with the old chunks gone and the new ones missing."""
+    import retrieval.index as index_module
+
+    docs = tmp_path / "many"
+    docs.mkdir()
+    for i in range(6):
+        _write(docs / f"n{i}.md", f"# 通知{i}\n\n第{i}次集中视察安排在{i + 1}月。\n")
+    kb = make_kb()
+    kb.ingest_paths([docs])
+    for i in range(6):
+        _write(docs / f"n{i}.md", f"# 通知{i}\n\n第{i}次集中视察安排在{i + 1}月，重点了解生态保护。\n")
+    monkeypatch.setattr(index_module, "EMBED_BATCH", 2)
+    monkeypatch.setattr(index_module, "CHECKPOINT_SECONDS", 0.0)
+    real, calls = kb.embedder.encode_passages, []
+
+    def failing_third_batch(texts, *a, **kw):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(texts, *a, **kw)
+
+    monkeypatch.setattr(kb.embedder, "encode_passages", failing_third_batch)
+    with pytest.raises(KeyboardInterrupt):
+        kb.ingest_paths([docs])
+    monkeypatch.setattr(kb.embedder, "encode_passages", real)
+    reader = KnowledgeBase.open(kb.root, embedder=kb.embedder, read_only=True)
+    assert {h.title for h in reader.search("集中视察", top_k=10)} == {f"通知{i}" for i in range(6)}
+    assert sum("生态保护" in h.text for h in reader.search("集中视察", top_k=10)) == 4  # two batches renewed
+
+
+def test_a_chunk_whose_vector_is_missing_is_still_found_by_its_words(make_kb, docs):
+    kb = make_kb()
+    kb.ingest_paths([docs])
+    notice = next(h for h in kb.search("银川视察", top_k=3) if "银川" in h.text)
+    kb.dense.remove([notice.chunk_id])  # as if a crash had kept its vector from being saved
+    # no faiss error for every search that meets it; BM25 still finds it
+    assert any(h.chunk_id == notice.chunk_id for h in kb.search("银川视察", top_k=10))
+
+
+def test_answer_sentences_keep_their_figures():
+    from retrieval.answer import _ITEM_NUMBER, _QUANTITY
+
+    assert _ITEM_NUMBER.sub("", "1.5万名代表参加") == "1.5万名代表参加"
+    assert _ITEM_NUMBER.sub("", "2、3月份开展调研") == "2、3月份开展调研"
+    assert _ITEM_NUMBER.sub("", "2.服务代表资格审查委员会") == "服务代表资格审查委员会"
+    for held in ("每人每月补贴500元", "全国人大代表2980名", "共1.5万名", "三十名以上"):
+        assert _QUANTITY.search(held), held
+    for none in ("2026年3月召开", "第二十七次会议", "“两个确立”"):
+        assert not _QUANTITY.search(none), none

@@ -120,3 +120,12 @@ def test_iter_files_expands_folders(tmp_path: Path):
     (tmp_path / "a" / "x.md").write_text("x", encoding="utf-8")
     (tmp_path / "a" / "skip.bin").write_bytes(b"1")
     assert [p.name for p in iter_files([tmp_path])] == ["x.md"]
+
+
+def test_a_folders_unreadable_documents_are_named_but_hidden_folders_and_other_files_are_not(tmp_path: Path):
+    (tmp_path / ".git" / "objects").mkdir(parents=True)
+    (tmp_path / ".git" / "objects" / "pack.md").write_text("x", encoding="utf-8")
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
+    (tmp_path / "a.md").write_text("x", encoding="utf-8")
+    assert [p.name for p in iter_files([tmp_path])] == ["a.md", "old.doc"]

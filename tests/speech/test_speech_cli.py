@@ -36,7 +36,7 @@ def test_a_folder_or_missing_file_among_notes_is_named_and_the_others_are_transc
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r.get("error", "") for r in rows][1:3] == ["这是一个文件夹，不是语音文件", "找不到这个文件"]
     assert rows[0]["text"] == "宁夏代表团8月有什么安排" and rows[3]["text"].startswith("代表可以列席")
-    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1 and (result.exception is None or isinstance(result.exception, SystemExit))
     missing_index = CliRunner().invoke(app, [str(FIXTURES / "ningxia.ogg"), "--index", str(tmp_path / "typo")])
     assert missing_index.exit_code == 2 and "没有索引" in missing_index.output
     assert not (tmp_path / "typo").exists()

@@ -63,7 +63,7 @@ def test_bad_admin_input_gets_one_chinese_line_not_a_traceback(cli_db):
         (["users", "invite", "--name", "张三", "--ttl-hours", "999999999"], 2, "有效期须在 1 到"),
         (["users", "invite", "--name", "张三", "--role", "boss"], 2, "角色“boss”无效"),
         (["users", "suspend", "99999999999999999999999"], 1, "没有编号为"),
-        (["db", "upgrade", "nosuchrev"], 2, "没有数据库版本“nosuchrev”"),
+        (["db", "upgrade", "nosuchrev"], 2, "无法迁移到数据库版本“nosuchrev”"),
     ]
     for args, code, message in cases:
         res = runner.invoke(app, args)

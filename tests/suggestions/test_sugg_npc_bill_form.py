@@ -50,6 +50,7 @@ def test_a_bill_with_too_few_cosigners_says_how_many_it_needs():
     assert not check(parse_draft_text(NPC_BILL.format(cosigners="代表团：江苏代表团"))).by_code("cosponsors")
     local = NPC_BILL.replace("修改《中华人民共和国道路交通安全法》", "制定《安徽省农村供水条例》")
     assert not check(parse_draft_text(local.format(cosigners="、".join(f"代表{i}" for i in range(10))))).by_code("cosponsors")
+    assert not check(parse_draft_text(NPC_BILL.format(cosigners="王某某等32名代表"))).by_code("cosponsors")
     assert check(parse_draft_text(local.format(cosigners="甲、乙、丙"))).by_code("cosponsors")
 
 
@@ -80,6 +81,8 @@ def test_speaking_for_villagers_is_not_a_personal_petition_but_asking_for_onesel
     assert not check(public).by_code("not_a_suggestion")
     personal = parse_draft_text("关于解决土地纠纷的建议\n我家的承包地被邻居占了，我要讨个说法，建议有关部门处理。")
     assert check(personal).by_code("not_a_suggestion")
+    grievance = parse_draft_text("关于村干部作风的建议\n村干部从不为群众办事，我要讨个说法，建议有关部门处理。")
+    assert check(grievance).by_code("not_a_suggestion")  # “为群众” names whom the cadre fails, not whom I speak for
 
 
 def test_a_demand_to_amend_the_civil_code_is_told_of_the_bill_route():
@@ -87,6 +90,8 @@ def test_a_demand_to_amend_the_civil_code_is_told_of_the_bill_route():
             "原因分析：\n现行规定没有区分情形。\n具体建议：\n1. 建议尽快修改《中华人民共和国民法典》第一千零七十七条，对家庭暴力情形不适用冷静期。\n")
     (hint,) = check(parse_draft_text(text)).by_code("bill_candidate")
     assert "民法典" in hint.message
+    # the constitution is amended otherwise (常委会 or one fifth of the deputies): no bill advice
+    assert not check(parse_draft_text(text.replace("《中华人民共和国民法典》第一千零七十七条", "《宪法》第三十四条"))).by_code("bill_candidate")
 
 
 def test_a_draft_in_traditional_characters_is_read_with_the_same_headings():
@@ -107,7 +112,7 @@ def test_a_whole_pasted_report_is_too_long_to_be_one_suggestion():
 
 
 def test_the_deputys_own_congress_level_decides_how_many_cosigners_a_bill_needs():
-    draft = parse_draft_text(NPC_BILL.format(cosigners="甲、乙、丙、丁"))  # five with the lead deputy
+    draft = parse_draft_text(NPC_BILL.format(cosigners="甲、乙、丙、丁、戊"))
     assert not check(draft, congress_level="township").by_code("cosponsors")
     (county,) = check(draft, congress_level="county").by_code("cosponsors")
     assert "本级人大（10 名以上代表联名）" in county.message
