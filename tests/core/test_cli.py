@@ -134,7 +134,7 @@ def test_index_build_names_what_it_left_out_and_fails_when_nothing_was_indexed(r
     idx = tmp_path / "idx"
     res = runner.invoke(cli.app, ["index", "build", str(docs), "--index", str(idx)])
     assert res.exit_code == 0, res.output
-    assert "old.doc：不支持的文件类型 .doc，请另存为 .docx 或 .pdf" in res.output
+    assert "old.doc：不支持的文件类型 .doc，请另存为 .docx、.pdf 或 .txt" in res.output
     assert "broken.docx：文件已损坏，或不是有效的 DOCX 文件" in res.output
     assert "records.jsonl：2 行格式错误" in res.output  # the null text is not indexed as “None”
     assert "Error" not in res.output and "文档 2 篇" in res.output
