@@ -123,6 +123,43 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(tokenize(text))
 
 
+# Set phrases that contain a remit keyword without being about that remit: 营商环境 is the business climate,
+# not 生态环境部's environment; 民族乡 is a kind of township, 中华民族 the nation.
+_NOT_KEYWORD_USES = ("营商环境", "发展环境", "法治环境", "政务环境", "民族乡", "中华民族", "民族复兴")
+
+
+@lru_cache(maxsize=4096)
+def _word_bounds(text: str) -> frozenset[int]:
+    """Offsets where jieba's precise cut puts a word boundary."""
+    from retrieval.tokenize import dictionary_words
+
+    bounds, at = {0}, 0
+    for w in dictionary_words(text):
+        at += len(w)
+        bounds.add(at)
+    return frozenset(bounds)
+
+
+def keyword_in(keyword: str, text: str) -> bool:
+    """``keyword`` used as a word of ``text``: not across two words (劳动 in 投工投劳|动员), nor inside a set phrase
+    about something else (环境 in 营商环境)."""
+    masked = text
+    for phrase in _NOT_KEYWORD_USES:
+        if keyword in phrase:
+            masked = masked.replace(phrase, "□" * len(phrase))
+    start = masked.find(keyword)
+    if start < 0:
+        return False
+    bounds = _word_bounds(masked)
+    while start >= 0:
+        end = start + len(keyword)
+        # a keyword across a word boundary inside it is two halves of other words
+        if not any(start < b < end for b in bounds):
+            return True
+        start = masked.find(keyword, start + 1)
+    return False
+
+
 def draft_vectors(embedder: EmbedderLike, draft: DraftContent) -> np.ndarray:
     """Rows: routing_text's vector, then the body windows' (what ``recommend`` and storage take)."""
     return embedder.encode_queries(routing_chunks(draft))
@@ -249,8 +286,8 @@ class Router:
         remit_sim = self._remit_vecs @ q
         remit = _softmax(remit_sim, REMIT_TEMPERATURE)
 
-        kw_hits: list[list[str]] = [[k for k in t.keywords if k in text] for t in self.targets]
-        kw = _normalised(np.array([len(h) + sum(k in title for k in h) for h in kw_hits], dtype=np.float64))
+        kw_hits: list[list[str]] = [[k for k in t.keywords if keyword_in(k, text)] for t in self.targets]
+        kw = _normalised(np.array([len(h) + sum(keyword_in(k, title) for k in h) for h in kw_hits], dtype=np.float64))
 
         leads = named_leads(text, self.targets)
         # A named lead counts only when the draft's content also fits its remit: “由市民政局牵头” on tax relief

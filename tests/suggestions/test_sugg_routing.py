@@ -122,3 +122,14 @@ def test_a_named_lead_whose_remit_does_not_fit_the_draft_is_flagged_not_ranked_f
     flagged = next(r for r in recs if r.name == "民政部")
     assert flagged.reasons[0] == "草稿写明由其牵头（“民政局牵头”），但内容与其职责不够相符，请核对"
     assert flagged.components.get("named", 0.0) == 0.0
+
+
+def test_a_remit_keyword_counts_only_as_a_word_of_the_draft():
+    """Keywords matched inside other words sent drafts to the wrong remit (a tester's drafts, 2026-11-30)."""
+    from suggestions.routing import keyword_in
+
+    assert not keyword_in("劳动", "组织群众投工投劳动员参与道路修建")  # 投劳 | 动员
+    assert not keyword_in("环境", "进一步优化营商环境")  # the business climate, not 生态环境部's
+    assert not keyword_in("民族", "在民族乡设立便民服务站")
+    assert keyword_in("环境", "改善农村人居环境") and keyword_in("民族", "少数民族地区")
+    assert keyword_in("劳动", "保障劳动者权益") and keyword_in("教育", "加强义务教育")
