@@ -94,16 +94,19 @@ def _filters(collection: Optional[list[str]], doc_type: Optional[list[str]], sco
 def _argument_text(value: str) -> str:
     """A command-line argument typed on a system that is not UTF-8 reaches Python with undecodable bytes
     escaped (surrogates); read them as GB18030 or refuse in Chinese, never pass them on."""
-    from retrieval.questions import decode_text
+    from corpus.loaders import decode_bytes
 
     try:
         value.encode("utf-8")
         return value
     except UnicodeEncodeError:
-        text = decode_text(value.encode("utf-8", "surrogateescape"))
+        text = decode_bytes(value.encode("utf-8", "surrogateescape"))
     if text is None:
         _fail("无法识别问题的文字编码（应为 UTF-8 或 GBK），请检查终端设置", 2)
     return text
+
+
+UNDECODABLE = "无法识别这一行的文字编码（应为 UTF-8 或 GBK）"
 
 
 def _question_problem(question: str) -> str | None:
@@ -120,12 +123,12 @@ def _question_problem(question: str) -> str | None:
 
 def _stdin_lines() -> list[str | None]:
     """Standard input, line by line: UTF-8 or GB18030 text, None for a line that is neither."""
-    from retrieval.questions import decode_text
+    from corpus.loaders import decode_bytes
 
     out: list[str | None] = []
     for raw in sys.stdin.buffer:
-        line = decode_text(raw)
-        out.append(None if line is None else line.rstrip("\r\n").lstrip("\ufeff"))
+        line = decode_bytes(raw)
+        out.append(None if line is None else line.rstrip("\r\n"))  # decode_bytes drops a BOM
     return out
 
 
@@ -207,7 +210,7 @@ def search(
     kb = _open_kb(index, read_only=index is not None)
     flt = _filters(collection, doc_type, scope)
     if jsonl and query is None:
-        from retrieval.questions import decode_text
+        from corpus.loaders import decode_bytes
 
         failed = False
         for raw in sys.stdin.buffer:
@@ -218,8 +221,8 @@ def search(
             if not sep:
                 raw_qid, raw_text = b"", raw_qid
             qid = raw_qid.decode("utf-8", "replace").lstrip("\ufeff")  # the id is echoed, whatever its bytes
-            text = decode_text(raw_text)
-            problem = "无法识别这一行的文字编码（应为 UTF-8 或 GBK）" if text is None else _question_problem(text)
+            text = decode_bytes(raw_text)
+            problem = UNDECODABLE if text is None else _question_problem(text)
             if problem:  # this line is answered with its error; the others still are searched
                 failed = True
                 print(json.dumps({"qid": qid, "hits": [], "error": problem}, ensure_ascii=False), flush=True)
@@ -286,7 +289,7 @@ def ask(
     for n, q in enumerate(asked, 1):
         shown = "（无法识别的文字编码）" if q is None else (q if len(q) <= 80 else q[:80] + "……")
         typer.echo(f"{'' if n == 1 else chr(10)}=== [{n}/{len(asked)}] {shown}")
-        problem = "无法识别这一行的文字编码（应为 UTF-8 或 GBK）" if q is None else _question_problem(q)
+        problem = UNDECODABLE if q is None else _question_problem(q)
         if problem:  # this question is refused; the others are still answered
             failed = True
             typer.echo(problem)

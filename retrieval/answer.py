@@ -57,7 +57,7 @@ class AnswerGenerator(Protocol):
 
 # A table row ("时间：8月；主要内容：…；相关部门：…", split by facets.CELL_SPLIT) is read by its cells, not sentences.
 _RECORD = re.compile(r"^[^；：\n]{1,8}：")
-_ITEM_NUMBER = re.compile(r"^\d{1,3}[.．、](?!\d)\s*")  # not “1.5万名”, “2、3月份”  # "22. 加强重点督办建议工作。" opens a numbered plan item
+_ITEM_NUMBER = re.compile(r"^\d{1,3}[.．、](?!\d)\s*")  # “22. 加强…” opens a numbered plan item; not “1.5万名”, “2、3月份”
 _ARTICLE_NUMBER = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?[\s　]*")
 _NOTE = re.compile(r"^[（(][^（()）]*[)）]。?$")
 _ASKS_ADOPTION = re.compile(r"通过|审议|印发|发布|施行|生效|制定")

@@ -48,22 +48,18 @@ class DenseIndex:
             return np.zeros((0, self.dim), np.float32)
         if not missing_ok:
             return np.vstack([self.index.reconstruct(int(i)) for i in ids])
-        out = np.zeros((len(ids), self.dim), np.float32)
-        for k, i in enumerate(ids):
-            try:
-                out[k] = self.index.reconstruct(int(i))
-            except RuntimeError:  # faiss: id not found
-                pass
-        return out
+        zero = np.zeros(self.dim, np.float32)
+        return np.vstack([v if (v := self._vector(i)) is not None else zero for i in ids])
+
+    def _vector(self, i: int) -> np.ndarray | None:
+        try:
+            return self.index.reconstruct(int(i))
+        except RuntimeError:  # faiss: id not found
+            return None
 
     def present(self, ids: list[int]) -> np.ndarray:
         """The vectors of those ``ids`` that are in the index (absent ones are skipped, not an error)."""
-        out = []
-        for i in ids:
-            try:
-                out.append(self.index.reconstruct(int(i)))
-            except RuntimeError:  # faiss: id not found
-                continue
+        out = [v for i in ids if (v := self._vector(i)) is not None]
         return np.vstack(out) if out else np.zeros((0, self.dim), np.float32)
 
     def save(self, path: Path) -> None:

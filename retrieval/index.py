@@ -230,15 +230,15 @@ class KnowledgeBase:
     def ingest_documents(self, docs: list[Document], report: IngestReport | None = None,
                          progress: bool = False) -> IngestReport:
         report = report or IngestReport()
+        fps = [fingerprint(d) for d in docs]
         with self._lock:
-            unchanged = bool(docs) and all(self.store.fingerprint(d.doc_id) == fingerprint(d) for d in docs)
+            unchanged = bool(docs) and all(self.store.fingerprint(d.doc_id) == fp for d, fp in zip(docs, fps))
         if unchanged:
             report.unchanged += len(docs)  # nothing to write: no file lock, no save, no reload for the readers
             return report
         with self._writing(progress):
             pending: list[tuple[dict, list[Chunk]]] = []
-            for doc in docs:
-                fp = fingerprint(doc)
+            for doc, fp in zip(docs, fps):
                 old = self.store.fingerprint(doc.doc_id)
                 if old == fp:
                     report.unchanged += 1

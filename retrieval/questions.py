@@ -22,10 +22,3 @@ def check_question(text: str) -> QuestionProblem | None:
         return QuestionProblem.TOO_LONG
     return None
 
-
-def decode_text(raw: bytes) -> str | None:
-    """Text typed or piped in on a Chinese system that is not UTF-8 (GBK/GB18030), or None when it is
-    neither: one such line must not stop the others. (Big5 decodes as GB18030 too, into other characters.)"""
-    from corpus.loaders import decode_bytes
-
-    return decode_bytes(raw)

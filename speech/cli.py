@@ -30,7 +30,9 @@ def _file_problem(f: Path) -> str | None:
 
 
 def _check_index(index: Path | None) -> None:
-    if index is not None and not (index / "manifest.json").is_file():
+    from retrieval.index import MANIFEST
+
+    if index is not None and not (index / MANIFEST).is_file():
         typer.echo(f"索引目录 {index} 中没有索引，请先运行 deputy-assistant index build", err=True)
         raise typer.Exit(2)
 

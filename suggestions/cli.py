@@ -30,7 +30,7 @@ def _load(file: Path, kind: str | None) -> DraftContent:
     if kind is not None and kind not in KINDS:
         typer.echo(f"--kind 不能是“{kind}”：类别只能是“建议”（含批评和意见）或“议案”。", err=True)
         raise typer.Exit(2)
-    from retrieval.questions import decode_text
+    from corpus.loaders import decode_bytes
 
     try:
         raw = file.read_bytes()
@@ -43,7 +43,7 @@ def _load(file: Path, kind: str | None) -> DraftContent:
     except OSError:
         typer.echo(f"无法读取文件 {file}（请检查权限）。", err=True)
         raise typer.Exit(2)
-    text = decode_text(raw)  # drafts saved on Chinese Windows are often GBK
+    text = decode_bytes(raw)  # drafts saved on Chinese Windows are often GBK
     if text is None or "\x00" in text:
         typer.echo(f"文件 {file} 不是文本文件（应为 UTF-8 或 GBK 编码），请另存为文本后重试。", err=True)
         raise typer.Exit(2)

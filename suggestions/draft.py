@@ -78,6 +78,17 @@ def default_thresholds() -> dict:
     return data
 
 
+_COUNT_NAMED = re.compile(r"等\s*(\d{1,4})\s*[名位人]")
+
+
+def cosigner_count(names: list[str]) -> int | None:
+    """How many deputies the listed co-signers are (“王某某等32名代表” says its number); None when a delegation
+    puts the bill forward (“代表团：宁夏代表团”), which suffices whatever the count."""
+    if any("代表团" in n for n in names):
+        return None
+    return max([len(set(names))] + [int(m.group(1)) for n in names if (m := _COUNT_NAMED.search(n))])
+
+
 def steps_for(kind: str) -> list[StepSpec]:
     return [s for s in STEPS if kind == KIND_BILL or not s.bill_only]
 
@@ -185,8 +196,9 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
         bad = [n for n in names if len(n) > 12]
         if bad:
             return False, [f"“{bad[0][:12]}……”不像姓名，请只列姓名，用顿号分隔。"]
-        if len(set(names)) < cosponsor_needed:
-            return False, [f"目前 {len(set(names))} 名联名代表，{kind}至少需要 {cosponsor_needed} 名（或以代表团名义提出）。"]
+        count = cosigner_count(names)
+        if count is not None and count < cosponsor_needed:
+            return False, [f"目前 {count} 名联名代表，{kind}至少需要 {cosponsor_needed} 名（或以代表团名义提出）。"]
         return True, []
     if step == "attachments":
         return True, []

@@ -193,26 +193,25 @@ def _outline_findings(draft: DraftContent) -> list[Finding]:
 
 # 《安徽省农村供水条例》: a bill on a local regulation goes to that local congress
 _LAW_NAMED = re.compile(r"《([^》]{2,60})》")
-_COUNT_NAMED = re.compile(r"等\s*(\d{1,4})\s*[名位人]")
 
 
 def _cosponsor_findings(draft: DraftContent, level: str | None = None) -> list[Finding]:
     """A bill needs a delegation or enough co-signers (组织法 第十七条, 地方组织法): counted where the draft
     lists them. ``level``: the deputy's congress (national … township) where known (the bot); otherwise it is
     read off the law the bill concerns: a local regulation's bill goes to that congress."""
-    names = [n for n in draft.cosponsors if n not in ("无", "没有")]
-    if not draft.is_bill or not names or any("代表团" in n for n in names):
-        return []
     from corpus.legal import is_local
-    from suggestions.draft import default_thresholds
+    from suggestions.draft import cosigner_count, default_thresholds
+
+    names = [n for n in draft.cosponsors if n not in ("无", "没有")]
+    count = cosigner_count(names) if draft.is_bill and names else None
+    if count is None:  # not a bill, none listed, or a delegation's
+        return []
 
     thresholds = default_thresholds()["议案"]
     if level is None:
         law = _LAW_NAMED.search(draft.title)
         level = "provincial" if law and is_local(law.group(1)) else "national"
     needed = thresholds.get(level, thresholds["national"])
-    # counted as the drafting wizard counts them (suggestions.draft.assess); “王某某等32名代表” says its number
-    count = max([len(set(names))] + [int(m.group(1)) for n in names if (m := _COUNT_NAMED.search(n))])
     if count >= needed:
         return []
     where = ("全国人大（一个代表团或者三十名以上代表联名）" if level == "national"

@@ -76,14 +76,17 @@ def summarize(draft: DraftContent, max_chars: int = MAX_CHARS) -> str:
             if chosen:
                 continue
             s = _trim(s, room)
-        if s.count("“") > s.count("”"):  # cut inside a quotation (“将第五十一条修改为：“……；”): close it
-            s += "”"
+        s = _closed(s)  # cut inside a quotation (“将第五十一条修改为：“……；”)
         chosen.append((pos, s))
         seen_items.add(pos // 10)
         used += len(s)
     text = head + "".join(s for _, s in sorted(chosen))
-    if len(text) > max_chars:
-        text = text[:max_chars]
-        if text.count("“") > text.count("”"):  # a quotation cut at the limit still closes
-            text = text[:-1] + "”"
-    return text
+    if len(text) <= max_chars:
+        return text
+    text = text[:max_chars]
+    return _closed(text[:-1]) if text.count("“") > text.count("”") else text
+
+
+def _closed(text: str) -> str:
+    """A quotation cut short still closes."""
+    return text + "”" if text.count("“") > text.count("”") else text
