@@ -8,7 +8,10 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 
+from .cli_locale import install as _install_chinese_messages
 from .config import get_settings
+
+_install_chinese_messages()
 
 app = typer.Typer(help="代表履职助手：知识检索、语音检索、建议起草与自检", no_args_is_help=True, add_completion=False)
 models_app = typer.Typer(help="模型管理", no_args_is_help=True)

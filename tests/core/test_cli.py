@@ -144,3 +144,25 @@ def test_index_build_names_what_it_left_out_and_fails_when_nothing_was_indexed(r
     assert missing.exit_code == 2 and "找不到" in missing.output and not (tmp_path / "i3").exists()
     onto_file = runner.invoke(cli.app, ["index", "build", str(docs), "--index", str(docs / "good.md")])
     assert onto_file.exit_code == 2 and "应为目录" in onto_file.output
+
+
+@pytest.mark.parametrize(("argv", "chinese", "english"), [
+    (["ask", "--bogus"], "没有选项 --bogus", "No such option"),
+    (["askk"], "没有命令 'askk'。是否想用 'ask'？", "Did you mean"),
+    (["index", "build"], "缺少参数 'paths'。", "Missing argument"),
+    (["search", "x", "--top-k", "abc"], "'--top-k' 的取值无效：须为整数", "Invalid value"),
+    (["ask", "--index"], "选项 '--index' 需要取值。", "requires"),
+    (["ask", "a", "b"], "多余的参数（b）", "unexpected extra"),
+])
+def test_usage_errors_are_in_chinese(argv, chinese, english):
+    res = CliRunner().invoke(cli.app, argv)
+    assert res.exit_code == 2
+    assert chinese in res.output and english not in res.output
+    assert "错误" in res.output
+
+
+def test_unknown_usage_message_passes_through_unchanged():
+    from deputy_assistant.cli_locale import translate
+
+    assert translate("Something typer may say one day.") == "Something typer may say one day."
+    assert translate("Invalid value for '--x': something new") == "'--x' 的取值无效：something new"
