@@ -46,6 +46,13 @@ _SPAN = re.compile(r"\d{1,2}月(?:[上中下]旬)?(?:至|到|—|－|-)\d{1,2}�
 # A count (“一共有多少人”“每个月工资多少钱”“开几次会”) that no considered sentence holds is not answered: the
 # nearest sentence would be answered with confidence but say nothing about the number.
 _ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件)|(?<![近这那前哪第])几[个名位人次期件](?!月)")
+# Likewise a question for a number of days or years (“离婚冷静期是多少天”“试用期最长几个月”) that no considered
+# sentence answers with a span of time; not “多久”, which “及时”“每年” may answer.
+_ASKS_DAYS = re.compile(r"多少(?:个工作日|个月|天|日|年|周)|(?<![近这那前哪第])几(?:个工作日|个月|天|日|年|周)(?![前后])")
+# 〇 is left out: it writes years (二〇二五年), not spans; 周岁 is an age
+_TIME_SPAN = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千两])(?:[零一二三四五六七八九十百千两]+|\d{1,3})"
+                        r"(?:个工作日|个月|工作日|日|天|年|小时|周(?!岁))")
+_LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")  # “（八）…的。”: one case of a list led in by “…：”
 
 
 class AnswerGenerator(Protocol):
@@ -99,6 +106,18 @@ def _units(hit: Hit, record: bool, notes: bool = False, whole_row: bool = True) 
     return out
 
 
+def _lead_in(cands: list[tuple[int, str]], k: int) -> int | None:
+    """The sentence ending in “：” that introduces list item ``k`` of the same source, if ``k`` is one."""
+    if not _LIST_ITEM.match(cands[k][1]):
+        return None
+    for j in range(k - 1, -1, -1):
+        if cands[j][0] != cands[k][0]:
+            return None
+        if cands[j][1].endswith(("：", ":")):
+            return j
+    return None
+
+
 def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0) -> Answer:
     """``unseen``: share of the question's content words the knowledge base never uses
     (``KnowledgeBase.unseen_share``); a mostly unknown question needs a close sentence to be answered."""
@@ -145,6 +164,8 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
         return answer  # the nearest passages are still listed as sources, without claiming an answer
     if _ASKS_COUNT.search(question) and not any(_QUANTITY.search(sent) for _, sent in cands):
         return answer
+    if _ASKS_DAYS.search(question) and not any(_TIME_SPAN.search(sent) for _, sent in cands):
+        return answer
     chosen = [best[0]]
     for j in best[1:]:
         if len(chosen) >= MAX_SENTENCES or score[j] < score[best[0]] - 0.03:
@@ -164,6 +185,9 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
             size += len(cands[k][1])
             k += 1
         cut = k < len(cands) and cands[k][0] == cands[best[0]][0]  # the list goes on beyond LIST_CHARS
+    lead = _lead_in(cands, best[0])
+    if lead is not None and lead not in chosen:
+        chosen.append(lead)  # “（二）…名额基数为…” is read under “代表名额，按照下列规定确定：”
     for j in sorted(chosen, key=lambda j: (cands[j][0], j)):
         text, source = cands[j][1], cands[j][0]
         prev = answer.sentences[-1] if answer.sentences else None

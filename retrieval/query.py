@@ -26,17 +26,19 @@ LEGAL_TERMS: dict[str, str] = {
     "专利": "专利权", "版权": "著作权", "盗版": "侵犯著作权", "开店": "个体工商户 经营", "欠薪": "拖欠劳动报酬",
     "农民工": "劳动者 劳动报酬", "土地": "土地 承包经营", "拆迁": "征收 补偿", "彩礼": "婚约财产 彩礼",
     # deputies' own vocabulary
-    "提建议": "代表建议 提出建议", "提议案": "代表议案 提出议案", "人大代表": "代表", "开会": "会议",
+    "提建议": "代表建议 提出建议", "提议案": "代表议案 提出议案", "提的建议": "代表建议", "提的议案": "代表议案", "人大代表": "代表", "开会": "会议",
     # … and how they talk about their own rights and duties (代表法, 选举法, 组织法 wording)
     # (phrases, not bare 抓 / 签字 / 报复 / 上会: 抓落实, 电子签名, 报复性消费, 马上会 are not about deputies)
     "随便抓": "逮捕 拘留", "被抓": "逮捕 拘留", "抓人": "逮捕 拘留", "抓起来": "逮捕 拘留",
     "被关起来": "羁押 拘留", "关起来": "羁押 拘留", "关押": "羁押",
     "辞掉": "辞职", "不干了": "辞职", "不当代表": "辞职 代表资格终止", "资格没了": "代表资格终止",
     "一届": "每届 任期", "干几年": "任期", "当几年": "任期", "换掉代表": "罢免", "撤掉代表": "罢免", "罢掉": "罢免",
-    "穿小鞋": "打击报复", "扣工资": "工资 福利待遇 正常出勤", "旷工": "正常出勤",
+    "穿小鞋": "打击报复", "扣工资": "工资 劳动报酬 福利待遇 正常出勤", "扣我工资": "工资 劳动报酬 福利待遇 正常出勤", "旷工": "正常出勤",
+    "回话": "答复", "讲的话": "发言", "说的话": "发言", "投的票": "表决", "搬到外地": "迁出 调离", "调到外地": "调离",
+    "法律打架": "相抵触 抵触", "法规打架": "相抵触 抵触", "相冲突": "相抵触 抵触",
     "初审": "初步审查", "老百姓": "公民", "普通人": "公民", "一起签名": "联名", "共同签名": "联名", "签名提": "联名",
     "不是开会": "闭会期间", "不开会的时候": "闭会期间", "休会": "闭会期间", "撤回来": "撤回", "不想提了": "撤回",
-    "去不了": "请假", "没去开会": "缺席 未出席", "上会讨论": "列入会议议程", "上会审议": "列入会议议程",
+    "去不了": "请假", "没去开会": "缺席 未出席 不出席", "不去开会": "缺席 未出席 不出席", "上会讨论": "列入会议议程", "上会审议": "列入会议议程",
     "人代会": "人民代表大会 会议", "两会": "全国人民代表大会 会议",
     # the short names deputies use for the bodies statutes spell out
     "人大": "人民代表大会", "常委会": "常务委员会", "专委会": "专门委员会", "两高": "最高人民法院 最高人民检察院",
@@ -55,18 +57,24 @@ QUESTION_WORDS = frozenset(
 _NUMBER_WORD = re.compile(r"^[0-9零〇一二三四五六七八九十百千两]+[年月日号]?份?$")
 
 
+# Keys that spell out a body's short name (人大 → 人民代表大会): the same body is named all over the documents,
+# so for choosing an answer sentence these say nothing; the lay words (路费 → 旅费) do.
+_NAME_KEYS = frozenset("人大 常委会 专委会 两高 一府一委两院 人代会 两会 人大代表 开会 乡镇 提建议 提议案 提的建议 提的议案".split())
+
+
 def _lay_terms(q: str) -> list[tuple[str, str]]:
     """The (lay word, statutory words) pairs of LEGAL_TERMS that the question uses. A one-character key
     counts only as a word of its own: 告 in “我想告公司”, not in 报告 or 广告; 抢 not in 抢救; 偷 not in
     偷拍 (their lay compounds, 小偷 告状…, are keys of their own). 骗 means deceiving in every word it is part
     of (骗取, 诈骗, 欺骗), so it matches anywhere."""
     single = {t for t in dictionary_words(q) if len(t) == 1}
-    return [(k, v) for k, v in LEGAL_TERMS.items() if (k in single if len(k) == 1 and k not in _ANY_WORD else k in q)]
-
-
-# Keys that spell out a body's short name (人大 → 人民代表大会): the same body is named all over the documents,
-# so for choosing an answer sentence these say nothing; the lay words (路费 → 旅费) do.
-_NAME_KEYS = frozenset("人大 常委会 专委会 两高 一府一委两院 人代会 两会 人大代表 开会 乡镇 提建议 提议案".split())
+    found = [(k, v) for k, v in LEGAL_TERMS.items() if (k in single if len(k) == 1 and k not in _ANY_WORD else k in q)]
+    # A lay phrase reads as a whole: 打架 inside 法律打架 is no fight, 工资 inside 扣工资 no labour dispute.
+    # Body names (人大 in 人大代表) keep their own spelling-out.
+    spans = [(m.start(), m.end()) for k, _ in found if k not in _NAME_KEYS for m in re.finditer(re.escape(k), q)]
+    return [(k, v) for k, v in found if k in _NAME_KEYS or len(k) == 1
+            or not all(any(a <= m.start() and m.end() <= b and b - a > len(k) for a, b in spans)
+                       for m in re.finditer(re.escape(k), q))]
 
 
 def statutory_words(query: str) -> list[str]:

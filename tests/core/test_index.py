@@ -97,6 +97,43 @@ def test_a_sentence_introducing_a_list_answers_with_the_list(embedder):
     assert said.startswith("代表有下列情形之一的")  # the article number is in the citation, not the answer
 
 
+def test_a_list_item_is_read_under_the_sentence_that_introduces_it(embedder):
+    from retrieval.answer import compose_answer
+    from retrieval.types import Hit
+
+    text = ("第十二条 地方各级人民代表大会的代表名额，按照下列规定确定：\n（一）省、自治区、直辖市的代表名额基数为三百五十名；\n"
+            "（二）设区的市、自治州的代表名额基数为二百四十名；\n（三）不设区的市、县的代表名额基数为一百四十名，每五千人可以增加一名代表。")
+    hit = Hit(chunk_id=1, doc_id="law", title="选举法", locator="第十二条", text=text, score=1.0)
+    said = compose_answer("县的人大代表名额基数是多少名", [hit], embedder).text
+    assert "一百四十名" in said and said.startswith("地方各级人民代表大会的代表名额，按照下列规定确定：")
+
+
+def test_a_question_for_days_no_passage_counts_in_days_is_not_answered(embedder):
+    from retrieval.answer import compose_answer
+    from retrieval.types import Hit
+
+    law = Hit(chunk_id=1, doc_id="law", title="反恐怖主义法", locator="第八十一条", score=1.0,
+              text="第八十一条 有下列行为之一的，依法处理：\n（八）煽动、胁迫他人以宗教仪式取代结婚、离婚登记的。")
+    assert not compose_answer("离婚冷静期是多少天", [law], embedder).found
+    term = Hit(chunk_id=2, doc_id="law2", title="代表法", locator="第五十一条", score=1.0,
+               text="第五十一条 有关机关、组织应当自交办之日起三个月内答复代表建议。")
+    assert "三个月内" in compose_answer("代表建议要在几个月内答复", [term], embedder).text
+    # a year written with 〇 is a date, not a span of time
+    dated = Hit(chunk_id=3, doc_id="law3", title="某法", locator="第一条", score=1.0,
+                text="第一条 本法自二〇二五年一月一日起施行，由全国人民代表大会常务委员会解释。")
+    assert not compose_answer("试用期最长是多少个月", [dated], embedder).found
+
+
+def test_a_lay_phrase_is_read_whole_not_by_a_shorter_key_inside_it():
+    from retrieval.query import rewrite_query
+
+    conflict = set(rewrite_query("地方性法规跟国家法律打架怎么办").split())
+    assert "相抵触" in conflict and "殴打" not in conflict  # 打架 inside 法律打架 is no fight
+    assert "殴打" in rewrite_query("邻居打架了怎么办").split()
+    assert "人民代表大会" in rewrite_query("我是县人大代表").split()  # body names still spelled out inside 人大代表
+    assert "劳动报酬" in rewrite_query("老板扣工资怎么办").split()
+
+
 def test_query_rewriting_spells_out_short_names_and_time_words():
     from retrieval.query import rewrite_query
 
