@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from datetime import date, datetime, time
 from html import escape
 
 from telegram import Update
@@ -13,12 +15,18 @@ from bot import formatting, texts
 from bot.deps import BotDeps
 from bot.guard import require_user
 from storage.access import UnknownUserError
+from storage.clock import BEIJING
 from storage.models import Role
 from storage.schedule import parse_day
 from storage.state import UPLOAD_SCOPE
 from storage.uploads import parse_scope, upload_problem
 
 log = logging.getLogger(__name__)
+
+ADDEVENT_USAGE = ("用法：/addevent 日期 [时:分] [范围] 活动名称，例如：\n"
+                  "/addevent 2026-12-05 14:30 代表座谈会\n"
+                  "/addevent 12月8日 代表团:宁夏代表团 赴中卫视察\n"
+                  "范围同 /broadcast：全体、代表团:名称、委员会:名称；不写时间按上午 9:00 计，活动前一天提醒。")
 
 
 def _role(arg: str) -> Role | None:
@@ -158,14 +166,51 @@ class StaffHandlers:
         )
 
     async def addevent(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/addevent 日期 [时:分] [范围] 活动名称 (范围 as in /broadcast: 全体, 代表团:…, 委员会:…)."""
         user = await require_user(update, self.deps, staff=True)
         if user is None:
             return
-        args = context.args or []
-        day = parse_day(args[0], self.core.schedule.today()) if args else None
-        title = " ".join(args[1:]).strip()
-        if day is None or not title:
-            await update.effective_message.reply_text(texts.ADDEVENT_USAGE)
+        try:
+            day, at, scope, title = await self._parse_event(context.args or [])
+        except ValueError as exc:
+            await update.effective_message.reply_text(str(exc))
             return
-        ev = await self.core.schedule.add_event(user, day, title)
-        await update.effective_message.reply_text(texts.ADDEVENT_DONE.format(day=ev.day.isoformat(), title=ev.title))
+        # The events table has a day only: the time leads the title (broadcasts.reminders.event_time).
+        full = f"{at:%H:%M} {title}" if at else title
+        ev = await self.core.schedule.add_event(user, day, full, scope=scope)
+        done = texts.ADDEVENT_DONE.format(day=ev.day.isoformat(), title=ev.title)
+        await update.effective_message.reply_text(f"{done}\n范围：{formatting.scope_label(scope)}")
+
+    async def _parse_event(self, args: list[str]) -> tuple[date, time | None, str, str]:
+        """Raises ValueError with the Chinese message to show."""
+        from broadcasts import audience as aud
+        from broadcasts.bot_handlers import parse_audience, split_audience
+        from broadcasts.reminders import parse_time_of_day
+
+        today = self.core.schedule.today()
+        day = parse_day(args[0], today) if args else None
+        if day is None or len(args) < 2:
+            raise ValueError(ADDEVENT_USAGE)
+        rest = args[1:]
+        at = parse_time_of_day(rest[0])
+        if at is not None or re.match(r"^\d{1,2}[:：]\d{2}$", rest[0]):
+            if at is None:
+                raise ValueError(f"无法识别时间“{rest[0]}”，请写成 时:分，例如 14:30")
+            rest = rest[1:]
+        scope, words = "all", " ".join(rest)
+        first = rest[0] if rest else ""
+        if first in ("全体", "全部") or re.match(r"^(代表团|委员会|层级|标签|名单)[:：]", first):
+            word, words = split_audience(words)
+            spec = parse_audience(word)
+            if spec.kind not in ("all", "delegation", "committee"):
+                raise ValueError("活动的范围只能是 全体、代表团:名称 或 委员会:名称。\n" + ADDEVENT_USAGE)
+            async with self.core.db.session() as s:
+                if not await aud.count(s, spec):
+                    raise await aud.nobody_error(s, spec)
+            scope = spec.scope()
+        title = words.strip()
+        if not title:
+            raise ValueError(ADDEVENT_USAGE)
+        if day < today or (day == today and at is not None and at <= datetime.now(BEIJING).time()):
+            raise ValueError(f"活动时间 {day.isoformat()}{f' {at:%H:%M}' if at else ''} 已经过去，请输入将来的日期。")
+        return day, at, scope, title

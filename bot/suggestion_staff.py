@@ -4,12 +4,16 @@ chart and XLSX export as documents). Every status change is delivered to the dep
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import tempfile
+import weakref
 from pathlib import Path
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -22,9 +26,13 @@ from bot.suggestion_outbox import deliver
 from bot.suggestion_services import SuggestionServices
 from storage.views import UserView
 from suggestions.analysis import analyse_db
-from suggestions.status import DUE_SOON, StatusError
+from suggestions.status import DUE_SOON, STATUS_SUBMITTED, StatusError
 
 log = logging.getLogger(__name__)
+
+ALREADY_ASSIGNED = "编号 {id} 已处理（当前状态：{status}，承办单位：{units}），未重复交办。如需改派请发送 /assign {id} 单位。"
+MERGE_SELF = "不能把编号 {id} 并入它自己，请写出要并入的其他编号。"
+_ASSIGN_LOCKS: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
 _COMPLEX = re.compile(r"^(6|六)\s*个?月$|^复杂$")
 _UNIT_SPLIT = re.compile(r"[、，,；;\s]+")
@@ -85,19 +93,26 @@ class SuggestionStaffHandlers:
         c = v.parse_cb(cq.data)
         try:
             index, months = int(c.args[0]), int(c.args[1])
-            recs = (await self.status.detail(c.id)).recommended
-            unit = recs[index]["name"]
         except (AttributeError, IndexError, ValueError, KeyError):
             await cq.answer(t.EXPIRED, show_alert=True)
             return
-        except StatusError as exc:
-            await cq.answer(str(exc), show_alert=True)
-            return
-        try:
-            await self._assign(update, context, user, c.id, [unit], months == 6)
-        except StatusError as exc:
-            await cq.answer(str(exc), show_alert=True)
-            return
+        # Two presses of 采纳 (or two staff at once) are serialised: the second finds it assigned.
+        async with _ASSIGN_LOCKS.setdefault(c.id, asyncio.Lock()):
+            try:
+                detail = await self.status.detail(c.id)
+                unit = detail.recommended[index]["name"]
+                if detail.status != STATUS_SUBMITTED:
+                    raise StatusError(ALREADY_ASSIGNED.format(id=c.id, status=detail.status,
+                                                              units="、".join(detail.units) or "—"))
+                await self._assign(update, context, user, c.id, [unit], months == 6)
+            except (IndexError, KeyError):
+                await cq.answer(t.EXPIRED, show_alert=True)
+                return
+            except StatusError as exc:
+                await cq.answer(str(exc), show_alert=True)
+                with contextlib.suppress(TelegramError):  # the buttons are stale either way
+                    await cq.edit_message_reply_markup(reply_markup=None)
+                return
         await cq.answer()
         await cq.edit_message_reply_markup(reply_markup=None)
 
@@ -173,7 +188,11 @@ class SuggestionStaffHandlers:
         if len(args) < 2 or not all(a.isdigit() for a in args):
             await update.effective_message.reply_text(t.MERGE_USAGE)
             return
-        primary, dups = int(args[0]), [int(a) for a in args[1:] if int(a) != int(args[0])]
+        primary = int(args[0])
+        dups = list(dict.fromkeys(int(a) for a in args[1:] if int(a) != primary))
+        if not dups:
+            await update.effective_message.reply_text(MERGE_SELF.format(id=primary) + "\n" + t.MERGE_USAGE)
+            return
         try:
             await self.status.merge(primary, dups, actor=actor(user))
         except StatusError as exc:

@@ -39,8 +39,10 @@ class AudienceSpec:
     def describe(self) -> str:
         if self.kind == "all":
             return KIND_LABELS["all"]
-        if self.kind == "list":
-            return f"指定名单（{len(self.user_ids)} 人）"
+        if self.kind == "list":  # the preview adds the count of active recipients itself
+            shown = "、".join(map(str, self.user_ids[:8]))
+            more = f" 等 {len(self.user_ids)} 个编号" if len(self.user_ids) > 8 else ""
+            return f"指定名单：用户 {shown}{more}"
         return f"{KIND_LABELS[self.kind]}：{self.value}"
 
     def to_json(self) -> dict:
@@ -88,12 +90,15 @@ class Recipient:
     delegation: str | None
 
 
-async def resolve(s: AsyncSession, spec: AudienceSpec) -> list[Recipient]:
-    """Active users matching ``spec``, ordered by id. Committees and tags are JSON lists, filtered in
-    Python so SQLite and PostgreSQL agree (audiences are at most ~100k rows)."""
+async def resolve(s: AsyncSession, spec: AudienceSpec, *, user_id: int | None = None) -> list[Recipient]:
+    """Active users matching ``spec``, ordered by id (``user_id``: only that user, if they match).
+    Committees and tags are JSON lists, filtered in Python so SQLite and PostgreSQL agree (audiences are
+    at most ~100k rows)."""
     spec.validate()
     q = select(User, AudienceProfile).outerjoin(AudienceProfile, AudienceProfile.user_id == User.id)
     q = q.where(User.status == UserStatus.ACTIVE.value).order_by(User.id)
+    if user_id is not None:
+        q = q.where(User.id == user_id)
     if not spec.include_staff and spec.kind != "list":
         q = q.where(User.role == Role.DEPUTY.value)
     if spec.kind == "delegation":
@@ -112,17 +117,40 @@ async def resolve(s: AsyncSession, spec: AudienceSpec) -> list[Recipient]:
     return out
 
 
-async def choices(s: AsyncSession, limit: int = 8) -> list[AudienceSpec]:
-    """Audiences worth offering as buttons: everyone, then the delegations and committees that active
-    deputies belong to (most members first)."""
+async def includes(s: AsyncSession, spec: AudienceSpec, user_id: int) -> bool:
+    """Is this user (active) in the audience? One user's row, not the whole audience."""
+    return bool(await resolve(s, spec, user_id=user_id))
+
+
+async def known_groups(s: AsyncSession) -> tuple[list[str], list[str]]:
+    """Delegations and committees active deputies belong to, most members first."""
     rows = (await s.execute(select(User.delegation, User.committees)
                             .where(User.status == UserStatus.ACTIVE.value, User.role == Role.DEPUTY.value))).all()
     delegations = Counter(d for d, _ in rows if d)
     committees = Counter(c for _, cs in rows for c in (cs or []) if c)
+    return [d for d, _ in delegations.most_common()], [c for c, _ in committees.most_common()]
+
+
+async def choices(s: AsyncSession, limit: int = 8) -> list[AudienceSpec]:
+    """Audiences worth offering as buttons: everyone, then the delegations and committees that active
+    deputies belong to (most members first)."""
+    delegations, committees = await known_groups(s)
     out = [AudienceSpec()]
-    out += [AudienceSpec("delegation", d) for d, _ in delegations.most_common(limit)]
-    out += [AudienceSpec("committee", c) for c, _ in committees.most_common(limit // 2)]
+    out += [AudienceSpec("delegation", d) for d in delegations[:limit]]
+    out += [AudienceSpec("committee", c) for c in committees[:limit // 2]]
     return out
+
+
+async def nobody_error(s: AsyncSession, spec: AudienceSpec) -> AudienceError:
+    """The refusal for an audience that matches nobody, naming the groups that do exist (a typo in a
+    committee's name is the usual cause)."""
+    delegations, committees = await known_groups(s)
+    lines = [f"“{spec.describe()}”目前没有可接收通知的代表，请换一个范围。"]
+    if spec.kind in ("all", "delegation", "list") and delegations:
+        lines.append("现有代表团：" + "、".join(delegations[:30]))
+    if spec.kind in ("all", "committee", "list") and committees:
+        lines.append("现有委员会：" + "、".join(committees[:30]))
+    return AudienceError("\n".join(lines))
 
 
 async def received_scopes(s: AsyncSession, user_id: int, staff: bool = False) -> set[str]:

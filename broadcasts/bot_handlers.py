@@ -26,13 +26,13 @@ from telegram.ext import (
     filters,
 )
 
-from storage.clock import BEIJING
+from storage.clock import BEIJING, utcnow
 from storage.models import User
 
 from broadcasts import audience as aud
 from broadcasts import consultation as cons
 from broadcasts import reminders, service
-from broadcasts.models import AudienceProfile, Broadcast, BroadcastState
+from broadcasts.models import AudienceProfile, Broadcast, BroadcastState, DraftArticle
 from broadcasts.telegram_adapter import make_send
 from broadcasts.worker import OutboxWorker, WorkerConfig
 
@@ -45,7 +45,28 @@ USAGE = ("用法：只发送 /broadcast，按提示一步步选择范围、填�
          "带附件：先上传文件（PDF/DOCX 等），再回复该文件发送 /broadcast 范围 说明文字；"
          "附件随通知发出，并收入资料库供代表提问。")
 _KIND_WORDS = {"代表团": "delegation", "委员会": "committee", "层级": "level", "标签": "tag", "名单": "list"}
-_AT = re.compile(r"^@(\d{4}-\d{1,2}-\d{1,2})\s+(\d{1,2}:\d{2})\s*")
+_AT = re.compile(r"^@(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s+(\d{1,2})[:：](\d{2})\s*")
+# A list's ids may be written with spaces around the commas ("名单:2, 6"): one audience word.
+_LIST_WORD = re.compile(r"^名单\s*[:：]\s*\d+(?:\s*[,，、]\s*\d+)*")
+
+
+def split_audience(rest: str) -> tuple[str, str]:
+    """"名单:2, 6 @… 内容" → ("名单:2,6", "@… 内容"); otherwise the first word and the rest."""
+    rest = rest.strip()
+    m = _LIST_WORD.match(rest)
+    if m:
+        return re.sub(r"\s+", "", m.group(0)), rest[m.end():].strip()
+    word, _, tail = rest.partition(" ") if " " in rest else rest.partition("\n")
+    return word, tail.strip()
+
+
+PREVIEW_KEY = "bc_preview"  # user_data: the draft of this staff member's latest preview
+
+
+def _broadcast_number(args: list[str] | None) -> int | None:
+    """"2" or "#2" (as /bcreport lists them) → 2."""
+    word = (args or [""])[0].lstrip("#＃")
+    return int(word) if word.isdigit() else None
 
 
 def parse_audience(word: str) -> aud.AudienceSpec:
@@ -56,7 +77,7 @@ def parse_audience(word: str) -> aud.AudienceSpec:
         raise aud.AudienceError(f"无法识别接收范围“{word}”。\n{USAGE}")
     if _KIND_WORDS[kind] == "list":
         try:
-            ids = tuple(int(x) for x in re.split(r"[,，]", value) if x.strip())
+            ids = tuple(dict.fromkeys(int(x) for x in re.split(r"[,，、]", value) if x.strip()))
         except ValueError as e:
             raise aud.AudienceError("名单应为以逗号分隔的用户编号，例如 名单:3,8,15") from e
         return aud.AudienceSpec("list", user_ids=ids)
@@ -67,9 +88,11 @@ def parse_when(text: str) -> tuple[datetime | None, str]:
     """"@2026-03-05 08:30 rest" (Beijing time) -> (naive UTC, rest)."""
     m = _AT.match(text)
     if not m:
+        if re.match(r"^@\s*\d", text):  # meant as a time but unreadable: never sent as part of the text
+            raise service.BroadcastError("定时格式应为 @年-月-日 时:分，例如 @2026-03-05 08:30")
         return None, text
     try:
-        local = datetime.strptime(f"{m.group(1)} {m.group(2)}", "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
+        local = datetime(*(int(g) for g in m.groups()), tzinfo=BEIJING)
     except ValueError as e:
         raise service.BroadcastError("定时格式应为 @年-月-日 时:分，例如 @2026-03-05 08:30") from e
     return local.astimezone(UTC).replace(tzinfo=None), text[m.end():]
@@ -123,19 +146,20 @@ class BroadcastHandlers:
         user = await self._staff(update)
         if user is None:
             return
-        raw = (update.effective_message.text or "").split(maxsplit=2)
+        raw = (update.effective_message.text or "").split(maxsplit=1)
         if len(raw) == 1:  # bare /broadcast: step by step
             await self.compose.start(update, context)
             return
         self.compose.abandon(context)  # a one-line /broadcast replaces a half-composed one
-        if len(raw) < 3:
+        word, rest = split_audience(raw[1])
+        if not rest:
             await update.effective_message.reply_text(USAGE)
             return
         msg = update.effective_message
         doc = msg.reply_to_message.document if msg.reply_to_message else None
         try:
-            spec = parse_audience(raw[1])
-            at, text = parse_when(raw[2])
+            spec = parse_audience(word)
+            at, text = parse_when(rest)
         except (aud.AudienceError, service.BroadcastError) as e:
             await msg.reply_text(str(e))
             return
@@ -147,10 +171,15 @@ class BroadcastHandlers:
         确认发送 / 取消 buttons, or say why nothing was created."""
         attached = ""
         try:
+            if at is not None and at <= utcnow():
+                raise service.BroadcastError(f"定时发送的时间 {_bj(at)} 已经过去，请选择将来的时间")
+            async with self.db.session() as s:  # refused before a file is fetched or anything stored
+                if not await aud.count(s, spec):
+                    raise await aud.nobody_error(s, spec)
             ref = None
             if doc is not None:
                 service.validate_text(text, caption=True)  # before the file is taken in
-                ref, attached = await self._check_attachment(doc, spec, context)
+                ref, attached = await self._check_attachment(doc, spec, context, scheduled=at is not None)
             async with self.db.session() as s, s.begin():
                 b = await service.create(s, text, spec, created_by=user.id, document_ref=ref)
                 b.scheduled_at = at
@@ -159,11 +188,14 @@ class BroadcastHandlers:
             await msg.reply_text(str(e))
             return
         when = f"定时：{_bj(at)}" if at else "确认后立即发送"
+        if context.user_data is not None:  # a /cancel typed next cancels this draft (cancel_cmd)
+            context.user_data[PREVIEW_KEY] = b.id
         await msg.reply_text(
             f"通知 #{p.broadcast_id} 预览\n接收范围：{p.audience}（{p.recipients} 人）\n{when}{attached}\n\n{p.text}",
             reply_markup=_kb([[("确认发送", f"bc:ok:{b.id}"), ("取消", f"bc:no:{b.id}")]]))
 
-    async def _check_attachment(self, doc, spec: aud.AudienceSpec, context) -> tuple[str, str]:
+    async def _check_attachment(self, doc, spec: aud.AudienceSpec, context, *,
+                                scheduled: bool = False) -> tuple[str, str]:
         """Read the replied-to file (nothing is indexed yet: that happens on 确认发送, so a cancelled
         preview leaves the knowledge base as it was); returns (document_ref, preview line).
         Raises BroadcastError."""
@@ -178,54 +210,102 @@ class BroadcastHandlers:
         summary = await self.deps.core.uploads.check_bytes(doc.file_name, data, scope)
         _raise_unusable(summary, doc.file_name)
         return (service.attachment_ref(doc.file_id, doc.file_name),
-                f"\n附件：《{doc.file_name}》（{summary.chunks} 个片段，确认发送时收入资料库，"
+                f"\n附件：《{doc.file_name}》（{summary.chunks} 个片段，{'定时发送时' if scheduled else '确认发送时'}收入资料库，"
                 f"可查阅范围：{formatting.scope_label(scope)}）")
-
-    async def _ingest_attachment(self, broadcast_id: int, document_ref: str | None, audience: dict, context) -> None:
-        """On confirmation: take the briefing's file into the knowledge base for its audience, so
-        deputies can ask about it. Raises BroadcastError (the broadcast stays a draft)."""
-        file_id = service.attachment_file_id(document_ref)
-        if file_id is None:
-            return
-        name = service.attachment_name(document_ref)
-        try:
-            data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
-        except TelegramError as e:
-            raise service.BroadcastError(f"附件《{name}》暂时无法从 Telegram 取回（{e}），请稍后再确认。") from e
-        scope = aud.AudienceSpec.from_json(audience).scope(broadcast_id)
-        summary = await self.deps.core.uploads.ingest_bytes(name, data, scope)
-        _raise_unusable(summary, name, outcome="通知未发送")
 
     async def confirm_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         q = update.callback_query
         user = await self._staff(update)
         if user is None:
             return
-        _, action, bid = q.data.split(":")
+        _, action, raw_id = q.data.split(":")
+        bid = int(raw_id)
+        if action == "stop":
+            await self._stop(q, bid, context)
+            return
+        if context.user_data is not None and context.user_data.get(PREVIEW_KEY) == bid:
+            context.user_data.pop(PREVIEW_KEY, None)
         try:
-            if action == "ok":
-                async with self.db.session() as s:  # closed before the download and the embedding
-                    draft = await s.get(Broadcast, int(bid))
-                    pending = (draft.id, draft.document_ref, draft.audience) \
-                        if draft is not None and draft.state == BroadcastState.DRAFT.value else None
-                if pending is not None:
-                    await self._ingest_attachment(*pending, context)
+            if action == "no":
+                async with self.db.session() as s, s.begin():
+                    await service.cancel_draft(s, bid)
+                await q.answer("已取消")
+                await q.edit_message_text(f"通知 #{bid} 已取消，未发送。")
+                return
+            async with self.db.session() as s:  # closed before the download and the embedding
+                draft = await s.get(Broadcast, bid)
+                if draft is None or draft.state != BroadcastState.DRAFT.value:
+                    raise service.BroadcastError(f"通知 #{bid} 已确认过（{service.state_label(draft.state)}），"
+                                                 "不会重复发送" if draft else f"找不到通知 #{bid}")
+                at, ref, audience = draft.scheduled_at, draft.document_ref, draft.audience
+            later = at is not None and at > utcnow()
+            if not later:  # a scheduled briefing's file is taken in at its send time (ingest_due_attachments)
+                await ingest_attachment(self.deps, context.bot, bid, ref, audience)
             async with self.db.session() as s, s.begin():
-                if action == "no":
-                    await service.cancel(s, int(bid))
-                    await q.answer("已取消")
-                    await q.edit_message_text(f"通知 #{bid} 已取消，未发送。")
-                    return
-                b = await s.get(Broadcast, int(bid))
-                n = await service.confirm(s, int(bid), at=b.scheduled_at if b else None)
+                n = await service.confirm(s, bid, at=at)
+                if later and service.attachment_file_id(ref):
+                    await reminders.schedule_attachment(s, bid, at, audience)
+                b = await s.get(Broadcast, bid)
                 b.progress_chat_id, b.progress_message_id = q.message.chat_id, q.message.message_id
         except service.BroadcastError as e:
             await q.answer(str(e), show_alert=True)
             return
         await q.answer("已确认")
         head = f"定时于 {_bj(b.scheduled_at)} 发送" if b.scheduled_at else "开始发送"
-        await q.edit_message_text(f"通知 #{bid}：{head}，共 {n} 人。发送进度会在此更新。")
+        label = "取消发送" if b.scheduled_at else "停止发送"
+        await q.edit_message_text(f"通知 #{bid}：{head}，共 {n} 人。发送进度会在此更新。\n"
+                                  f"如需{label}，点下方按钮或发送 /bccancel {bid}。",
+                                  reply_markup=_kb([[(label, f"bc:stop:{bid}")]]))
         _wake(context.application)
+
+    async def _stop(self, q, bid: int, context) -> None:
+        """取消发送 / 停止发送 after confirmation: pending rows are not sent; the message says what was."""
+        try:
+            text = await self._cancel_confirmed(bid)
+        except service.BroadcastError as e:
+            await q.answer(str(e), show_alert=True)
+            return
+        await q.answer("已停止")
+        await q.edit_message_text(text)
+
+    async def _cancel_confirmed(self, bid: int) -> str:
+        async with self.db.session() as s, s.begin():
+            stopped = await service.cancel(s, bid)
+        async with self.db.session() as s:
+            rep = await service.report(s, bid)
+        tail = f"\n尚有 {rep.pending} 条已交给发送程序，可能仍会送达。" if rep.pending else ""
+        return f"通知 #{bid} 已停止发送：{stopped} 人不再收到。\n" + rep.render() + tail
+
+    async def bccancel_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/bccancel 编号: cancel a scheduled briefing or stop one being sent."""
+        if await self._staff(update) is None:
+            return
+        bid = _broadcast_number(context.args)
+        if bid is None:
+            await update.effective_message.reply_text("用法：/bccancel 通知编号（/bcreport 可查看编号）")
+            return
+        try:
+            text = await self._cancel_confirmed(bid)
+        except service.BroadcastError as e:
+            await update.effective_message.reply_text(str(e))
+            return
+        await update.effective_message.reply_text(text)
+
+    async def cancel_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/cancel right after a preview cancels that draft (otherwise the suggestion module's /cancel
+        answers, which knows nothing of broadcasts)."""
+        bid = context.user_data.pop(PREVIEW_KEY, None) if context.user_data is not None else None
+        if bid is None:
+            return
+        if await self._staff(update) is None:
+            raise ApplicationHandlerStop
+        try:
+            async with self.db.session() as s, s.begin():
+                await service.cancel_draft(s, bid)
+        except service.BroadcastError:
+            return  # already confirmed or cancelled: let /cancel mean what it means elsewhere
+        await update.effective_message.reply_text(f"通知 #{bid} 已取消，未发送。")
+        raise ApplicationHandlerStop
 
     async def profile_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/profile 用户编号 [层级:省] [标签:教育,医疗]: the audience facts behind 层级 and 标签 audiences."""
@@ -253,10 +333,13 @@ class BroadcastHandlers:
             async with self.db.session() as s:
                 if not args:
                     items = await service.list_recent(s)
-                    lines = [f"#{b.id} [{b.state}] {b.text[:30]}" for b in items] or ["还没有发送过通知。"]
+                    lines = [f"#{b.id} [{service.state_label(b.state)}] {b.text[:30]}" for b in items] \
+                        or ["还没有发送过通知。"]
                     await update.effective_message.reply_text("最近的通知（/bcreport 编号 查看详情）：\n" + "\n".join(lines))
                     return
-                bid = int(args[0])
+                bid = _broadcast_number(args)
+                if bid is None:
+                    raise ValueError(args)
                 rep, rs = await service.report(s, bid), await service.read_status(s, bid)
         except ValueError as e:  # BroadcastError is a ValueError too
             await update.effective_message.reply_text(str(e) if isinstance(e, service.BroadcastError)
@@ -266,6 +349,8 @@ class BroadcastHandlers:
 
     async def read_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         q = update.callback_query
+        if await self._user(update) is None:  # a suspended deputy's press does not count
+            return
         async with self.db.session() as s, s.begin():
             first = await service.mark_read(s, int(q.data.split(":")[1]), q.from_user.id)
         await q.answer("已确认阅读，谢谢！" if first else "您已确认过。")
@@ -290,7 +375,11 @@ class BroadcastHandlers:
             return
         try:
             deadline = datetime.strptime(args[0], "%Y-%m-%d").replace(hour=23, minute=59, tzinfo=BEIJING)
-            spec = parse_audience(args[1]) if len(args) > 1 else aud.AudienceSpec()
+            word = split_audience(" ".join(args[1:]))[0] if len(args) > 1 else ""
+            spec = parse_audience(word) if word else aud.AudienceSpec()
+            async with self.db.session() as s:
+                if not await aud.count(s, spec):
+                    raise await aud.nobody_error(s, spec)
         except ValueError as e:
             await msg.reply_text(str(e) if isinstance(e, aud.AudienceError) else "截止日期格式应为 年-月-日，例如 2026-03-20")
             return
@@ -309,24 +398,43 @@ class BroadcastHandlers:
                              f"导出意见：/consultexport {c.id}")
         _wake(context.application)
 
-    async def browse_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        q = update.callback_query
-        if await self._user(update) is None:
-            return
-        parts = q.data.split(":")
+    async def _consultation_for(self, q, user, raw_id: str, *, opinion: bool = False):
+        """The consultation behind a button, or None after answering why not (unknown, not invited,
+        closed). Staff may browse any consultation; opinions come from its audience only."""
         async with self.db.session() as s:
             try:
-                c = await cons.get(s, int(parts[1]))
+                c = await cons.get(s, int(raw_id))
+                if opinion:
+                    cons.check_open(c)
+                if (opinion or not user.is_staff) and not await aud.includes(
+                        s, aud.AudienceSpec.from_json(c.audience), user.id):
+                    raise cons.ConsultationError(cons.NOT_INVITED)
             except cons.ConsultationError as e:
                 await q.answer(str(e), show_alert=True)
-                return
+                return None
+        return c
+
+    async def browse_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        q = update.callback_query
+        user = await self._user(update)
+        if user is None:
+            return
+        parts = q.data.split(":")
+        c = await self._consultation_for(q, user, parts[1])
+        if c is None:
+            return
+        async with self.db.session() as s:
             if parts[0] == "cs":  # chapters
                 chs = await cons.chapters(s, c.id)
                 rows = [[(f"{ch or '（无章节）'}（{n}条）", f"cc:{c.id}:{i}")] for i, (ch, n) in enumerate(chs)]
                 rows.append([("对草案整体提意见", f"co:{c.id}:0")])
                 text = f"《{c.title}》，截止 {_bj(c.deadline)}。请选择章节："
             elif parts[0] == "cc":  # articles of one chapter
-                ch = (await cons.chapters(s, c.id))[int(parts[2])][0]
+                chs = await cons.chapters(s, c.id)
+                if int(parts[2]) >= len(chs):  # a stale or forged button
+                    await q.answer(STALE_BUTTON, show_alert=True)
+                    return
+                ch = chs[int(parts[2])][0]
                 arts = await cons.articles(s, c.id, ch)
                 rows = [[(a.locator or f"第{a.ordinal + 1}段", f"ca:{c.id}:{a.id}")] for a in arts]
                 rows.append([("返回章节", f"cs:{c.id}")])
@@ -334,7 +442,7 @@ class BroadcastHandlers:
             else:  # ca: one article
                 art = next((a for a in await cons.articles(s, c.id) if a.id == int(parts[2])), None)
                 if art is None:
-                    await q.answer("条文不存在", show_alert=True)
+                    await q.answer(STALE_BUTTON, show_alert=True)
                     return
                 rows = [[("对本条提意见", f"co:{c.id}:{art.id}")], [("返回章节", f"cs:{c.id}")]]
                 text = f"{art.chapter}\n{art.text}"[:4000]
@@ -343,10 +451,20 @@ class BroadcastHandlers:
 
     async def opinion_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         q = update.callback_query
-        if await self._user(update) is None:
+        user = await self._user(update)
+        if user is None:
             return
         _, cid, aid = q.data.split(":")
-        context.user_data["bc_opinion"] = (int(cid), int(aid) or None)
+        c = await self._consultation_for(q, user, cid, opinion=True)  # closed or not invited: said at once
+        if c is None:
+            return
+        if int(aid):
+            async with self.db.session() as s:
+                art = await s.get(DraftArticle, int(aid))
+            if art is None or art.consultation_id != c.id:
+                await q.answer(STALE_BUTTON, show_alert=True)
+                return
+        context.user_data["bc_opinion"] = (c.id, int(aid) or None)
         await q.answer()
         await q.message.reply_text("请直接发送您的意见（文字或语音）。发送 /cancel 放弃。")
 
@@ -405,8 +523,18 @@ class BroadcastHandlers:
                     await update.effective_message.reply_document(fh, filename=p.name)
 
 
+STALE_BUTTON = "该按钮已失效，请重新打开草案浏览。"
+
+
 def _bj(t: datetime | None) -> str:
     return "" if t is None else t.replace(tzinfo=UTC).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def progress_markup(rep: service.DeliveryReport) -> InlineKeyboardMarkup | None:
+    """The live progress message keeps a 停止发送 button while rows are still waiting."""
+    if rep.pending and rep.state in (BroadcastState.SCHEDULED.value, BroadcastState.SENDING.value):
+        return _kb([[("停止发送", f"bc:stop:{rep.broadcast_id}")]])
+    return None
 
 
 def _wake(app: Application) -> None:
@@ -419,7 +547,22 @@ def answered(callback):
     """A button handled here is not also seen by the bot's catch-all button handler (group 0), which
     would answer the same query a second time (“该按钮已失效”, refused by Telegram)."""
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await callback(update, context)
+        try:
+            await callback(update, context)
+        except ApplicationHandlerStop:
+            raise
+        except Exception:
+            # Answered here, as bot.errors.on_error would: an exception escaping a handler only ends its
+            # group in PTB, so the catch-all of group 0 would answer the same query a second time.
+            from bot import texts
+            from bot.errors import new_incident_id
+
+            incident = new_incident_id()
+            log.exception("incident=%s button %r failed", incident, update.callback_query.data)
+            try:
+                await update.callback_query.answer(texts.ERROR.format(incident=incident), show_alert=True)
+            except TelegramError:
+                log.warning("incident=%s apology not delivered", incident)
         raise ApplicationHandlerStop
 
     return run
@@ -439,7 +582,9 @@ def register_broadcast_handlers(app: Application, deps, *, group: int = -1) -> B
     app.add_handler(CommandHandler("profile", h.profile_cmd), group)
     app.add_handler(CommandHandler("consult", h.consult_cmd), group)
     app.add_handler(CommandHandler("consultexport", h.export_cmd), group)
-    app.add_handler(CallbackQueryHandler(answered(h.confirm_cb), pattern=r"^bc:(ok|no):\d+$"), group)
+    app.add_handler(CommandHandler("bccancel", h.bccancel_cmd), group)
+    app.add_handler(CommandHandler("cancel", h.cancel_cmd), group)
+    app.add_handler(CallbackQueryHandler(answered(h.confirm_cb), pattern=r"^bc:(ok|no|stop):\d+$"), group)
     app.add_handler(CallbackQueryHandler(answered(h.read_cb), pattern=r"^rd:\d+$"), group)
     app.add_handler(CallbackQueryHandler(answered(h.browse_cb), pattern=r"^(cs:\d+|cc:\d+:\d+|ca:\d+:\d+)$"), group)
     app.add_handler(CallbackQueryHandler(answered(h.opinion_cb), pattern=r"^co:\d+:\d+$"), group)
@@ -463,20 +608,27 @@ async def start_background(app: Application, deps, config: WorkerConfig | None =
 
     async def progress(rep: service.DeliveryReport, b: Broadcast) -> None:
         if b.progress_chat_id and b.progress_message_id:
-            await bot.edit_message_text(rep.render(), chat_id=b.progress_chat_id, message_id=b.progress_message_id)
+            await bot.edit_message_text(rep.render(), chat_id=b.progress_chat_id, message_id=b.progress_message_id,
+                                        reply_markup=progress_markup(rep))
 
     worker = OutboxWorker(db, make_send(bot), config, on_progress=progress)
 
     async def reminder_loop() -> None:
         while not stop.is_set():
+            wait = 60.0
             try:
                 async with db.session() as s, s.begin():
                     if await reminders.tick(s, before=reminder_before):
                         wake.set()
+                await ingest_due_attachments(deps, bot)
+                async with db.session() as s:
+                    nxt = await reminders.next_attachment_due(s)
+                if nxt is not None:  # a scheduled briefing's file: searchable soon after it goes out
+                    wait = min(wait, max(1.0, (nxt - utcnow()).total_seconds()))
             except Exception:
                 log.exception("reminder tick failed")
             try:
-                await asyncio.wait_for(stop.wait(), timeout=60)
+                await asyncio.wait_for(stop.wait(), timeout=wait)
             except TimeoutError:
                 pass
 
@@ -503,6 +655,45 @@ async def stop_background(app: Application) -> None:
     for t in app.bot_data.get("bc_tasks", []):
         t.cancel()
     await asyncio.gather(*app.bot_data.get("bc_tasks", []), return_exceptions=True)
+
+
+async def ingest_attachment(deps, bot, broadcast_id: int, document_ref: str | None, audience: dict) -> None:
+    """Take a briefing's file into the knowledge base for its audience, so deputies can ask about it.
+    The document is keyed by the broadcast: another 通知.docx to another audience does not replace it.
+    Raises BroadcastError (on confirmation the broadcast then stays a draft)."""
+    file_id = service.attachment_file_id(document_ref)
+    if file_id is None:
+        return
+    name = service.attachment_name(document_ref)
+    try:
+        data = bytes(await (await bot.get_file(file_id)).download_as_bytearray())
+    except TelegramError as e:
+        raise service.BroadcastError(f"附件《{name}》暂时无法从 Telegram 取回（{e}），请稍后再确认。") from e
+    scope = aud.AudienceSpec.from_json(audience).scope(broadcast_id)
+    summary = await deps.core.uploads.ingest_bytes(name, data, scope, key=f"broadcast-{broadcast_id}")
+    _raise_unusable(summary, name, outcome="通知未发送")
+
+
+async def ingest_due_attachments(deps, bot, now: datetime | None = None) -> int:
+    """Scheduled briefings whose time has come: take their files in (the background loop calls this;
+    a failure is retried on the next round). A cancelled briefing's file is never taken in."""
+    db = deps.core.db
+    async with db.session() as s:
+        due = await reminders.due_attachments(s, now=now)
+    done = 0
+    for bid in due:
+        async with db.session() as s:
+            b = await s.get(Broadcast, bid)
+        if b is not None and b.state not in (BroadcastState.CANCELLED.value, BroadcastState.DRAFT.value):
+            try:
+                await ingest_attachment(deps, bot, b.id, b.document_ref, b.audience)
+            except service.BroadcastError:
+                log.warning("attachment of broadcast=%s not taken in yet; retrying", bid, exc_info=True)
+                continue
+            done += 1
+        async with db.session() as s, s.begin():
+            await reminders.attachment_taken_in(s, bid)
+    return done
 
 
 def _raise_unusable(summary, file_name: str, outcome: str = "通知未创建") -> None:

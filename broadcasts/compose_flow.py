@@ -13,6 +13,8 @@ from telegram.ext import (
     filters,
 )
 
+from storage.clock import utcnow
+
 from broadcasts import audience as aud
 from broadcasts import service
 
@@ -103,6 +105,8 @@ class ComposeFlow:
                     at, rest = parse_when("@" + msg.text.strip().lstrip("@") + " ")
                     if at is None or rest.strip():
                         raise service.BroadcastError("定时格式应为 年-月-日 时:分，例如 2026-03-05 08:30")
+                    if at <= utcnow():  # asked again at this step instead of ending the flow
+                        raise service.BroadcastError("这个时间已经过去，请输入将来的北京时间，或点“立即发送”。")
                     await self._finish(msg, update, context, at)
         except (aud.AudienceError, service.BroadcastError) as e:
             await msg.reply_text(str(e))
@@ -111,8 +115,8 @@ class ComposeFlow:
     async def _audience_chosen(self, msg, context, spec: aud.AudienceSpec) -> None:
         async with self.h.db.session() as s:
             n = await aud.count(s, spec)
-        if n == 0:
-            raise aud.AudienceError(f"“{spec.describe()}”目前没有可接收通知的代表，请换一个范围。")
+            if n == 0:
+                raise await aud.nobody_error(s, spec)
         context.user_data[KEY] = {"step": "content", "spec": spec.to_json()}
         await msg.reply_text(STEP_CONTENT.format(audience=spec.describe(), n=n))
 

@@ -70,7 +70,12 @@ async def publish(s: AsyncSession, draft: LoadedDraft, *, deadline: datetime, sp
     now = now or utcnow()
     if deadline <= now:
         raise ConsultationError("截止时间必须晚于现在")
-    c = Consultation(title=(title or draft.title)[:300], doc_id=draft.doc_id, deadline=deadline,
+    title = (title or draft.title)[:300]
+    dup = await open_duplicate(s, title, deadline, now)
+    if dup is not None:
+        raise ConsultationError(f"征求意见 #{dup.id}《{dup.title}》（截止 {_fmt(dup.deadline)}）已经发布，"
+                                "不会重复发布。如确需再次征求意见，请先修改标题或截止日期。")
+    c = Consultation(title=title, doc_id=draft.doc_id, deadline=deadline,
                      audience=spec.to_json(), created_by=created_by)
     s.add(c)
     await s.flush()
@@ -91,6 +96,13 @@ async def publish(s: AsyncSession, draft: LoadedDraft, *, deadline: datetime, sp
     return c
 
 
+async def open_duplicate(s: AsyncSession, title: str, deadline: datetime, now: datetime) -> Consultation | None:
+    """An open consultation on the same draft with the same deadline (the same /consult sent twice)."""
+    q = (select(Consultation).where(Consultation.title == title, Consultation.deadline == deadline,
+                                    Consultation.deadline > now).limit(1))
+    return (await s.execute(q)).scalar_one_or_none()
+
+
 def _fmt(t: datetime) -> str:
     from datetime import UTC
 
@@ -104,6 +116,14 @@ async def get(s: AsyncSession, consultation_id: int) -> Consultation:
     if c is None:
         raise ConsultationError(f"找不到征求意见 #{consultation_id}")
     return c
+
+
+NOT_INVITED = "您不在本次征求意见的范围内，无法查看或提交意见。"
+
+
+def check_open(c: Consultation, now: datetime | None = None) -> None:
+    if (now or utcnow()) > c.deadline:
+        raise ConsultationError(f"《{c.title}》征求意见已于 {_fmt(c.deadline)} 截止，无法再提交")
 
 
 async def chapters(s: AsyncSession, consultation_id: int) -> list[tuple[str, int]]:
@@ -125,8 +145,9 @@ async def add_opinion(s: AsyncSession, consultation_id: int, user_id: int, text:
                       article_id: int | None = None, kind: str = "text", now: datetime | None = None) -> Opinion:
     now = now or utcnow()
     c = await get(s, consultation_id)
-    if now > c.deadline:
-        raise ConsultationError(f"《{c.title}》征求意见已于 {_fmt(c.deadline)} 截止，无法再提交")
+    check_open(c, now)
+    if not await aud.includes(s, aud.AudienceSpec.from_json(c.audience), user_id):
+        raise ConsultationError(NOT_INVITED)
     text = (text or "").strip()
     if not text:
         raise ConsultationError("意见内容为空，请输入文字或发送语音")
@@ -151,6 +172,7 @@ class OpinionRow:
     kind: str
     text: str
     created_at: datetime
+    article_text: str = ""  # the article's own wording, so the export can be read without the draft
 
 
 async def grouped_opinions(s: AsyncSession, consultation_id: int) -> list[OpinionRow]:
@@ -161,11 +183,12 @@ async def grouped_opinions(s: AsyncSession, consultation_id: int) -> list[Opinio
     rows = (await s.execute(q)).all()
     rows.sort(key=lambda r: (-1 if r[1] is None else r[1].ordinal, r[0].created_at, r[0].id))
     return [OpinionRow(WHOLE_DRAFT if a is None else a.locator, "" if a is None else a.chapter, u.name,
-                       u.delegation or "", "语音" if o.kind == "voice" else "文字", o.text, o.created_at)
+                       u.delegation or "", "语音" if o.kind == "voice" else "文字", o.text, o.created_at,
+                       "" if a is None else a.text)
             for o, a, u in rows]
 
 
-HEADERS = ["条文", "章节", "代表", "代表团", "方式", "意见", "提交时间（北京时间）"]
+HEADERS = ["条文", "章节", "代表", "代表团", "方式", "意见", "提交时间（北京时间）", "条文内容"]
 
 
 def export_xlsx(title: str, rows: list[OpinionRow], path: Path) -> Path:
@@ -175,17 +198,18 @@ def export_xlsx(title: str, rows: list[OpinionRow], path: Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "意见汇总"
-    ws.append([f"《{title}》征求意见汇总（共 {len(rows)} 条）"])
+    ws.append([f"《{title}》征求意见汇总（共 {len(rows)} 条意见）"])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(HEADERS)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append([r.article, r.chapter, r.name, r.delegation, r.kind, r.text, _fmt(r.created_at)])
-    for col, width in zip("ABCDEFG", (12, 24, 10, 16, 6, 60, 20)):
+        ws.append([r.article, r.chapter, r.name, r.delegation, r.kind, r.text, _fmt(r.created_at), r.article_text])
+    for col, width in zip("ABCDEFGH", (12, 24, 10, 16, 6, 60, 20, 60)):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=3):
-        row[5].alignment = Alignment(wrap_text=True, vertical="top")
+        for i in (5, 7):
+            row[i].alignment = Alignment(wrap_text=True, vertical="top")
     wb.save(path)
     return path
 
@@ -201,6 +225,8 @@ def export_docx(title: str, rows: list[OpinionRow], path: Path) -> Path:
         if r.article != current:
             current = r.article
             d.add_heading(r.article + (f"（{r.chapter}）" if r.chapter else ""), level=2)
+            if r.article_text:
+                d.add_paragraph().add_run("条文：" + r.article_text).italic = True
         p = d.add_paragraph(style="List Bullet")
         p.add_run(f"{r.name}（{r.delegation or '未填代表团'}，{r.kind}）：").bold = True
         p.add_run(r.text)

@@ -4,9 +4,10 @@ broadcasts, so they share the same delivery guarantees and survive restarts."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import BEIJING, utcnow
@@ -17,7 +18,23 @@ from broadcasts import consultation, service
 from broadcasts.models import Reminder
 
 DEFAULT_BEFORE = timedelta(days=1)
-DEFAULT_START = time(9, 0)  # events carry only a day; assume a 09:00 Beijing start
+DEFAULT_START = time(9, 0)  # an event without a time of day is assumed to start at 09:00 Beijing
+ATTACHMENT = "attachment"  # reminder kind: a scheduled briefing's file, taken into the knowledge base when due
+_TIME_OF_DAY = re.compile(r"^(\d{1,2})[:：](\d{2})(?=\s|$)")
+
+
+def parse_time_of_day(text: str) -> time | None:
+    """"14:30" / "14：30" → time(14, 30); anything else → None."""
+    m = _TIME_OF_DAY.match(text.strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        return None
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def event_time(title: str) -> time | None:
+    """The events table has a day only, so /addevent writes the time of day at the head of the title
+    ("14:30 代表座谈会"), where /schedule shows it too."""
+    return parse_time_of_day(title)
 
 
 def event_start_utc(day, start: time = DEFAULT_START) -> datetime:
@@ -26,17 +43,18 @@ def event_start_utc(day, start: time = DEFAULT_START) -> datetime:
 
 async def schedule_event_reminders(s: AsyncSession, *, before: timedelta = DEFAULT_BEFORE,
                                    start: time = DEFAULT_START, now: datetime | None = None) -> int:
-    """Create missing reminders for upcoming events (idempotent: unique on kind, event, time)."""
+    """Create the missing reminder of each upcoming event (one per event). An event added after its
+    reminder time but before it starts (short notice) is reminded at once."""
     now = now or utcnow()
     today = now.replace(tzinfo=UTC).astimezone(BEIJING).date()
     events = (await s.execute(select(Event).where(Event.day >= today))).scalars().all()
-    existing = set((await s.execute(select(Reminder.ref_id, Reminder.remind_at)
-                                    .where(Reminder.kind == "event"))).all())
+    existing = set((await s.execute(select(Reminder.ref_id).where(Reminder.kind == "event"))).scalars())
     added = 0
     for ev in events:
-        at = event_start_utc(ev.day, start) - before
-        if at <= now or (ev.id, at) in existing:
+        begins = event_start_utc(ev.day, event_time(ev.title) or start)
+        if begins <= now or ev.id in existing:
             continue
+        at = max(begins - before, now)
         spec = aud.AudienceSpec.from_scope(ev.scope)
         s.add(Reminder(kind="event", ref_id=ev.id, remind_at=at, audience=spec.to_json(),
                        text=f"【活动提醒】{ev.day.month}月{ev.day.day}日：{ev.title}"))
@@ -49,7 +67,8 @@ async def dispatch_due(s: AsyncSession, *, now: datetime | None = None) -> list[
     """Turn due reminders into outbox broadcasts, once each (the reminder row records its broadcast in the
     same transaction; on PostgreSQL concurrent dispatchers skip rows another one holds)."""
     now = now or utcnow()
-    q = (select(Reminder).where(Reminder.broadcast_id.is_(None), Reminder.remind_at <= now)
+    q = (select(Reminder).where(Reminder.broadcast_id.is_(None), Reminder.remind_at <= now,
+                                Reminder.kind != ATTACHMENT)
          .order_by(Reminder.remind_at, Reminder.id))
     if s.bind.dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)
@@ -59,7 +78,10 @@ async def dispatch_due(s: AsyncSession, *, now: datetime | None = None) -> list[
         if r.kind == "consultation":
             todo = await consultation.non_responders(s, r.ref_id)
             spec = aud.AudienceSpec("list", user_ids=tuple(todo)) if todo else None
-        b = await service.create(s, r.text, spec or aud.AudienceSpec(), kind="reminder", read_button=False)
+        # A consultation reminder carries the 查看草案并提意见 button (worker.buttons_for reads the ref).
+        ref = f"consultation:{r.ref_id}" if r.kind == "consultation" else None
+        b = await service.create(s, r.text, spec or aud.AudienceSpec(), kind="reminder", read_button=False,
+                                 document_ref=ref)
         r.broadcast_id = b.id
         try:
             if spec is None:
@@ -76,3 +98,31 @@ async def tick(s: AsyncSession, *, before: timedelta = DEFAULT_BEFORE, now: date
     """One scheduler step (the bot calls it every minute): plan event reminders, dispatch due ones."""
     await schedule_event_reminders(s, before=before, now=now)
     return await dispatch_due(s, now=now)
+
+
+async def schedule_attachment(s: AsyncSession, broadcast_id: int, at: datetime, audience: dict) -> None:
+    """A scheduled briefing's file must not be searchable before the briefing goes out: record it as
+    due at the send time (the reminder row is its durable marker: ``broadcast_id`` set = taken in)."""
+    s.add(Reminder(kind=ATTACHMENT, ref_id=broadcast_id, remind_at=at, audience=audience, text=""))
+    await s.flush()
+
+
+async def due_attachments(s: AsyncSession, *, now: datetime | None = None) -> list[int]:
+    """Broadcast ids whose attachment is due to be taken into the knowledge base."""
+    now = now or utcnow()
+    q = (select(Reminder.ref_id).where(Reminder.kind == ATTACHMENT, Reminder.broadcast_id.is_(None),
+                                       Reminder.remind_at <= now).order_by(Reminder.remind_at))
+    return list((await s.execute(q)).scalars())
+
+
+async def attachment_taken_in(s: AsyncSession, broadcast_id: int) -> None:
+    r = (await s.execute(select(Reminder).where(Reminder.kind == ATTACHMENT, Reminder.ref_id == broadcast_id))
+         ).scalar_one_or_none()
+    if r is not None:
+        r.broadcast_id = broadcast_id
+        await s.flush()
+
+
+async def next_attachment_due(s: AsyncSession) -> datetime | None:
+    return (await s.execute(select(func.min(Reminder.remind_at)).where(
+        Reminder.kind == ATTACHMENT, Reminder.broadcast_id.is_(None)))).scalar_one()

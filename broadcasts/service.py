@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import utcnow
-from storage.models import User
+from storage.models import User, UserStatus
 
 from broadcasts import audience as aud
 from broadcasts.models import Broadcast, BroadcastState, OutboxMessage, OutboxState
@@ -63,6 +63,9 @@ class DeliveryReport:
             lines.append(f"· {reason}：{n} 人")
         if self.state == BroadcastState.DONE.value:
             lines.append("发送已完成。")
+        elif self.state == BroadcastState.CANCELLED.value:
+            lines.append("已停止发送，剩余未发出的不再发送。" if self.sent or self.failed or self.blocked
+                         else "通知已取消，未发送。")
         return "\n".join(lines)
 
 
@@ -125,34 +128,73 @@ async def confirm(s: AsyncSession, broadcast_id: int, *, at: datetime | None = N
     now = now or utcnow()
     b = await _get(s, broadcast_id)
     if b.state != BroadcastState.DRAFT.value:
-        raise BroadcastError(f"通知 #{b.id} 已确认过（状态：{b.state}），不会重复发送")
+        raise _not_a_draft(b)
     if at is not None and at < now:
         raise BroadcastError("定时发送的时间已经过去，请选择将来的时间")
     recipients = await aud.resolve(s, aud.AudienceSpec.from_json(b.audience))
     if not recipients:
         raise BroadcastError("按所选范围没有找到任何接收人，请调整接收范围")
+    state = (BroadcastState.SCHEDULED if at and at > now else BroadcastState.SENDING).value
+    # Compare-and-set: of two presses of 确认发送 at once only the one that moves the draft goes on
+    # (the other would hit the outbox's unique key).
+    if not await _move_from_draft(s, b.id, state=state, scheduled_at=at):
+        await s.refresh(b)
+        raise _not_a_draft(b)
     due = at or now
     rows = [{"broadcast_id": b.id, "user_id": r.user_id, "chat_id": r.chat_id, "state": OutboxState.PENDING.value,
              "attempts": 0, "next_attempt_at": due} for r in recipients]
     for i in range(0, len(rows), 5000):
         await s.execute(insert(OutboxMessage), rows[i:i + 5000])
-    b.scheduled_at = at
-    b.state = (BroadcastState.SCHEDULED if at and at > now else BroadcastState.SENDING).value
     await s.flush()
     return len(rows)
 
 
-async def cancel(s: AsyncSession, broadcast_id: int) -> int:
-    """Stop what has not started; rows already handed to Telegram cannot be recalled."""
+STATE_LABELS = {BroadcastState.DRAFT.value: "待确认", BroadcastState.SCHEDULED.value: "定时待发",
+                BroadcastState.SENDING.value: "发送中", BroadcastState.DONE.value: "已完成",
+                BroadcastState.CANCELLED.value: "已取消"}
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS.get(state, state)
+
+
+def _not_a_draft(b: Broadcast) -> BroadcastError:
+    return BroadcastError(f"通知 #{b.id} 已确认过（{state_label(b.state)}），不会重复发送")
+
+
+async def _move_from_draft(s: AsyncSession, broadcast_id: int, **values) -> bool:
+    """UPDATE … WHERE state='draft': True only for the one caller that changed the row."""
+    res = await s.execute(update(Broadcast)
+                          .where(Broadcast.id == broadcast_id, Broadcast.state == BroadcastState.DRAFT.value)
+                          .values(**values).execution_options(synchronize_session=False))
+    return (res.rowcount or 0) == 1
+
+
+async def cancel_draft(s: AsyncSession, broadcast_id: int) -> None:
+    """The preview's 取消: only a draft (compare-and-set, so a late press cannot touch a confirmed one)."""
     b = await _get(s, broadcast_id)
+    if not await _move_from_draft(s, b.id, state=BroadcastState.CANCELLED.value, finished_at=utcnow()):
+        await s.refresh(b)
+        if b.state == BroadcastState.CANCELLED.value:
+            raise BroadcastError(f"通知 #{b.id} 已取消")
+        raise BroadcastError(f"通知 #{b.id} 已确认（{state_label(b.state)}），不能在预览里取消；"
+                             f"如需停止请发送 /bccancel {b.id}")
+    await s.refresh(b)
+
+
+async def cancel(s: AsyncSession, broadcast_id: int, now: datetime | None = None) -> int:
+    """Stop a draft, a scheduled or a sending broadcast: rows not yet claimed by the sender are not sent;
+    rows already handed to Telegram cannot be recalled. Returns the number of rows stopped."""
+    b = await _get(s, broadcast_id)
+    if b.state in (BroadcastState.DONE.value, BroadcastState.CANCELLED.value):
+        raise BroadcastError(f"通知 #{b.id} {state_label(b.state)}，无需取消")
     res = await s.execute(update(OutboxMessage)
                           .where(OutboxMessage.broadcast_id == b.id,
                                  OutboxMessage.state == OutboxState.PENDING.value)
                           .values(state=OutboxState.CANCELLED.value))
-    if b.state == BroadcastState.DRAFT.value:
-        b.state = BroadcastState.CANCELLED.value
+    b.state = BroadcastState.CANCELLED.value
+    b.finished_at = now or utcnow()
     await s.flush()
-    await finish_if_done(s, b.id)
     return res.rowcount or 0
 
 
@@ -184,7 +226,9 @@ async def report(s: AsyncSession, broadcast_id: int) -> DeliveryReport:
 
 async def finish_if_done(s: AsyncSession, broadcast_id: int, now: datetime | None = None) -> bool:
     b = await s.get(Broadcast, broadcast_id)
-    if b is None or b.state in (BroadcastState.DONE.value, BroadcastState.DRAFT.value):
+    # A cancelled broadcast stays cancelled while the rows claimed before the stop are delivered.
+    if b is None or b.state in (BroadcastState.DONE.value, BroadcastState.DRAFT.value,
+                                BroadcastState.CANCELLED.value):
         return False
     left = (await s.execute(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.state.in_(ACTIVE_STATES)))).scalar_one()
@@ -197,10 +241,12 @@ async def finish_if_done(s: AsyncSession, broadcast_id: int, now: datetime | Non
 
 
 async def mark_read(s: AsyncSession, outbox_id: int, telegram_id: int, now: datetime | None = None) -> bool:
-    """"已阅" pressed. Only the recipient's own press counts; pressing twice keeps the first time."""
+    """"已阅" pressed. Only the recipient's own press counts, and only while the account is active;
+    pressing twice keeps the first time."""
+    active = select(User.id).where(User.telegram_id == telegram_id, User.status == UserStatus.ACTIVE.value)
     res = await s.execute(update(OutboxMessage)
                           .where(OutboxMessage.id == outbox_id, OutboxMessage.chat_id == telegram_id,
-                                 OutboxMessage.read_at.is_(None))
+                                 OutboxMessage.user_id.in_(active), OutboxMessage.read_at.is_(None))
                           .values(read_at=now or utcnow()))
     return (res.rowcount or 0) == 1
 

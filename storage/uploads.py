@@ -60,9 +60,11 @@ class UploadService:
     def __init__(self, kb: KnowledgeBaseLike) -> None:
         self.kb = kb
 
-    async def ingest_bytes(self, file_name: str, data: bytes, scope: str) -> UploadSummary:
+    async def ingest_bytes(self, file_name: str, data: bytes, scope: str, *, key: str | None = None) -> UploadSummary:
+        """``key`` names the document apart from its file name (a briefing's attachment: its broadcast),
+        so two files called 通知.docx for two audiences both stay; without it re-sending replaces."""
         summary = UploadSummary(_safe_name(file_name), scope)
-        with _staged(summary.file_name, data) as path:
+        with _staged(summary.file_name, data, folder=_safe_key(key)) as path:
             report = await self.kb.aingest_paths([path], collection=UPLOAD_COLLECTION, scope=scope)
         summary.documents = int(getattr(report, "documents", 0))
         summary.chunks = int(getattr(report, "chunks", 0))
@@ -97,12 +99,16 @@ def _safe_name(file_name: str) -> str:
     return Path(file_name).name or "upload.txt"
 
 
+def _safe_key(key: str | None) -> str:
+    return UPLOAD_COLLECTION if not key else f"{UPLOAD_COLLECTION}-" + re.sub(r"[^\w-]", "_", key)
+
+
 @contextmanager
-def _staged(safe_name: str, data: bytes) -> Iterator[Path]:
-    """The bytes as a file the loaders can read. A fixed parent folder name keeps the document id
-    stable (``corpus.loaders.doc_id_for``): re-sending a file replaces it."""
+def _staged(safe_name: str, data: bytes, folder: str = UPLOAD_COLLECTION) -> Iterator[Path]:
+    """The bytes as a file the loaders can read. The parent folder's name is part of the document id
+    (``corpus.loaders.doc_id_for``): a fixed one keeps it stable, so re-sending a file replaces it."""
     with tempfile.TemporaryDirectory(prefix="deputy-upload-") as tmp:
-        folder = Path(tmp) / UPLOAD_COLLECTION
+        folder = Path(tmp) / folder
         folder.mkdir()
         path = folder / safe_name
         path.write_bytes(data)

@@ -157,3 +157,21 @@ async def test_in_progress_and_rehandling_after_unsatisfied(core, tg, upd):
         assert f"《{TITLE}》已退回承办单位重新办理。" in to(tg, DEPUTY)
         await say(app, upd, DEPUTY, "/rehandle 1")
         assert tg.texts()[-1] == "该功能仅限工作人员使用。"
+
+
+async def test_accept_pressed_twice_assigns_once_and_merge_into_itself_is_refused(core, tg, upd):
+    import asyncio
+
+    async with sugg_app(core, tg) as app:
+        await _submitted(app, core, tg, upd)
+        await say(app, upd, STAFF, "/assign 1")
+        data = last_with_buttons(tg).buttons()[0][1]
+        tg.clear()
+        await asyncio.gather(feed(app, upd.callback(STAFF, data)), feed(app, upd.callback(STAFF, data)))
+        await feed(app, upd.callback(STAFF, data))  # and once more later, from the stale message
+        assert len(to(tg, DEPUTY)) == 1 and len([m for m in to(tg, STAFF) if m.startswith("已交办")]) == 1
+        alerts = [c.params.get("text") for c in tg.sent("answerCallbackQuery") if c.params.get("show_alert")]
+        assert len(alerts) == 2 and all("未重复交办" in a for a in alerts)
+        tg.clear()
+        await say(app, upd, STAFF, "/merge 1 1")
+        assert tg.texts()[-1].startswith("不能把编号 1 并入它自己") and "已将" not in tg.texts()[-1]

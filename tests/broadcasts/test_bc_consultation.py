@@ -80,8 +80,11 @@ async def test_consultation_end_to_end(db, add_users, clock, draft_docx, tmp_pat
     assert [r[:5] for r in data] == [["总体意见", None, "张三", "广东代表团", "文字"],
                                      ["第一条", "第一章 总则", "张三", "广东代表团", "语音"],
                                      ["第二条", "第一章 总则", "李四", "四川代表团", "文字"]]
+    assert ws["A1"].value.endswith("（共 3 条意见）") and ws["H2"].value == "条文内容"
+    assert data[0][7] is None and data[2][7].startswith("第二条")  # each article's own text
     text = "\n".join(p.text for p in Docx(docx_path).paragraphs)
     assert "第二条（第一章 总则）" in text and "李四（四川代表团，文字）：建议明确" in text
+    assert "条文：第二条" in text
 
 
 @pytest.mark.db

@@ -238,7 +238,8 @@ async def test_past_schedule_and_cancel(db, add_users, clock):
     assert tg.calls == []
     async with db.session() as s:
         rep = await service.report(s, b.id)
-    assert (rep.cancelled, rep.state) == (2, "done")
+    assert (rep.cancelled, rep.state) == (2, "cancelled")  # a fully cancelled broadcast is not "done"
+    assert "发送已完成" not in rep.render() and "通知已取消，未发送" in rep.render()
 
 
 async def test_read_receipts(db, add_users, clock):
