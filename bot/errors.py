@@ -6,7 +6,7 @@ import logging
 import secrets
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
 
@@ -31,3 +31,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.send_message(update.effective_chat.id, text)
     except Exception:  # the apology itself failed (network): the trace above is what matters
         log.warning("incident=%s apology not delivered", incident, exc_info=True)
+    # One reply per update: without this a later handler group (the catch-all button handler, the question
+    # answerer after a failed draft step) would answer the same update again.
+    raise ApplicationHandlerStop

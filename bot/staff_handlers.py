@@ -23,12 +23,6 @@ from storage.uploads import parse_scope, upload_problem
 
 log = logging.getLogger(__name__)
 
-ADDEVENT_USAGE = ("用法：/addevent 日期 [时:分] [范围] 活动名称，例如：\n"
-                  "/addevent 2026-12-05 14:30 代表座谈会\n"
-                  "/addevent 12月8日 代表团:宁夏代表团 赴中卫视察\n"
-                  "范围同 /broadcast：全体、代表团:名称、委员会:名称；不写时间按上午 9:00 计，活动前一天提醒。")
-
-
 def _role(arg: str) -> Role | None:
     aliases = {"代表": Role.DEPUTY, "工作人员": Role.STAFF, "管理员": Role.ADMIN}
     try:
@@ -190,7 +184,7 @@ class StaffHandlers:
         today = self.core.schedule.today()
         day = parse_day(args[0], today) if args else None
         if day is None or len(args) < 2:
-            raise ValueError(ADDEVENT_USAGE)
+            raise ValueError(texts.ADDEVENT_USAGE)
         rest = args[1:]
         at = parse_time_of_day(rest[0])
         if at is not None or re.match(r"^\d{1,2}[:：]\d{2}$", rest[0]):
@@ -203,14 +197,14 @@ class StaffHandlers:
             word, words = split_audience(words)
             spec = parse_audience(word)
             if spec.kind not in ("all", "delegation", "committee"):
-                raise ValueError("活动的范围只能是 全体、代表团:名称 或 委员会:名称。\n" + ADDEVENT_USAGE)
+                raise ValueError("活动的范围只能是 全体、代表团:名称 或 委员会:名称。\n" + texts.ADDEVENT_USAGE)
             async with self.core.db.session() as s:
                 if not await aud.count(s, spec):
                     raise await aud.nobody_error(s, spec)
             scope = spec.scope()
         title = words.strip()
         if not title:
-            raise ValueError(ADDEVENT_USAGE)
+            raise ValueError(texts.ADDEVENT_USAGE)
         if day < today or (day == today and at is not None and at <= datetime.now(BEIJING).time()):
             raise ValueError(f"活动时间 {day.isoformat()}{f' {at:%H:%M}' if at else ''} 已经过去，请输入将来的日期。")
         return day, at, scope, title

@@ -33,12 +33,12 @@ HELP_STAFF = """
 /scope 范围 —— 设置之后上传文件的默认范围。
 /invite deputy 姓名 [代表团] —— 生成一次性邀请码。
 /users —— 查看用户；/suspend 编号 —— 停用；/setrole 编号 角色 —— 改角色。
-/addevent 2026-12-05 活动名称 —— 登记活动，显示在 /schedule 中。
+/addevent 日期 [时:分] [范围] 活动名称 —— 登记活动（如 /addevent 2026-12-05 14:30 代表团:宁夏代表团 代表座谈会），显示在 /schedule 中并提前提醒。
 /pending —— 待交办的建议；/assign 编号 —— 查看推荐的承办单位并交办（改派：/assign 编号 单位1、单位2 [6个月]）。
 /progress 编号 —— 记为办理中；/reply 编号 答复内容 —— 录入答复；/rehandle 编号 —— 不满意后重新办理。
 /overdue —— 逾期和即将到期的建议；/merge 主编号 编号… —— 合并办理。
 /analysis —— 综合分析：统计、主题聚类、重复建议，附图表（PNG）和 Excel 表格。
-/broadcast —— 分步发布通知：选范围、写内容（可附文件）、立即或定时发送，预览确认后发出；/bcreport [编号] —— 送达和已阅情况。
+/broadcast —— 分步发布通知：选范围、写内容（可附文件）、立即或定时发送，预览确认后发出；/bcreport [编号] —— 送达和已阅情况；/bccancel 编号 —— 取消定时通知或停止发送。
 /profile 编号 层级:省 标签:教育 —— 设置代表的人大层级和标签，供按层级、标签发通知。
 /consult 截止日期 [范围] —— 回复已上传的法律草案文件，发布征求意见；/consultexport 编号 —— 按条文导出意见（Excel、Word）。"""
 
@@ -103,7 +103,10 @@ SETROLE_USAGE = "用法：/setrole 用户编号 角色（deputy、staff 或 admi
 USER_UNKNOWN = "没有编号为 {id} 的用户。"
 SUSPEND_DONE = "已停用：{name}（编号 {id}）"
 SETROLE_DONE = "已将 {name}（编号 {id}）的身份改为：{role}"
-ADDEVENT_USAGE = "用法：/addevent 日期 活动名称，例如：/addevent 2026-12-05 代表集中视察"
+ADDEVENT_USAGE = ("用法：/addevent 日期 [时:分] [范围] 活动名称，例如：\n"
+                  "/addevent 2026-12-05 14:30 代表座谈会\n"
+                  "/addevent 12月8日 代表团:宁夏代表团 赴中卫视察\n"
+                  "范围同 /broadcast：全体、代表团:名称、委员会:名称；不写时间按上午 9:00 计，活动前一天提醒。")
 ADDEVENT_DONE = "已登记：{day} {title}"
 
 ERROR = "抱歉，处理您的请求时出错了（事件编号 {incident}）。请稍后再试；如果反复出现，请把事件编号告诉工作人员。"

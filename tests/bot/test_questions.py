@@ -187,6 +187,23 @@ async def test_error_handler_apologises_with_incident_id(app, core, tg, upd, cap
     assert any(incident in r.getMessage() and r.exc_info for r in caplog.records)
 
 
+async def test_a_failing_handler_gets_one_apology_and_no_later_handler_answers_too(app, core, tg, upd):
+    """A crash in an early handler group (as the draft-step intercept is) must not also be answered by the
+    question handler of group 0: one update, one reply."""
+    from telegram.ext import MessageHandler, filters
+
+    await register(core, app, upd, tg, 161)
+
+    async def crashing(update, context):
+        raise RuntimeError("draft store unavailable")
+
+    app.add_handler(MessageHandler(filters.TEXT, crashing), group=-5)
+    tg.clear()
+    await feed(app, upd.text(161, "代表建议交办会在几月开？"))
+    (reply,) = tg.sent("sendMessage")
+    assert "事件编号" in reply.text
+
+
 async def test_info_logs_do_not_contain_message_contents(app, core, tg, upd, caplog):
     await register(core, app, upd, tg, 170)
     with caplog.at_level("DEBUG", logger="bot"), caplog.at_level("DEBUG", logger="storage"):
