@@ -121,8 +121,14 @@ def schedule(plans: list[MonthPlan]) -> list[str]:
             blocks.append(e(texts.SCHEDULE_EMPTY.format(y=p.year, m=p.month)) + "\n")
             continue
         blocks.append(texts.SCHEDULE_HEAD.format(y=p.year, m=p.month))
+        by_source: dict[str, list] = {}
         for row in p.rows:
-            blocks.extend(e(x) for x in split_plain(row.text, TELEGRAM_LIMIT - 1))
+            by_source.setdefault(row.title, []).append(row)
+        for title, rows in by_source.items():  # each document named: the table is one province's
+            blocks.append(texts.SCHEDULE_SOURCE.format(title=e(title)))
+            for row in rows:
+                line = f"· {row.text}（{row.locator}）" if row.locator else row.text
+                blocks.extend(e(x) for x in split_plain(line, TELEGRAM_LIMIT - 1))
         if p.events:
             blocks.append(texts.SCHEDULE_EVENTS)
             blocks.extend(f"· {ev.day.month}月{ev.day.day}日 {e(ev.title)}" for ev in p.events)

@@ -80,6 +80,7 @@ VOICE_TOO_LARGE = "文件太大，请发送不超过 20 MB 的语音。"
 
 SCHEDULE_EMPTY = "{y}年{m}月：暂无登记的安排。"
 SCHEDULE_HEAD = "<b>{y}年{m}月工作安排</b>"
+SCHEDULE_SOURCE = "《{title}》："
 SCHEDULE_EVENTS = "<b>登记的活动：</b>"
 
 UPLOAD_BAD_TYPE = "只能导入 PDF、DOCX、MD、TXT 文件。"

@@ -46,9 +46,10 @@ _SPAN = re.compile(r"\d{1,2}月(?:[上中下]旬)?(?:至|到|—|－|-)\d{1,2}�
 # A count (“一共有多少人”“每个月工资多少钱”“开几次会”) that no considered sentence holds is not answered: the
 # nearest sentence would be answered with confidence but say nothing about the number.
 _ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件)|(?<![近这那前哪第])几[个名位人次期件](?!月)")
-# Likewise a question for a number of days or years (“离婚冷静期是多少天”“试用期最长几个月”) that no considered
-# sentence answers with a span of time; not “多久”, which “及时”“每年” may answer.
-_ASKS_DAYS = re.compile(r"多少(?:个工作日|个月|天|日|年|周)|(?<![近这那前哪第])几(?:个工作日|个月|天|日|年|周)(?![前后])")
+# Likewise a question for a number of days or years or how long (“离婚冷静期是多少天”“多久答复”“集中视察多长时间”)
+# that no considered sentence answers with a span of time; not how often (“多久开一次会”: “每年”“每两个月”).
+_ASKS_DAYS = re.compile(r"多少(?:个工作日|个月|天|日|年|周)|(?<![近这那前哪第])几(?:个工作日|个月|天|日|年|周)(?![前后])"
+                        r"|(?:多长时间|多久|多少时间)(?:之?内|(?![^，。？?]{0,4}一次))|期限")  # how long, not how often
 # 〇 is left out: it writes years (二〇二五年), not spans; 周岁 is an age
 _TIME_SPAN = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千两])(?:[零一二三四五六七八九十百千两]+|\d{1,3})"
                         r"(?:个工作日|个月|工作日|日|天|年|小时|周(?!岁))")
@@ -129,6 +130,11 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     considered = list(enumerate(hits[:SOURCES_CONSIDERED]))
     qtext = search_text(question)
     named = [(i, h) for i, h in considered if names_locator(qtext, h.locator)]
+    if named:  # “8月开什么会”: the plan's “8月，召开…推进会” answers too, not only the schedule's 8月 row
+        keys = {h.locator.rsplit(" / ", 1)[-1] for _, h in named}
+        named += [(i, h) for i, h in considered if (i, h) not in named and not _is_record(h)
+                  and any(names_locator(search_text(h.text), k) for k in keys)]
+        named.sort(key=lambda ih: ih[0])
     for i, hit in named or considered:  # “9月份…”: answer from the 9月 row, not a row that shares a word
         record = _is_record(hit)
         units = _units(hit, record, notes=bool(_ASKS_ADOPTION.search(question)), whole_row=bool(named))
@@ -164,7 +170,8 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
         return answer  # the nearest passages are still listed as sources, without claiming an answer
     if _ASKS_COUNT.search(question) and not any(_QUANTITY.search(sent) for _, sent in cands):
         return answer
-    if _ASKS_DAYS.search(question) and not any(_TIME_SPAN.search(sent) for _, sent in cands):
+    if _ASKS_DAYS.search(question) and not any(_TIME_SPAN.search(sent) or _SPAN.search(search_text(sent))
+                                               for _, sent in cands):
         return answer
     chosen = [best[0]]
     for j in best[1:]:

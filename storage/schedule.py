@@ -26,8 +26,11 @@ _RELATIVE = {"本月": 0, "这个月": 0, "这月": 0, "当月": 0, "下个月":
 
 @dataclass(frozen=True)
 class ScheduleRow:
-    title: str
+    title: str  # the document it comes from, shown with it (the schedule table is one province's)
     text: str
+    locator: str = ""  # a plan item's (“六、… / 20”); a table row's month says nothing more
+    year: int | None = None  # the document's year (“2026年度…”): its months are not next year's
+    scope: str = "all"
 
 
 @dataclass
@@ -44,10 +47,11 @@ def _add_months(d: date, n: int) -> date:
 
 
 def schedule_months_in(text: str, today: date) -> list[tuple[int, int]] | None:
-    """Months a natural question asks about ("本月有什么安排", "8月的工作安排"), or None when
-    the text is not a schedule question."""
+    """Months a natural question asks about ("本月有什么安排", "8月的工作安排", "明年1月的安排"), or None when
+    the text is not a schedule question. A span of months (“4月至9月的督办计划”) asks about one task, which
+    the question answerer finds better than a month's list."""
     t = text.strip()
-    if not any(w in t for w in _SCHEDULE_WORDS) or len(t) > 60:
+    if not any(w in t for w in _SCHEDULE_WORDS) or len(t) > 60 or _MONTH_SPAN.search(t):
         return None
     for word, delta in _RELATIVE.items():
         if word in t:
@@ -59,10 +63,21 @@ def schedule_months_in(text: str, today: date) -> list[tuple[int, int]] | None:
         g = m.group(1)
         month = int(g) if g.isdigit() else _CN_MONTHS[g]
         if 1 <= month <= 12:
-            return [(today.year, month)]
+            return [(_year_named(t, today), month)]
     return None
 
 
+def _year_named(text: str, today: date) -> int:
+    if m := re.search(r"(20\d\d)\s*年", text):
+        return int(m.group(1))
+    return today.year + next((d for w, d in _RELATIVE_YEARS.items() if w in text), 0)
+
+
+_MONTH_SPAN = re.compile(r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:份)?\s*(?:至|到|—|-)\s*(?:\d{1,2}|十[一二]?|[一二三四五六七八九])月")
+_RELATIVE_YEARS = {"明年": 1, "下一年": 1, "来年": 1, "去年": -1, "今年": 0}
+_DOC_YEAR = re.compile(r"(20\d\d)\s*年")
+# A plan's dated task: “8月，召开代表建议办理工作推进会，…。” or “1月至2月，…集中视察…。” (months of the plan's year)
+_DATED = re.compile(r"(?:^|(?<=[。；\n]))\s*(\d{1,2})月(?:(?:至|到)(\d{1,2})月)?[，,]([^。；\n]*[。；]?)")
 _CONTENT = re.compile(r"主要内容[：:](.*?)(?:；?\s*(?:相关部门|承办单位)[：:]|$)", re.S)
 
 
@@ -89,14 +104,27 @@ class ScheduleService:
         self._table: dict[int, list[ScheduleRow]] | None = None
 
     def _month_rows(self) -> dict[int, list[ScheduleRow]]:
-        # The table never changes at run time: scan the chunks once.
+        # The documents do not change at run time: scan the chunks once. Rows of a schedule table (locator
+        # “8月”) and a plan's dated tasks (“8月，召开…推进会”) both say what happens in a month.
         if self._table is None:
             table: dict[int, list[ScheduleRow]] = {}
             for c in self._chunks() if self._chunks else ():
-                m = _MONTH_LOCATOR.match(getattr(c, "locator", "") or "")
+                locator = getattr(c, "locator", "") or ""
                 title = getattr(c, "title", "") or ""
-                if m and any(h in title for h in _SCHEDULE_TITLE_HINT):
-                    table.setdefault(int(m.group(1)), []).append(ScheduleRow(title, _row_content(c.text)))
+                year = int(y.group(1)) if (y := _DOC_YEAR.search(title)) else None
+                scope = getattr(c, "scope", "all") or "all"
+                if m := _MONTH_LOCATOR.match(locator):
+                    if any(h in title for h in _SCHEDULE_TITLE_HINT):
+                        table.setdefault(int(m.group(1)), []).append(
+                            ScheduleRow(title, _row_content(c.text), year=year, scope=scope))
+                    continue
+                if year is None or getattr(c, "doc_type", "") == "law":
+                    continue  # a dated task needs the year its document plans for
+                for d in _DATED.finditer(c.text or ""):
+                    first, last = int(d.group(1)), int(d.group(2) or d.group(1))
+                    text = f"{d.group(0).strip().rstrip('；')}"
+                    for month in range(first, last + 1) if 1 <= first <= last <= 12 else ():
+                        table.setdefault(month, []).append(ScheduleRow(title, text, locator, year, scope))
             self._table = table
         return self._table
 
@@ -123,7 +151,9 @@ class ScheduleService:
                     for e in await repo.between(start, end)
                     if scopes is None or e.scope in scopes
                 ]
-                plans.append(MonthPlan(y, m, list(rows.get(m, [])), events))
+                mine = [r for r in rows.get(m, []) if (r.year is None or r.year == y)
+                        and (scopes is None or r.scope in scopes)]
+                plans.append(MonthPlan(y, m, mine, events))
         return plans
 
 

@@ -57,3 +57,6 @@ async def test_schedule_from_the_builtin_corpus(db, tg, upd):
     assert "代表建议督办活动" in text  # an August row of the Ningxia table
     assert "组织列席代表座谈会" in text  # a September row
     assert "相关部门" not in text  # only what is planned
+    # each document named, and the national plan's dated tasks of the month beside the province's table
+    assert "《宁夏回族自治区人大常委会2026年度代表工作安排表》" in text
+    assert "8月，召开代表建议办理工作推进会" in text and "《全国人大常委会2026年度代表工作计划》" in text

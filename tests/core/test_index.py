@@ -400,6 +400,26 @@ def test_what_a_new_user_asked_of_the_builtin_corpus(make_kb):
     assert "承办单位：办公厅、代表工作委员会" in row.text
 
 
+def test_a_month_named_in_a_question_also_finds_the_plan_tasks_of_that_month(make_kb):
+    """New-user round 4: a question naming a month was answered only from the schedule row of that month,
+    though the plan's “1月，…组织代表研读…法律草案” ranked first; “大概” is how, not what, a question asks; a
+    question for how long that no passage answers with a span of time is declined."""
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+
+    def source(q):
+        ans = kb.answer(q)
+        return ans.hits[ans.sentences[0].source].locator if ans.found else None
+
+    assert source("1月份研读哪几部法律草案").endswith("/ 8")
+    assert source("5月份开展什么培训").endswith("/ 20")
+    assert source("宁夏8月份有哪些工作") == "8月"  # the province named: its row
+    assert "一周" in kb.answer("集中视察大概多长时间").text
+    for q in ("代表建议多长时间内答复", "代表建议多久答复"):  # the plan states no deadline; 代表法 does
+        ans = kb.answer(q)
+        assert not ans.found and ans.hits, q
+
+
 def test_two_writers_on_one_index_directory_keep_each_others_documents(make_kb, docs):
     """Two processes refreshing one index (two CLI runs on the built-in index): the second waits for the
     first and reloads what it wrote before adding its own, instead of failing on a locked database or

@@ -109,8 +109,8 @@ async def test_state_survives_a_new_database_object(db):
 
 
 class _C:
-    def __init__(self, title, locator, text):
-        self.title, self.locator, self.text = title, locator, text
+    def __init__(self, title, locator, text, scope="all"):
+        self.title, self.locator, self.text, self.scope = title, locator, text, scope
 
 
 async def test_schedule_plan_merges_table_and_events(db):
@@ -128,11 +128,34 @@ async def test_schedule_plan_merges_table_and_events(db):
     assert [e.title for e in plans[1].events] == ["代表团活动"]
 
 
+async def test_a_month_lists_every_documents_dated_tasks_each_under_its_title(db):
+    """“全国人大8月有什么工作安排” listed only the province's table row: the plan's “8月，召开…推进会” is a task of
+    that month too. Next year's months are not this year's table's, and a scoped document stays scoped."""
+    access = AccessService(db)
+    code, _ = await access.create_invitation(name="戊", delegation="宁夏代表团")
+    u = (await access.redeem(code, 15)).user
+    chunks = [_C("宁夏2026年度代表工作安排表", "8月", "时间：8月；主要内容：交叉调研；相关部门：办公厅"),
+              _C("全国人大常委会2026年度代表工作计划", "六、… / 20",
+                 "20. 加强统筹管理。3月，召开代表建议交办会。8月，召开代表建议办理工作推进会，督促按时办结。"),
+              _C("全国人大常委会2026年度代表工作计划", "六、… / 22", "22. 重点督办。4月至9月，专门委员会开展督办工作。"),
+              _C("甘肃2026年度内部安排", "六、… / 3", "8月，甘肃代表团内部会议。", scope="delegation:甘肃代表团")]
+    svc = ScheduleService(db, chunks=lambda: chunks, today=lambda: date(2026, 7, 1))
+    (august,) = await svc.plan(u, [(2026, 8)])
+    assert [(r.title, r.text) for r in august.rows] == [
+        ("宁夏2026年度代表工作安排表", "交叉调研"),
+        ("全国人大常委会2026年度代表工作计划", "8月，召开代表建议办理工作推进会，督促按时办结。"),
+        ("全国人大常委会2026年度代表工作计划", "4月至9月，专门委员会开展督办工作。")]
+    assert august.rows[1].locator == "六、… / 20"
+    (next_august,) = await svc.plan(u, [(2027, 8)])
+    assert next_august.rows == []
+
+
 @pytest.mark.parametrize(
     "text,expected",
     [("本月有什么安排", [(2026, 8)]), ("下个月的工作计划", [(2026, 9)]), ("近期有哪些活动", [(2026, 8), (2026, 9)]),
      ("十二月的工作安排", [(2026, 12)]), ("3月安排了什么", [(2026, 3)]), ("代表有哪些权利", None),
-     ("代表法第三条规定了什么工作", None)],
+     ("代表法第三条规定了什么工作", None), ("4月至9月的督办工作计划是啥", None),
+     ("宁夏明年1月有什么安排", [(2027, 1)]), ("2027年3月的工作安排", [(2027, 3)])],
 )
 def test_schedule_question_detection(text, expected):
     assert schedule_months_in(text, date(2026, 8, 10)) == expected
