@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-MAX_SOURCE_BUTTONS = 8
+MAX_SOURCE_BUTTONS = 8  # an answer card's; "更多结果" lists up to MORE_SOURCE_BUTTONS, each with its button
+MORE_SOURCE_BUTTONS = 15
 ALT_LABEL_CHARS = 30
+TYPE_INSTEAD = -1  # the voice alternatives' "都不对" button
 
 
 @dataclass(frozen=True)
@@ -53,17 +55,17 @@ def answer_keyboard(query_id: int, n_hits: int, *, first: int = 0) -> InlineKeyb
 def sources_keyboard(query_id: int, first: int, n: int) -> InlineKeyboardMarkup | None:
     buttons = [
         InlineKeyboardButton(f"原文{i + 1}", callback_data=encode("s", query_id, i))
-        for i in range(first, min(first + n, first + MAX_SOURCE_BUTTONS))
+        for i in range(first, min(first + n, first + MORE_SOURCE_BUTTONS))
     ]
     if not buttons:
         return None
-    return InlineKeyboardMarkup([buttons[i : i + 4] for i in range(0, len(buttons), 4)])
+    return InlineKeyboardMarkup([buttons[i : i + 5] for i in range(0, len(buttons), 5)])
 
 
 def alternatives_keyboard(query_id: int, alternatives: list[str]) -> InlineKeyboardMarkup:
     def label(t: str) -> str:
         return t if len(t) <= ALT_LABEL_CHARS else t[:ALT_LABEL_CHARS] + "…"
 
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label(t), callback_data=encode("a", query_id, i))] for i, t in enumerate(alternatives)]
-    )
+    rows = [[InlineKeyboardButton(label(t), callback_data=encode("a", query_id, i))] for i, t in enumerate(alternatives)]
+    rows.append([InlineKeyboardButton("都不对，我打字", callback_data=encode("a", query_id, TYPE_INSTEAD))])
+    return InlineKeyboardMarkup(rows)

@@ -24,6 +24,7 @@ class QAHandlers:
     def __init__(self, deps: BotDeps) -> None:
         self.deps = deps
         self.core = deps.core
+        self._told_until: dict[int, float] = {}  # user id -> until when the rate-limit notice stands
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = await require_user(update, self.deps)
@@ -51,7 +52,11 @@ class QAHandlers:
         decision = await self.core.limiter.hit(user.id)
         if not decision.allowed:
             log.info("rate limited user=%s", user.id)
-            await update.effective_message.reply_text(texts.RATE_LIMITED.format(s=decision.retry_after_s))
+            # One notice per wait: a burst of 25 messages got 10 identical ones.
+            now = time.monotonic()
+            if self._told_until.get(user.id, 0.0) <= now:
+                self._told_until[user.id] = now + decision.retry_after_s
+                await update.effective_message.reply_text(texts.RATE_LIMITED.format(s=decision.retry_after_s))
         return decision.allowed
 
     async def ask(self, user: UserView, question: str, **kw: object) -> QAResult:
@@ -66,7 +71,7 @@ class QAHandlers:
 
     @staticmethod
     def card_keyboard(result: QAResult):  # noqa: ANN205
-        return keyboards.answer_keyboard(result.query_id, len(result.hits)) if result.hits else None
+        return keyboards.answer_keyboard(result.query_id, formatting.shown_sources(result)) if result.hits else None
 
     async def schedule(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = await require_user(update, self.deps)

@@ -113,6 +113,10 @@ class VoiceHandlers:
         if user is None:
             return
         q = await self.core.qa.get(user, cb.query_id)
+        if q is not None and cb.arg == keyboards.TYPE_INSTEAD:
+            await cq.answer()
+            await cq.message.chat.send_message(texts.VOICE_TYPE_INSTEAD)
+            return
         if q is None or not 0 <= cb.arg < len(q.alternatives):
             await cq.answer(texts.EXPIRED_BUTTON, show_alert=True)
             return

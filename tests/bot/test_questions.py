@@ -44,7 +44,8 @@ async def test_more_results_lists_further_hits(app, core, tg, upd):
     await feed(app, upd.callback(102, dict(card.buttons())["更多结果"]))
     more = tg.sent("sendMessage")[-1]
     assert more.text.startswith("<b>更多相关资料：</b>") and "[6]" in more.text
-    assert [label for label, _ in more.buttons()][0] == "原文6"
+    labels = [label for label, _ in more.buttons()]
+    assert labels[0] == "原文6" and len(labels) == more.text.count("\n[") + more.text.startswith("[")  # one per item
     # the new numbers open the right passages
     first_cited = more.text.split("[6] ")[1].split("\n")[0]
     await feed(app, upd.callback(102, more.buttons()[0][1]))
@@ -113,7 +114,8 @@ async def test_question_without_direct_answer_lists_closest_material(app, core, 
     await register(core, app, upd, tg, 122)
     (reply,) = await _ask(app, tg, upd, 122, "ξψω")
     assert reply.text.startswith("没有找到能直接回答的句子") and "[1] 《" in reply.text
-    assert any(label == "原文1" for label, _ in reply.buttons())
+    assert "[3] 《" in reply.text and "[4]" not in reply.text  # the nearest few, not a page of noise
+    assert [label for label, _ in reply.buttons() if label.startswith("原文")] == ["原文1", "原文2", "原文3"]
 
 
 def test_answer_card_without_hits_says_so():
@@ -153,6 +155,8 @@ async def test_rate_limit_per_user(app, core, tg, upd):
         assert r.text.startswith("<b>答")
     (r,) = await _ask(app, tg, upd, 140, "代表享有哪些权利")
     assert "提问太频繁" in r.text
+    for _ in range(3):  # told once per wait, not once per message of a burst
+        assert not await _ask(app, tg, upd, 140, "代表享有哪些权利")
     (r,) = await _ask(app, tg, upd, 141, "代表享有哪些权利")  # others are not affected
     assert r.text.startswith("<b>答")
 
@@ -223,3 +227,11 @@ async def test_unknown_command_and_edited_message(app, core, tg, upd):
     edited["edited_message"]["edit_date"] = edited["edited_message"]["date"]
     await feed(app, edited)
     assert tg.texts() == []  # an edit is not a new question
+
+
+def test_more_results_have_a_button_for_every_item_listed():
+    """“更多结果” lists up to ten further sources; buttons stopped at eight ([14], [15] could not be opened)."""
+    from bot.keyboards import sources_keyboard
+
+    labels = [b.text for row in sources_keyboard(7, 5, 10).inline_keyboard for b in row]
+    assert labels == [f"原文{i}" for i in range(6, 16)]

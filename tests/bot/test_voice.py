@@ -84,12 +84,15 @@ async def test_unsure_transcript_offers_alternatives(core, tg, upd):
         await feed(application, upd.voice(201, "voice-2", duration=3))
         edit = tg.sent("editMessageText")[-1]
         assert edit.text.startswith("您问的是：广州市房地产中介学会分析") and "听得不太准" in edit.text
-        assert [label for label, _ in edit.buttons()] == heard.alternatives
+        assert [label for label, _ in edit.buttons()] == [*heard.alternatives, "都不对，我打字"]
         # the best guess is answered right away as well
         assert "《广州市房地产中介协会简介》" in tg.sent("sendMessage")[-1].text
         tg.clear()
         await feed(application, upd.callback(201, edit.buttons()[0][1]))
         assert tg.sent("sendMessage")[-1].text.startswith("您问的是：广州市房地产中介协会分析")
+        tg.clear()  # none of the readings: the deputy is asked to type, nothing is answered
+        await feed(application, upd.callback(201, edit.buttons()[-1][1]))
+        assert tg.texts() == ["好的，请直接输入文字问题。"]
 
 
 async def test_corrupted_voice_note_gets_clear_message(app, core, tg, upd):
