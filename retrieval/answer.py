@@ -16,7 +16,7 @@ from corpus.numbers import search_text
 
 from .facets import CELL_SPLIT, list_items
 from .query import statutory_words
-from .ranking import names_locator
+from .ranking import ASKS_ADOPTED, names_locator
 from .tokenize import tokenize
 from .types import Answer, AnswerSentence, Hit
 
@@ -159,6 +159,8 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     rank_prior += np.array([MAIN_CELL_BONUS if k in main_cells else 0.0 for k in range(len(cands))])
     if _ASKS_QUANTITY.search(question):
         rank_prior += np.array([QUANTITY_BONUS if _QUANTITY.search(sent) else 0.0 for _, sent in cands])
+    if ASKS_ADOPTED.search(question):  # “计划是什么时候通过的”: the note says; 通过多种方式… only shares a word
+        rank_prior += np.array([0.1 if _NOTE.match(sent) else 0.0 for _, sent in cands])
     if _ASKS_SPAN.search(qtext):
         rank_prior += np.array([QUANTITY_BONUS if _SPAN.search(search_text(sent)) else 0.0 for _, sent in cands])
     score = sv @ qv + 0.15 * overlap + rank_prior

@@ -27,7 +27,7 @@ from .bm25 import BM25
 from .dense import HNSW_THRESHOLD, DenseIndex
 from .facets import all_facet_ids, facet_ids, facet_texts, owner
 from .query import content_words, rewrite_query, spell_out
-from .ranking import RankConfig, add_group_scores, add_locator_prior, add_title_priors, fuse
+from .ranking import RankConfig, add_adoption_prior, add_group_scores, add_locator_prior, add_title_priors, fuse
 from .titles import QueryTitles, TitleCatalog
 from .tokenize import tokenize
 from .types import Hit, SearchFilters
@@ -414,6 +414,7 @@ class KnowledgeBase:
         scores = add_group_scores(scores, titles, cfg)
         scores = add_title_priors(scores, titles, self.catalog, asked, cfg)
         scores = add_locator_prior(scores, [chunks[int(i)].locator for i in ids], qtext, cfg)
+        scores = add_adoption_prior(scores, [chunks[int(i)].text for i in ids], titles, asked.named, qtext, cfg)
         order = np.argsort(-scores)[:top_k]
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]
 

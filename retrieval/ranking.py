@@ -32,6 +32,7 @@ class RankConfig:
     other_level_penalty: float = 1.5  # the national congress's own rules, for a question about a local congress
     superseded_penalty: float = 3.0  # an older version of a document indexed beside its newer one (代表法 2015 / 2025)
     w_locator: float = 1.0  # boost for chunks whose month / article the query names (“9月”“第五十一条”)
+    w_adoption: float = 2.0  # boost for a document's adoption note when the query asks when it was adopted
     prf_weight: float = 0.0  # pseudo-relevance feedback: move the query vector toward the top hits
     prf_docs: int = 5
 
@@ -110,6 +111,23 @@ def names_locator(query: str, locator: str) -> bool:
     while at > 0 and query[at - 1].isdigit():  # "1月" inside "11月"
         at = query.find(key, at + 1)
     return at >= 0
+
+
+# “计划是什么时候通过的”“哪次会议通过的”: the answer is a document's bracketed adoption note
+# (“（2025年12月24日…委员长会议原则通过…）”), which sits at the head of a long chunk that nothing else ranks.
+ASKS_ADOPTED = re.compile(r"(?:什么时候|何时|哪天|哪一天|哪年|哪次会议|哪个会议|几月几[日号]).{0,6}(?:通过|印发|发布|修改|修订)"
+                           r"|(?:通过|印发|发布|修订)的?(?:时间|日期)|(?:会议|委员长会议)通过的")
+_ADOPTION_NOTE = re.compile(r"[（(][^（）()]{0,120}?\d{4}年\d{1,2}月\d{1,2}日[^（）()]{0,160}?(?:通过|修改|修正|印发)[^（）()]{0,80}[)）]")
+
+
+def add_adoption_prior(scores: np.ndarray, texts: list[str], titles: list[str], named: frozenset[str] | set[str],
+                       query: str, cfg: RankConfig) -> np.ndarray:
+    """Chunks holding an adoption note, for a question about when or where a document was adopted; only the
+    named documents' when the question names some (“代表法是什么时候通过的” is not the Basic Law's annex)."""
+    if not len(scores) or not cfg.w_adoption or not ASKS_ADOPTED.search(query):
+        return scores
+    return scores + cfg.w_adoption * np.array([bool((not named or t in named) and _ADOPTION_NOTE.search(x))
+                                               for x, t in zip(texts, titles)], dtype=np.float64)
 
 
 def add_locator_prior(scores: np.ndarray, locators: list[str], query: str, cfg: RankConfig) -> np.ndarray:

@@ -418,6 +418,10 @@ def test_a_month_named_in_a_question_also_finds_the_plan_tasks_of_that_month(mak
     for q in ("代表建议多长时间内答复", "代表建议多久答复"):  # the plan states no deadline; 代表法 does
         ans = kb.answer(q)
         assert not ans.found and ans.hits, q
+    # when the plan was adopted: its bracketed note, not “通过多种方式听取…” of item 21
+    for q in ("代表工作计划是什么时候通过的", "这个计划是哪次会议通过的"):
+        ans = kb.answer(q)
+        assert source(q) == "总体要求" and "第57次委员长会议原则通过" in ans.text, q
 
 
 def test_two_writers_on_one_index_directory_keep_each_others_documents(make_kb, docs):
