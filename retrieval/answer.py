@@ -52,7 +52,7 @@ _ASKS_DAYS = re.compile(r"多少(?:个工作日|个月|天|日|年|周)|(?<![近
                         r"|(?:多长时间|多久|多少时间)(?:之?内|(?![^，。？?]{0,4}一次))|期限")  # how long, not how often
 # 〇 is left out: it writes years (二〇二五年), not spans; 周岁 is an age
 _TIME_SPAN = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千两])(?:[零一二三四五六七八九十百千两]+|\d{1,3})"
-                        r"(?:个工作日|个月|工作日|日|天|年|小时|周(?!岁))")
+                        r"(?:个工作日|个月|工作日|日|天|年|个小时|小时|分钟|秒|个星期|星期|周(?!岁))")
 _LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")  # “（八）…的。”: one case of a list led in by “…：”
 
 

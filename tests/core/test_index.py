@@ -118,6 +118,9 @@ def test_a_question_for_days_no_passage_counts_in_days_is_not_answered(embedder)
     term = Hit(chunk_id=2, doc_id="law2", title="代表法", locator="第五十一条", score=1.0,
                text="第五十一条 有关机关、组织应当自交办之日起三个月内答复代表建议。")
     assert "三个月内" in compose_answer("代表建议要在几个月内答复", [term], embedder).text
+    speech = Hit(chunk_id=4, doc_id="law4", title="议事规则", locator="第五十七条", score=1.0,
+                 text="第五十七条 代表在大会全体会议上发言的，每人可以发言两次，第一次不超过十分钟，第二次不超过五分钟。")
+    assert "十分钟" in compose_answer("代表上台发言能讲多长时间", [speech], embedder).text
     # a year written with 〇 is a date, not a span of time
     dated = Hit(chunk_id=3, doc_id="law3", title="某法", locator="第一条", score=1.0,
                 text="第一条 本法自二〇二五年一月一日起施行，由全国人民代表大会常务委员会解释。")
