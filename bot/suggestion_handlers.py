@@ -6,24 +6,30 @@ chat-state row, so a restart (or another worker) continues the conversation wher
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import tempfile
+from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot import formatting, texts
 from bot import suggestion_texts as t
 from bot import suggestion_views as v
-from bot import texts
 from bot.deps import BotDeps
 from bot.formatting import e
 from bot.guard import require_user
+from bot.qa_handlers import QAHandlers
 from bot.suggestion_outbox import deliver
 from bot.suggestion_services import SuggestionServices, author_of
 from bot.voice_handlers import transcribe_message
 from storage.views import UserView
-from suggestions.draft import STEP_BY_KEY, DraftError, Prompt
+from storage.qa import MAX_QUESTION_CHARS, QuestionProblem, check_question
+from storage.schedule import schedule_months_in
+from suggestions.draft import STEP_BY_KEY, DraftClosed, DraftError, Prompt, inner_title, looks_like_question, whole_draft
 from suggestions.status import EVALUATIONS, StatusError
 from suggestions.types import KINDS
 
@@ -31,6 +37,10 @@ log = logging.getLogger(__name__)
 
 TRIGGER = re.compile(r"^\s*(提建议|提议案|写建议|写议案)\s*$")
 _PHOTO_NAME = "照片"
+# A file sent at a text step is read as the step's answer (corpus.loaders reads these).
+_TEXT_FILES = (".docx", ".pdf", ".txt", ".md")
+_TEXT_STEPS = ("title", "problem", "cause", "measures", "legal_basis", "outline", "cosponsors")
+MAX_TEXT_FILE_MB = 10
 
 
 async def send(update: Update, pages: list[str], keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -47,6 +57,7 @@ class SuggestionHandlers:
         self.core = deps.core
         self.svc = svc
         self.drafts = svc.drafts
+        self.qa = QAHandlers(deps)  # a question typed mid-draft is answered the usual way
 
     # -- commands ---------------------------------------------------------------------------------
     async def suggest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -80,7 +91,7 @@ class SuggestionHandlers:
         if draft_id is None:
             await update.effective_message.reply_text(t.NO_CURRENT)
             return
-        await self._cancel(update, user, draft_id)
+        await self._confirm_cancel(update, user, draft_id)
 
     async def mine(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = await require_user(update, self.deps)
@@ -111,14 +122,74 @@ class SuggestionHandlers:
         if not isinstance(p, Prompt):
             return
         if msg.text:
-            await self._answer(update, user, p, msg.text)
+            await self._take_text(update, user, p, msg.text)
         elif msg.voice or msg.audio or (msg.document and (msg.document.mime_type or "").startswith("audio/")):
             await self._voice(update, context, user, p)
         elif (msg.document or msg.photo) and p.step == "attachments":
             await self._attach(update, user, p)
+        elif msg.document and p.step in _TEXT_STEPS and (msg.document.file_name or "").lower().endswith(_TEXT_FILES):
+            await self._document_answer(update, context, user, p)
         else:
             await msg.reply_text(t.ONLY_TEXT_HERE)
         raise ApplicationHandlerStop
+
+    async def _take_text(self, update: Update, user: UserView, p: Prompt, text: str) -> None:
+        """A typed (or spoken) answer; one that looks like a question is held and the deputy asked which
+        it is, so “代表建议交办会几月开？” is neither refused as thin nor saved into the draft."""
+        if looks_like_question(text, p.step) and whole_draft(text, p.kind) is None:
+            await self.svc.hold_question(user, p.draft_id, p.step, text)
+            short = text if len(text) <= 40 else text[:40] + "…"
+            await send(update, [e(t.QUESTION_OR_ANSWER.format(text=short, label=p.label))], v.question_keyboard(p))
+            return
+        await self._answer(update, user, p, text)
+
+    async def _document_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView,
+                               p: Prompt) -> None:
+        """A Word/PDF/TXT file at a text step: its text is the step's answer (a whole draft fills every part)."""
+        from corpus.loaders import LoadError, load_path
+
+        doc = update.effective_message.document
+        name = doc.file_name or "文件"
+        if (doc.file_size or 0) > MAX_TEXT_FILE_MB * 1024 * 1024:
+            await update.effective_message.reply_text(t.DOC_TOO_BIG.format(mb=MAX_TEXT_FILE_MB))
+            return
+        data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / ("draft" + Path(name).suffix.lower())
+                path.write_bytes(data)
+                docs = await asyncio.to_thread(load_path, path)
+        except LoadError as exc:
+            await update.effective_message.reply_text(t.DOC_UNREADABLE.format(name=name, reason=exc))
+            return
+        text = "\n".join(d.text or "\n".join(x for _, x in d.pages or []) for d in docs)
+        text = re.sub(r"(?m)^#+\s*", "", text).strip()  # the .docx loader marks headings the Markdown way
+        if not text:
+            await update.effective_message.reply_text(t.DOC_UNREADABLE.format(name=name, reason="文件中没有文字"))
+            return
+        await update.effective_chat.send_message(t.DOC_READ.format(name=name, n=len(text), label=p.label))
+        await self._answer(update, user, p, text)
+
+    async def _ask_question(self, update: Update, user: UserView, question: str) -> None:
+        """The Q&A path for a question held mid-draft (as bot.qa_handlers.QAHandlers.text answers it)."""
+        chat = update.effective_chat
+        problem = check_question(question)
+        if problem is QuestionProblem.EMPTY:
+            await chat.send_message(texts.QUESTION_EMPTY)
+            return
+        if problem is QuestionProblem.TOO_LONG:
+            await chat.send_message(texts.QUESTION_TOO_LONG.format(n=len(question.strip()), max=MAX_QUESTION_CHARS))
+            return
+        months = schedule_months_in(question, self.core.schedule.today())
+        if months is not None:
+            await send(update, formatting.schedule(await self.core.schedule.plan(user, months)))
+            return
+        decision = await self.core.limiter.hit(user.id)
+        if not decision.allowed:
+            await chat.send_message(texts.RATE_LIMITED.format(s=decision.retry_after_s))
+            return
+        result = await self.qa.ask(user, question)
+        await send(update, formatting.answer_card(result), self.qa.card_keyboard(result))
 
     async def _voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, p: Prompt) -> None:
         async def allowed() -> bool:
@@ -132,7 +203,7 @@ class SuggestionHandlers:
             return
         status, tr = got
         await status.edit_text(e(t.VOICE_HEARD.format(text=tr.text)), parse_mode=ParseMode.HTML)
-        await self._answer(update, user, p, tr.text)
+        await self._take_text(update, user, p, tr.text)
 
     async def _attach(self, update: Update, user: UserView, p: Prompt) -> None:
         msg = update.effective_message
@@ -153,9 +224,6 @@ class SuggestionHandlers:
             prompt = res.prompt or p
             await send(update, v.prompt_pages(prompt, v.rejected_blocks(res.feedback, p.label)),
                        v.prompt_keyboard(prompt))
-            return
-        if p.step == "attachments" and res.prompt is not None and res.prompt.step == "attachments":
-            await send(update, [e(" ".join(res.feedback))], v.prompt_keyboard(res.prompt))
             return
         if res.whole_draft:  # “已从粘贴的全文中识别出：……” instead of “已记录<this step>”
             lead = v.tip_blocks(res.feedback[0], res.feedback[1:])
@@ -182,6 +250,11 @@ class SuggestionHandlers:
         else:
             await self._show_next(update, user, draft_id, None, where, lead or [])
 
+    async def _confirm_cancel(self, update: Update, user: UserView, draft_id: int) -> None:
+        """Ask first: a cancelled draft cannot be brought back."""
+        title = (await self.drafts.content(draft_id, author_of(user))).title or t.UNTITLED
+        await send(update, [e(t.CANCEL_CONFIRM.format(title=inner_title(title)))], v.cancel_keyboard(draft_id))
+
     async def _cancel(self, update: Update, user: UserView, draft_id: int) -> None:
         try:
             title = (await self.drafts.content(draft_id, author_of(user))).title
@@ -192,7 +265,7 @@ class SuggestionHandlers:
         finally:
             if await self.svc.current(user) == draft_id:
                 await self.svc.clear_current(user)
-        await update.effective_chat.send_message(t.CANCELLED.format(title=title or t.UNTITLED))
+        await update.effective_chat.send_message(t.CANCELLED.format(title=inner_title(title) or t.UNTITLED))
 
     # -- buttons ------------------------------------------------------------------------------------
     async def callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -209,6 +282,8 @@ class SuggestionHandlers:
             return
         try:
             await self._draft_button(update, context, user, c)
+        except DraftClosed as exc:
+            await cq.answer(str(exc))  # a stale tap (a second 提交): a quiet notice, no alert, no message
         except DraftError as exc:
             await cq.answer(str(exc), show_alert=True)
 
@@ -219,7 +294,10 @@ class SuggestionHandlers:
         where = await self.drafts.prompt(draft_id, author)  # ownership and state (raises DraftError)
         if c.op == "x":
             await cq.answer()
-            await self._cancel(update, user, draft_id)
+            if c.args[:1] == ("1",):
+                await self._cancel(update, user, draft_id)
+            else:
+                await self._confirm_cancel(update, user, draft_id)
             return
         if c.op == "p":
             if await self.svc.current(user) == draft_id:
@@ -235,6 +313,23 @@ class SuggestionHandlers:
             await cq.answer()
             answer = {"k": KINDS[int(c.args[0]) % 2] if c.args else "", "n": "无", "u": where.current}[c.op]
             await self._answer(update, user, where, answer)
+        elif c.op == "T":  # the corrected title offered after a refusal
+            if not isinstance(where, Prompt) or not where.suggested:
+                await cq.answer(t.EXPIRED, show_alert=True)
+                return
+            await cq.answer()
+            await self._answer(update, user, where, where.suggested)
+        elif c.op in ("t", "q"):  # a held message: the step's content, or a question for the Q&A
+            held = await self.svc.take_question(user, draft_id)
+            if held is None or not isinstance(where, Prompt) or held.get("step") != where.step:
+                await cq.answer(t.EXPIRED)
+                return
+            await cq.answer()
+            if c.op == "t":
+                await self._answer(update, user, where, held["text"])
+            else:
+                await self._ask_question(update, user, held["text"])
+                await send(update, [e(t.BACK_TO_STEP.format(label=where.label))], v.prompt_keyboard(where))
         elif c.op == "e":
             step = c.args[0] if c.args else ""
             if step not in STEP_BY_KEY:
@@ -246,7 +341,8 @@ class SuggestionHandlers:
         elif c.op in ("r", "b"):
             await cq.answer()
             title = (await self.drafts.content(draft_id, author)).title or t.UNTITLED
-            await self._show(update, user, draft_id, [e(t.RESUMED.format(title=title))] if c.op == "r" else [])
+            await self._show(update, user, draft_id,
+                             [e(t.RESUMED.format(title=inner_title(title)))] if c.op == "r" else [])
         elif c.op == "c":
             await cq.answer(t.CHECKING)
             report = await self.svc.check(draft_id, user)
@@ -272,13 +368,23 @@ class SuggestionHandlers:
                 return
         try:
             done = await self.svc.submit(draft_id, user)
+        except DraftClosed:
+            return  # a second tap lost the race: the first one has sent the receipt
         except DraftError as exc:
             await update.effective_chat.send_message(str(exc))
             return
         await self.svc.clear_current(user)
         log.info("suggestion submitted user=%s draft=%s suggestion=%s", user.id, draft_id, done.suggestion_id)
-        await update.effective_chat.send_message(t.SUBMITTED.format(id=done.suggestion_id, summary=done.summary))
-        await deliver(context.bot, self.svc)  # the staff notice (and the outbox copy of the receipt)
+        # One receipt: this message (with the summary) stands for the outbox copy, unless that went out already.
+        async with self.svc.outbox_lock:
+            if await self.svc.claim_receipt(done.receipt_outbox_id):
+                try:
+                    await update.effective_chat.send_message(
+                        t.SUBMITTED.format(id=done.suggestion_id, summary=done.summary))
+                except Exception:
+                    await self.svc.release_receipt(done.receipt_outbox_id)
+                    raise
+        await deliver(context.bot, self.svc)  # the staff notice
 
     async def _evaluate(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, c: v.Cb) -> None:
         cq = update.callback_query

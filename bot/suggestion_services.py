@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update as sa_update
+
 from retrieval.types import SearchFilters
 from storage.access import scopes_for
 from storage.core import Core
@@ -19,11 +21,13 @@ from suggestions import repository as repo
 from suggestions.draft import DraftService, Submitted
 from suggestions.selfcheck import acheck
 from suggestions.status import StatusService
-from suggestions.types import EmbedderLike, SelfCheckReport
+from suggestions.models import OutboxRow
+from suggestions.types import SEVERITY_ERROR, EmbedderLike, Finding, SelfCheckReport
 
 log = logging.getLogger(__name__)
 
 CURRENT_DRAFT = "sugg_draft"  # chat_state key: {"draft_id": N}
+PENDING_QUESTION = "sugg_question"  # chat_state key: {"draft_id": N, "step": key, "text": what was typed}
 # Congress level words (bc_audience_profiles.congress_level) -> DraftService levels (co-sponsor thresholds).
 LEVELS = {"全国": "national", "national": "national", "省": "provincial", "省级": "provincial",
           "provincial": "provincial", "市": "municipal", "市级": "municipal", "设区的市": "municipal",
@@ -108,6 +112,34 @@ class SuggestionServices:
     async def clear_current(self, user: UserView) -> None:
         await self.core.state.drop(user, CURRENT_DRAFT)
 
+    # -- a message that looked like a question, waiting for “内容” or “提问” --------------------------
+    async def hold_question(self, user: UserView, draft_id: int, step: str, text: str) -> None:
+        await self.core.state.put(user, PENDING_QUESTION, {"draft_id": draft_id, "step": step, "text": text})
+
+    async def take_question(self, user: UserView, draft_id: int) -> dict | None:
+        """The held message (once: a second tap finds nothing) when it belongs to this draft."""
+        value = await self.core.state.get(user, PENDING_QUESTION)
+        if not value or value.get("draft_id") != draft_id:
+            return None
+        await self.core.state.drop(user, PENDING_QUESTION)
+        return value
+
+    # -- the submission receipt: sent by the handler itself, so the outbox copy must not follow ----------
+    async def claim_receipt(self, outbox_id: int | None) -> bool:
+        """Mark the deputy's receipt delivered unless the outbox already sent it (one receipt, not two)."""
+        if outbox_id is None:
+            return True
+        async with self.sm.begin() as s:
+            res = await s.execute(sa_update(OutboxRow).where(OutboxRow.id == outbox_id, OutboxRow.delivered_at.is_(None))
+                                  .values(delivered_at=self.clock()))
+            return res.rowcount == 1
+
+    async def release_receipt(self, outbox_id: int | None) -> None:
+        """The direct send failed: leave the receipt to the outbox (delivery stays at least once)."""
+        if outbox_id is not None:
+            async with self.sm.begin() as s:
+                await s.execute(sa_update(OutboxRow).where(OutboxRow.id == outbox_id).values(delivered_at=None))
+
     async def congress_level(self, user: UserView) -> str:
         """From the broadcast audience profile when staff set one; national otherwise."""
         from broadcasts.models import AudienceProfile
@@ -121,8 +153,15 @@ class SuggestionServices:
         content = await self.drafts.content(draft_id, author_of(user))
         search = getattr(self.core.kb, "search", None)
         kb = ScopedSearch(self.core.kb, scopes_for(user)) if callable(search) else None
-        return await acheck(content, sm=self.sm, kb=kb, embedder=await self.embedder(), author_id=author_of(user),
-                            congress_level=await self.congress_level(user))
+        report = await acheck(content, sm=self.sm, kb=kb, embedder=await self.embedder(), author_id=author_of(user),
+                              congress_level=await self.congress_level(user))
+        # What submission would still refuse (a bill's co-signers, the step the draft is at) comes first: the
+        # report must not say “可以提交” for a draft that cannot be submitted.
+        reported = {f.part for f in report.findings if f.severity == SEVERITY_ERROR}
+        blockers = [Finding("not_ready", SEVERITY_ERROR, msg, fix, key)
+                    for key, msg, fix in await self.drafts.blockers(draft_id, author_of(user)) if key not in reported]
+        report.findings[:0] = blockers
+        return report
 
     async def submit(self, draft_id: int, user: UserView) -> Submitted:
         await self.embedder()

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import suggestion_texts as t
 from bot.formatting import TELEGRAM_LIMIT, e, paginate, split_plain
 from storage.clock import BEIJING
-from suggestions.draft import PREVIEW, STEP_BY_KEY, DraftInfo, Prompt, steps_for
+from suggestions.draft import PREVIEW, STEP_BY_KEY, DraftInfo, Prompt, inner_title, steps_for
 from suggestions.status import (
     EVALUATIONS, LEGAL_BASIS, OPEN_STATUSES, STATUS_ANSWERED, OverdueItem, StatusView, SuggestionDetail,
 )
@@ -77,14 +77,25 @@ def prompt_keyboard(p: Prompt) -> InlineKeyboardMarkup:
     rows: list[list[tuple[str, str]]] = []
     if p.step == "kind":
         rows.append([(t.BUTTON_SUGGESTION, cb("k", p.draft_id, 0)), (t.BUTTON_BILL, cb("k", p.draft_id, 1))])
-    elif p.step == "cosponsors":
+    elif p.step == "cosponsors" and not p.cosponsors_needed:  # a bill cannot go without co-signers
         rows.append([(t.BUTTON_NONE, cb("n", p.draft_id))])
     elif p.step == "attachments":
         rows.append([(t.BUTTON_DONE, cb("n", p.draft_id))])
-    if p.current and p.step != "attachments":
+    if p.suggested:  # the corrected title, accepted with one tap
+        rows.append([(t.BUTTON_USE.format(text=p.suggested), cb("T", p.draft_id))])
+    if p.current and p.current_ok and p.step != "attachments":  # never offer what the step would refuse
         rows.append([(t.BUTTON_KEEP, cb("u", p.draft_id))])
     rows.append([(t.BUTTON_PAUSE, cb("p", p.draft_id))])
     return _kb(rows)
+
+
+def question_keyboard(p: Prompt) -> InlineKeyboardMarkup:
+    return _kb([[(t.BUTTON_AS_ANSWER.format(label=p.label), cb("t", p.draft_id))],
+                [(t.BUTTON_AS_QUESTION, cb("q", p.draft_id))]])
+
+
+def cancel_keyboard(draft_id: int) -> InlineKeyboardMarkup:
+    return _kb([[(t.BUTTON_CANCEL_YES, cb("x", draft_id, 1)), (t.BUTTON_CANCEL_NO, cb("b", draft_id))]])
 
 
 def rejected_blocks(feedback: Sequence[str], label: str) -> list[str]:
@@ -137,7 +148,7 @@ def drafts_list(drafts: Sequence[DraftInfo]) -> tuple[list[str], InlineKeyboardM
     for i, d in enumerate(drafts, 1):
         step = t.STEP_PREVIEW if d.step == PREVIEW else STEP_BY_KEY[d.step].label if d.step in STEP_BY_KEY else d.step
         title = d.title or t.UNTITLED
-        lines.append(e(t.DRAFT_LINE.format(n=i, title=title, kind=d.kind, step=step, day=day(d.updated_at))))
+        lines.append(e(t.DRAFT_LINE.format(n=i, title=inner_title(title), kind=d.kind, step=step, day=day(d.updated_at))))
         label = t.BUTTON_RESUME.format(title=title if len(title) <= 20 else title[:20] + "…")
         buttons.append([(label, cb("r", d.draft_id))])
     return paginate(lines), _kb(buttons[:20])
@@ -161,7 +172,9 @@ def _finding_block(i: int, f) -> str:  # noqa: ANN001 - suggestions.types.Findin
 def report_text(report: SelfCheckReport) -> str:
     """One message (≤ 4,096 characters): the most serious findings first; what does not fit is counted."""
     n = len(report.findings)
-    head = (t.REPORT_HEAD_OK if report.passed else t.REPORT_HEAD_BAD).format(n=n)
+    unfinished = any(f.code == "not_ready" for f in report.findings)
+    head = (t.REPORT_HEAD_UNFINISHED if unfinished else t.REPORT_HEAD_OK if report.passed
+            else t.REPORT_HEAD_BAD).format(n=n)
     tail = t.REPORT_SUMMARY + e(report.summary)
     budget = TELEGRAM_LIMIT - len(head) - len(tail) - len(t.REPORT_MORE) - 16
     blocks: list[str] = []
@@ -185,7 +198,7 @@ def my_suggestions(views: Sequence[StatusView]) -> tuple[list[str], InlineKeyboa
     blocks = [t.MINE_HEAD]
     rows = []
     for v in views:
-        lines = [t.MINE_LINE.format(id=v.suggestion_id, title=v.title, kind=v.kind, status=v.status,
+        lines = [t.MINE_LINE.format(id=v.suggestion_id, title=inner_title(v.title), kind=v.kind, status=v.status,
                                     day=day(v.submitted_at))]
         if v.units:
             lines.append(t.MINE_UNITS.format(units="、".join(v.units)))

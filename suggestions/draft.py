@@ -16,6 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Callable
 
+from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from suggestions import repository as repo
@@ -31,6 +32,14 @@ DONE = "done"
 
 class DraftError(Exception):
     """A user-facing error (message in Chinese); nothing has been changed."""
+
+
+class DraftClosed(DraftError):
+    """The draft was submitted or cancelled meanwhile (a stale button, a second tap on 提交)."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__("这份草稿已提交或已取消，不能再修改。")
+        self.state = state
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,69 @@ STEPS: tuple[StepSpec, ...] = (
     StepSpec("attachments", "附件", "可上传调研报告、照片等附件；没有附件或上传完毕请回复“完成”。", "完成", 0, optional=True),
 )
 STEP_BY_KEY = {s.key: s for s in STEPS}
+# A bill's own hint and example where the suggestion's would mislead (the title's ending, co-signers).
+BILL_EXAMPLES = {"title": "关于制定城市公共厕所管理条例的议案"}
+BILL_COSIGNER_EXAMPLE = "王某某、李某某、张某某……（列出全部联名代表）；或：代表团：宁夏代表团"
 _NONE_WORDS = {"无", "没有", "暂无", "不需要", "完成", "好了", "跳过", "none", "no", "done"}
+# How people say “nothing (more) to add” at the co-signer or attachment step: 没附件了, 不用了, 就这些, 好的, 下一步…
+_DONE_RE = re.compile(
+    r"(?:没有?|无|暂无|不用|不需要|不要|不必|就这些|就这样|这些就够|好|好的|可以|行|下一步|继续|完成|完毕|跳过|结束|"
+    r"传完|上传完|都传完|已上传|ok|okay|done|no|none|next)"
+    r"(?:附件|联名|联名代表|材料|文件)?(?:了|啦|吧|的|呢|哈|就行|即可|没有|也没有)*",
+    re.I)
+_TRAILING_PUNCT = re.compile(r"[\s。.！!，,~～、…]+$")
+
+
+def is_done_word(text: str) -> bool:
+    t = _TRAILING_PUNCT.sub("", (text or "").strip())
+    return not t or t.lower() in _NONE_WORDS or bool(_DONE_RE.fullmatch(t))
+
+
+# A question typed into an open step (“代表建议交办会几月开？”“下个月有什么安排”) rather than its answer.
+_QUESTION_WORDS = re.compile(r"几月|几号|几时|几点|什么|怎么|怎样|如何|吗|哪|谁|多少|多久|是否|能否|可否|可不可以|能不能|为什么|为啥|呢$")
+QUESTION_STEPS = ("kind", "title", "problem", "cause", "measures", "legal_basis", "outline", "cosponsors", "attachments")
+
+
+def looks_like_question(text: str, step: str) -> bool:
+    """Likely a question to the assistant, not the step's content: it ends with a question mark (and is
+    not a long passage), or it is short and asks (几月/什么/怎么/吗/哪…). A proper title
+    (“关于如何……的建议”) is content whatever words it uses."""
+    t = (text or "").strip()
+    if step not in QUESTION_STEPS or not t or re.fullmatch(r"关于.+的(建议|议案|批评和意见|批评|意见)", t):
+        return False
+    if step in ("cosponsors", "attachments") and is_done_word(t) or step == "kind" and normalize_kind(t) in KINDS:
+        return False
+    if t[-1] in "？?":
+        return len(t) <= 120
+    return len(t) <= 30 and bool(_QUESTION_WORDS.search(t))
+
+
+def normalize_kind(text: str) -> str:
+    """“建议吧”“我要提议案”“议案。” → the kind; anything else unchanged (and refused)."""
+    t = _TRAILING_PUNCT.sub("", (text or "").strip())
+    found = [k for k in KINDS if k in t]
+    if len(found) == 1 and len(t) <= 10 and not re.search(r"不[要想是提写]", t):
+        return found[0]
+    return t
+
+
+def inner_title(title: str) -> str:
+    """A title to be put in 《》: its own 《》 become 〈〉 (《关于修改〈物业管理条例〉的议案》, not nested 《《》》)."""
+    return (title or "").replace("《", "〈").replace("》", "〉")
+
+
+def book_title(title: str) -> str:
+    return f"《{inner_title(title)}》"
+
+
+def suggest_title(text: str, kind: str) -> str | None:
+    """The title in the “关于……的<kind>” form, or None when there is too little to build one."""
+    core = re.sub(r"^(?:关于)+|的?(?:建议|议案|提案|批评和意见|批评|意见)$", "", (text or "").strip())
+    core = _TRAILING_PUNCT.sub("", core)
+    title = f"关于{core}的{kind}"
+    if len(core) < 4 or len(title) > 60 or re.search(r"[？?\n]", core):
+        return None
+    return title
 _NAME_SPLIT = re.compile(r"[、，,；;\s]+")
 _DELEGATION_RE = re.compile(r"^(?:代表团)[:：]\s*(.+)$")
 
@@ -103,6 +174,10 @@ class Prompt:
     position: int
     total: int
     current: str = ""  # the value already given (when editing or resuming)
+    kind: str = ""
+    cosponsors_needed: int = 0  # a bill's co-signers at the deputy's level: no “无联名”
+    current_ok: bool = True  # would ``current`` pass this step's check? (“保持不变” only then)
+    suggested: str = ""  # a corrected answer the bot can offer as a button (the title in the right form)
 
     def to_text(self) -> str:
         text = f"（{self.position}/{self.total}）{self.label}\n{self.hint}\n例如：{self.example}"
@@ -141,6 +216,7 @@ class Submitted:
     suggestion_id: int
     summary: str
     recommendations: list[dict]
+    receipt_outbox_id: int | None = None  # the deputy's receipt in the outbox (a bot that answers itself claims it)
 
 
 def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tuple[bool, list[str]]:
@@ -149,7 +225,7 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
     t = text.strip()
     tips: list[str] = []
     if step == "kind":
-        if t not in KINDS:
+        if normalize_kind(t) not in KINDS:
             return False, ["请回复“建议”或“议案”。"]
         return True, []
     if step == "title":
@@ -157,11 +233,13 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
             return False, [f"标题太短（{len(t)} 字），请说清楚针对什么事项，例如：{spec.example}"]
         if len(t) > 60:
             return False, [f"标题过长（{len(t)} 字），请压缩到 60 字以内，细节放到正文。"]
+        fixed = suggest_title(t, kind)
         if not re.fullmatch(r"关于.+的(建议|议案)", t):
-            core = re.sub(r"^关于|的?(建议|议案|提案)$", "", t)
-            return False, [f"标题应采用“关于……的{kind}”的格式，可改为：关于{core}的{kind}"]
+            if fixed is None:
+                return False, [f"标题应采用“关于……的{kind}”的格式，例如：{spec.example}"]
+            return False, [f"标题应采用“关于……的{kind}”的格式，可改为：{fixed}"]
         if not t.endswith(kind):
-            return False, [f"标题以“{t[-2:]}”结尾，但所选类别是{kind}，请统一。"]
+            return False, [f"标题以“{t[-2:]}”结尾，但所选类别是{kind}，可改为：{fixed or '关于……的' + kind}"]
         return True, []
     if step in ("problem", "cause", "measures", "legal_basis", "outline"):
         if len(t) < spec.min_chars:
@@ -182,11 +260,15 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
 
             for item, phrase in vague_items(t)[:3]:
                 tips.append(f"“{item[:30]}”只有“{phrase}”这样的表述，请写明由谁、做什么、达到什么目标。")
+        from suggestions.selfcheck import repeated_sentence
+
+        if rep := repeated_sentence(t):
+            tips.append(f"同一句话重复了 {rep[1]} 次（“{rep[0][:20]}”），请删去重复，补充新的事实或内容。")
         if step == "legal_basis" and not re.search(r"《.+?》|第[一二三四五六七八九十百零]+条", t):
             return False, ["法律依据请写明法律名称（用书名号）和条款，例如《中华人民共和国立法法》第十八条。"]
         return True, tips
     if step == "cosponsors":
-        if t.lower() in _NONE_WORDS or not t:
+        if is_done_word(t):
             if cosponsor_needed > 0:
                 return False, [f"{kind}需要至少 {cosponsor_needed} 名代表联名（或以代表团名义提出），请列出联名代表。"]
             return True, []
@@ -201,7 +283,10 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
             return False, [f"目前 {count} 名联名代表，{kind}至少需要 {cosponsor_needed} 名（或以代表团名义提出）。"]
         return True, []
     if step == "attachments":
-        return True, []
+        if is_done_word(t):
+            return True, []
+        # A typed word is no file: “没附件了”“好的” once became attachment names.
+        return False, ["附件请直接发送文件或照片（调研报告、图片等）；没有附件或已上传完毕，请点“完成”。"]
     raise DraftError(f"未知步骤：{step}")
 
 
@@ -259,7 +344,13 @@ class DraftService:
         if row is None or row.author_id != author_id:
             raise DraftError("找不到这份草稿，请用 /drafts 查看您的草稿。")
         if row.state != "active":
-            raise DraftError("这份草稿已提交或已取消，不能再修改。")
+            raise DraftClosed(row.state)
+        return row
+
+    async def _own_any(self, s: AsyncSession, draft_id: int, author_id: str) -> DraftRow:
+        row = await repo.get_draft(s, draft_id)
+        if row is None or row.author_id != author_id:
+            raise DraftError("找不到这份草稿，请用 /drafts 查看您的草稿。")
         return row
 
     def _prompt(self, row: DraftRow) -> Prompt:
@@ -276,7 +367,29 @@ class DraftService:
             current = "、".join(a.get("name", "") for a in content.attachments)
         else:
             current = getattr(content, spec.key)
-        return Prompt(row.id, spec.key, spec.label, spec.hint, spec.example, keys.index(spec.key) + 1, len(keys), current)
+        hint, example = spec.hint, spec.example
+        needed = self.cosponsors_needed(row.kind, row.congress_level)
+        if row.kind == KIND_BILL:
+            example = BILL_EXAMPLES.get(spec.key, example)
+        if spec.key == "cosponsors" and needed:
+            # a bill is never put forward alone: say how many, and offer no “无”
+            hint = (f"{row.kind}须由至少 {needed} 名{CONGRESS_LEVELS.get(row.congress_level, '')}人大代表联名提出"
+                    "（领衔代表计入），或以代表团名义提出。请列出联名代表姓名，用顿号或逗号分隔；"
+                    "以代表团名义提出请写“代表团：名称”。")
+            example = BILL_COSIGNER_EXAMPLE
+        current_ok, suggested = True, ""
+        if current and spec.key not in ("kind", "attachments"):
+            current_ok = assess(spec.key, current, row.kind, cosponsor_needed=needed)[0]
+        if spec.key == "title":
+            tried = row.content.get("_rejected", {}).get("title") or ("" if current_ok else current)
+            suggested = (suggest_title(tried, row.kind) or "") if tried else ""
+        return Prompt(row.id, spec.key, spec.label, hint, example, keys.index(spec.key) + 1, len(keys), current,
+                      row.kind, needed, current_ok, suggested)
+
+    def _filled(self, row: DraftRow, key: str) -> bool:
+        """A body part that already holds a usable value (a pasted draft's parts are not asked again)."""
+        value = row.content.get(key, "")
+        return bool(value) and not (key == "title" and not value.endswith(row.kind))
 
     def _next_step(self, row: DraftRow, after: str) -> str:
         keys = [s.key for s in steps_for(row.kind)]
@@ -292,11 +405,17 @@ class DraftService:
                     return key
             cos = content.get("cosponsors", [])
             needed = self.cosponsors_needed(row.kind, row.congress_level)
-            if needed and len(cos) < needed and not any(c.startswith("代表团：") for c in cos):
+            count = cosigner_count(cos) if cos else 0
+            if needed and count is not None and count < needed:
                 return "cosponsors"
             return PREVIEW
-        i = keys.index(after)
-        return keys[i + 1] if i + 1 < len(keys) else PREVIEW
+        # Step by step: the next step, passing over parts a pasted draft already filled; the co-signers and
+        # the attachments are always offered before the preview.
+        for key in keys[keys.index(after) + 1:]:
+            if key in _BODY_STEPS and self._filled(row, key):
+                continue
+            return key
+        return PREVIEW
 
     # -- conversation ------------------------------------------------------------------------------
     async def start(self, author_id: str, *, kind: str | None = None, congress_level: str = "national",
@@ -331,14 +450,18 @@ class DraftService:
             if row.step == PREVIEW:
                 raise DraftError("草稿已完成，请选择要修改的部分或提交。")
             step = row.step
+            if step == "kind":
+                text = normalize_kind(text)
             pasted = whole_draft(text, row.kind) if step in _BODY_STEPS else None
             if pasted is not None:
                 return self._take_whole_draft(row, pasted)
             ok, feedback = assess(step, text, row.kind, cosponsor_needed=self.cosponsors_needed(row.kind, row.congress_level))
             content = copy.deepcopy(row.content)
             if not ok:
-                # Keep what was typed so nothing is lost; the bot can offer it back.
-                content.setdefault("_rejected", {})[step] = text
+                # Keep what was typed so nothing is lost; the bot can offer it back (never for a stray word at
+                # the attachment step: it is no part of the draft).
+                if step != "attachments":
+                    content.setdefault("_rejected", {})[step] = text
                 row.content = content
                 row.updated_at = self.clock()
                 return StepResult(False, feedback, self._prompt(row))
@@ -353,16 +476,12 @@ class DraftService:
                 d = _DELEGATION_RE.match(text)
                 if d:
                     content["cosponsors"] = [f"代表团：{d.group(1).strip()}"]
-                elif text.lower() in _NONE_WORDS:
+                elif is_done_word(text):
                     content["cosponsors"] = []
                 else:
                     content["cosponsors"] = list(dict.fromkeys(n for n in _NAME_SPLIT.split(text) if n))
             elif step == "attachments":
-                if text.lower() not in _NONE_WORDS:
-                    content.setdefault("attachments", []).append({"name": text[:100]})
-                    row.content = content
-                    row.updated_at = self.clock()
-                    return StepResult(True, ["已记录附件，继续上传或回复“完成”。"], self._prompt(row))
+                pass  # done (assess refused anything but a “done” word; files come through add_attachment)
             else:
                 content[step] = text
             row.content = content
@@ -381,8 +500,10 @@ class DraftService:
         content.update(parts)
         content.pop("_rejected", None)
         row.content = content
-        row.editing = True  # from now on each answer returns to the preview, or to what is still missing
-        row.step = self._next_step(row, "title")
+        # Pasted during an edit from the preview: back to the preview (or what is missing). Otherwise the
+        # conversation goes on step by step from the top, passing over the parts the paste filled, so the
+        # co-signers and attachments are still offered.
+        row.step = self._next_step(row, "title") if row.editing else self._next_step(row, "kind")
         row.updated_at = self.clock()
         labels = "、".join(STEP_BY_KEY[k].label for k in STEP_BY_KEY if k in parts)
         feedback = [f"已从粘贴的全文中识别出：{labels}。"]
@@ -456,6 +577,28 @@ class DraftService:
             if s.key not in ("kind", "cosponsors", "attachments") and not getattr(content, s.key).strip()
         ]
 
+    def _blockers(self, row: DraftRow) -> list[tuple[str, str, str]]:
+        """What stands between the draft and submission, as (step key, message, fix): the parts still
+        empty, a bill's missing co-signers, the step the conversation is still at."""
+        content = DraftContent.from_dict(row.content)
+        out = [(s.key, f"还缺少“{s.label}”。", f"点“改{s.label}”补写。") for s in steps_for(content.kind)
+               if s.key not in ("kind", "cosponsors", "attachments") and not getattr(content, s.key).strip()]
+        needed = self.cosponsors_needed(content.kind, row.congress_level)
+        count = cosigner_count(content.cosponsors) if content.cosponsors else 0
+        if needed and count is not None and count < needed:
+            have = f"目前 {count} 名" if count else "还没有联名代表"
+            out.append(("cosponsors", f"{content.kind}须由至少 {needed} 名代表联名（或以代表团名义）提出，{have}。",
+                        "在“联名代表”一步列出联名代表，或写“代表团：名称”；人数不足的，可改作建议提出。"))
+        if row.step not in (PREVIEW, DONE) and row.step not in {k for k, _, _ in out}:
+            label = STEP_BY_KEY[row.step].label
+            fix = "上传附件或点“完成”。" if row.step == "attachments" else f"完成“{label}”这一步。"
+            out.append((row.step, f"草稿还没写完：正在填写“{label}”。", fix))
+        return out
+
+    async def blockers(self, draft_id: int, author_id: str) -> list[tuple[str, str, str]]:
+        async with self.sm.begin() as s:
+            return self._blockers(await self._own(s, draft_id, author_id))
+
     async def submit(self, draft_id: int, author_id: str) -> Submitted:
         from suggestions.status import STATUS_SUBMITTED, submitted_text
         from suggestions.summary import summarize
@@ -466,10 +609,9 @@ class DraftService:
             missing = self.missing_parts(content)
             if missing:
                 raise DraftError("还缺少：" + "、".join(missing) + "，请补充后再提交。")
-            needed = self.cosponsors_needed(content.kind, row.congress_level)
-            by_delegation = any(c.startswith("代表团：") for c in content.cosponsors)
-            if needed and not by_delegation and len(content.cosponsors) < needed:
-                raise DraftError(f"{content.kind}需要至少 {needed} 名代表联名（或以代表团名义提出）。")
+            short = [m for k, m, _ in self._blockers(row) if k == "cosponsors"]
+            if short:
+                raise DraftError(short[0])
             kind, level, delegation = content.kind, row.congress_level, row.delegation
 
         embedding, recs, topic = None, [], ""
@@ -481,7 +623,12 @@ class DraftService:
         summary = summarize(content)
         now = self.clock()
         async with self.sm.begin() as s:
-            row = await self._own(s, draft_id, author_id)  # re-check: a parallel submit must not double up
+            # Claim the draft in one conditional UPDATE: of two parallel submits (a double tap) only one wins.
+            claimed = await s.execute(sa_update(DraftRow).where(DraftRow.id == draft_id, DraftRow.state == "active")
+                                      .values(state="submitted"))
+            if claimed.rowcount != 1:
+                raise DraftClosed("submitted")
+            row = await self._own_any(s, draft_id, author_id)
             sug = await repo.add_suggestion(s, SuggestionRow(
                 author_id=author_id, delegation=delegation, congress_level=level, kind=kind,
                 title=content.title, content=content.to_dict(), summary=summary, topic=topic,
@@ -489,10 +636,11 @@ class DraftService:
                 recommended=[r.to_json() for r in recs], units=[], status=STATUS_SUBMITTED, submitted_at=now,
             ))
             row.state, row.step, row.suggestion_id, row.updated_at = "submitted", DONE, sug.id, now
-            await repo.emit(s, "suggestion.submitted", author_id, submitted_text(sug), suggestion_id=sug.id, now=now)
-            await repo.emit(s, "suggestion.submitted", "staff", f"新{kind}待交办：《{content.title}》（编号 {sug.id}）",
+            receipt = await repo.emit(s, "suggestion.submitted", author_id, submitted_text(sug), suggestion_id=sug.id,
+                                      now=now)
+            await repo.emit(s, "suggestion.submitted", "staff", f"新{kind}待交办：{book_title(content.title)}（编号 {sug.id}）",
                             suggestion_id=sug.id, now=now)
-            return Submitted(sug.id, summary, [r.to_json() for r in recs])
+            return Submitted(sug.id, summary, [r.to_json() for r in recs], receipt.id)
 
     async def due_reminders(self, now: datetime | None = None) -> list[Reminder]:
         """Drafts inactive for more than a day get one reminder per idle period (also put in the outbox)."""
@@ -501,7 +649,7 @@ class DraftService:
         async with self.sm.begin() as s:
             for row in await repo.stale_drafts(s, now - REMINDER_AFTER):
                 title = row.content.get("title") or "未命名"
-                text = f"您的{row.kind}草稿《{title}》已超过一天未继续，发送 /drafts 可接着写。"
+                text = f"您的{row.kind}草稿{book_title(title)}已超过一天未继续，发送 /drafts 可接着写。"
                 row.reminded_at = now
                 await repo.emit(s, "draft.reminder", row.author_id, text, draft_id=row.id, now=now)
                 out.append(Reminder(row.id, row.author_id, text))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
@@ -140,7 +141,8 @@ def quality_findings(draft: DraftContent, congress_level: str | None = None) -> 
             out.append(Finding("title_form", SEVERITY_WARNING, f"标题过长（{len(title)} 字）。",
                                "压缩到 60 字以内，只保留事项本身，细节放到正文。", "title"))
 
-    out += _outline_findings(draft) + _cosponsor_findings(draft, congress_level) + _length_findings(draft)
+    out += (_outline_findings(draft) + _cosponsor_findings(draft, congress_level) + _length_findings(draft)
+            + _repeat_findings(draft))
     items = measure_items(draft.measures)
     if len(items) > 1 and not is_numbered(draft.measures):
         out.append(Finding("measures_unnumbered", SEVERITY_INFO, "“具体建议”没有分条编号。",
@@ -159,6 +161,40 @@ def quality_findings(draft: DraftContent, congress_level: str | None = None) -> 
             "例如“建议市教育局于2026年底前出台……办法，将……纳入……”。",
             "measures", {"item": item, "phrase": phrase},
         ))
+    return out
+
+
+# One sentence pasted over and over (“…”×30) passes every length check; real drafts repeat a sentence at most
+# twice (a heading echoed in the text).
+REPEAT_MIN = 3
+_ITEM_MARK = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）.、．]|[一二三四五六七八九十]+是)\s*")
+
+
+def repeated_sentence(text: str) -> tuple[str, int, float] | None:
+    """(the most repeated sentence, its count, share of distinct sentences) when a part repeats itself."""
+    sents = [_ITEM_MARK.sub("", x).strip("。；;，, ") for x in sentences(text)]
+    sents = [x for x in sents if len(x) >= 6]
+    if len(sents) < REPEAT_MIN:
+        return None
+    top, n = Counter(sents).most_common(1)[0]
+    distinct = len(set(sents)) / len(sents)
+    if n >= REPEAT_MIN or (len(sents) >= 6 and distinct < 0.5):
+        return top, n, distinct
+    return None
+
+
+def _repeat_findings(draft: DraftContent) -> list[Finding]:
+    out = []
+    keys = ["problem", "cause", "measures"] + (["legal_basis", "outline"] if draft.is_bill else [])
+    for key in keys:
+        if rep := repeated_sentence(getattr(draft, key)):
+            top, n, _ = rep
+            out.append(Finding(
+                "repeated_content", SEVERITY_WARNING,
+                f"“{PART_LABELS[key]}”中同一句话重复了 {n} 次（“{top[:30]}”）。",
+                "删去重复的句子，每句写一个新的事实、原因或措施；材料不足的，请补充数据和典型事例。", key,
+                {"sentence": top, "count": n},
+            ))
     return out
 
 
@@ -292,11 +328,17 @@ def bill_hint(draft: DraftContent) -> list[Finding]:
 
 
 # -- legal basis ---------------------------------------------------------------------------------------
+_ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千\d]+条")
+
 def legal_findings(draft: DraftContent, kb: KnowledgeBaseLike | None) -> list[Finding]:
     out = []
     if draft.is_bill and draft.legal_basis.strip() and not re.search(r"《.+?》", draft.legal_basis):
         out.append(Finding("legal_basis", SEVERITY_WARNING, "法律依据没有写明法律名称。",
                            "用书名号写出法律全称和条款，例如《中华人民共和国立法法》第十八条。", "legal_basis"))
+    elif draft.is_bill and draft.legal_basis.strip() and not _ARTICLE.search(draft.legal_basis):
+        # “依据《立法法》的有关规定”: the deliberating committee must find the article itself
+        out.append(Finding("legal_basis", SEVERITY_WARNING, "法律依据只写了法律名称，没有写明具体条款。",
+                           "写明所依据的具体条款，例如《中华人民共和国立法法》第十八条、第七十二条。", "legal_basis"))
     if kb is None:
         return out
     query = (draft.title + "。" + draft.measures[:200] + draft.legal_basis[:100])[:300]

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from suggestions import repository as repo
 from suggestions.models import StatusEventRow, SuggestionRow
+from suggestions.draft import book_title
 
 STATUS_SUBMITTED = "已提交"
 STATUS_ASSIGNED = "已交办"
@@ -58,7 +59,7 @@ def deadline(assigned_at: datetime, complex_case: bool = False) -> datetime:
 
 
 def submitted_text(row: SuggestionRow) -> str:
-    return f"您的{row.kind}《{row.title}》已提交（编号 {row.id}），交办后会通知您。"
+    return f"您的{row.kind}{book_title(row.title)}已提交（编号 {row.id}），交办后会通知您。"
 
 
 @dataclass
@@ -116,7 +117,7 @@ class StatusView:
     evaluation: str
 
     def to_text(self) -> str:
-        line = f"{self.suggestion_id}. 《{self.title}》 {self.status}"
+        line = f"{self.suggestion_id}. {book_title(self.title)} {self.status}"
         if self.units:
             line += "｜承办：" + "、".join(self.units)
         if self.due_at and self.status in OPEN_STATUSES:
@@ -164,7 +165,7 @@ class StatusService:
             accepted = bool(recommended) and units[0] == recommended[0]
             note = ("采纳推荐" if accepted else "人工指定") + "：" + "、".join(units)
             due = deadline(now, complex_case)
-            text = (f"您的{row.kind}《{row.title}》已交办给{'、'.join(units)}，"
+            text = (f"您的{row.kind}{book_title(row.title)}已交办给{'、'.join(units)}，"
                     f"依照{LEGAL_BASIS}应于 {due:%Y年%m月%d日} 前答复。")
             await self._move(s, row, STATUS_ASSIGNED, actor, note, now, text)
             row.units, row.assigned_at, row.due_at, row.complex_case = units, now, due, complex_case
@@ -175,7 +176,7 @@ class StatusService:
         now = now or self.clock()
         async with self.sm.begin() as s:
             row = await self._get(s, suggestion_id)
-            await self._move(s, row, STATUS_IN_PROGRESS, actor, "", now, f"您的{row.kind}《{row.title}》正在办理中。")
+            await self._move(s, row, STATUS_IN_PROGRESS, actor, "", now, f"您的{row.kind}{book_title(row.title)}正在办理中。")
             row.started_at = now
 
     async def record_reply(self, suggestion_id: int, reply: str, *, actor: str, now: datetime | None = None) -> None:
@@ -185,7 +186,7 @@ class StatusService:
         now = now or self.clock()
         async with self.sm.begin() as s:
             row = await self._get(s, suggestion_id)
-            text = f"您的{row.kind}《{row.title}》已收到答复，请查看并评价（满意/基本满意/不满意）。"
+            text = f"您的{row.kind}{book_title(row.title)}已收到答复，请查看并评价（满意/基本满意/不满意）。"
             await self._move(s, row, STATUS_ANSWERED, actor, reply[:200], now, text)
             row.reply, row.answered_at = reply, now
 
@@ -199,11 +200,11 @@ class StatusService:
             if row.author_id != author_id:
                 raise StatusError("只有提出建议的代表本人可以评价。")
             await self._move(s, row, STATUS_EVALUATED, author_id, evaluation, now,
-                             f"已记录您对《{row.title}》答复的评价：{evaluation}。")
+                             f"已记录您对{book_title(row.title)}答复的评价：{evaluation}。")
             row.evaluation, row.evaluation_note, row.evaluated_at = evaluation, note, now
             if evaluation == "不满意":
                 await repo.emit(s, "suggestion.unsatisfied", "staff",
-                                f"代表对《{row.title}》（编号 {row.id}）的答复不满意，请督促承办单位重新办理。",
+                                f"代表对{book_title(row.title)}（编号 {row.id}）的答复不满意，请督促承办单位重新办理。",
                                 suggestion_id=row.id, now=now)
 
     async def rehandle(self, suggestion_id: int, *, actor: str, now: datetime | None = None) -> None:
@@ -213,7 +214,7 @@ class StatusService:
             row = await self._get(s, suggestion_id)
             if row.evaluation != "不满意":
                 raise StatusError("只有评价为“不满意”的建议才需要重新办理。")
-            await self._move(s, row, STATUS_IN_PROGRESS, actor, "重新办理", now, f"《{row.title}》已退回承办单位重新办理。")
+            await self._move(s, row, STATUS_IN_PROGRESS, actor, "重新办理", now, f"{book_title(row.title)}已退回承办单位重新办理。")
             row.due_at = deadline(now, row.complex_case)
             row.overdue_flagged_at = None
 
@@ -228,7 +229,7 @@ class StatusService:
                     continue
                 row = await self._get(s, d)
                 await self._move(s, row, STATUS_MERGED, actor, f"并入编号 {primary_id}", now,
-                                 f"您的{row.kind}《{row.title}》与内容相同的《{primary.title}》合并办理，答复将一并告知您。")
+                                 f"您的{row.kind}{book_title(row.title)}与内容相同的{book_title(primary.title)}合并办理，答复将一并告知您。")
                 row.merged_into = primary_id
 
     async def flag_overdue(self, now: datetime | None = None) -> list[OverdueItem]:
@@ -245,7 +246,7 @@ class StatusService:
                 if row.overdue_flagged_at is None:
                     row.overdue_flagged_at = now
                     await repo.emit(s, "suggestion.overdue", "staff",
-                                    f"《{row.title}》（编号 {row.id}，承办：{'、'.join(row.units)}）已超过答复期限 {days} 天"
+                                    f"{book_title(row.title)}（编号 {row.id}，承办：{'、'.join(row.units)}）已超过答复期限 {days} 天"
                                     f"（期限 {due:%Y-%m-%d}，{LEGAL_BASIS}）。",
                                     suggestion_id=row.id, now=now)
         return out

@@ -59,8 +59,9 @@ async def test_draft_selfcheck_submit(core, tg, upd):
 
         await press(app, upd, tg, DEPUTY, "📨 提交", clear=True)
         mine = to(tg, DEPUTY)
-        assert any("已提交，编号 1" in m and "摘要：" in m for m in mine)
-        assert any(m.startswith(f"您的建议《{TITLE}》已提交（编号 1）") for m in mine)
+        # one receipt (with the summary); the outbox copy is not sent as well
+        assert [m for m in mine if "已提交" in m] == [m for m in mine if "已提交，编号 1" in m and "摘要：" in m]
+        assert len([m for m in mine if "已提交" in m]) == 1
         assert to(tg, STAFF) == [f"新建议待交办：《{TITLE}》（编号 1）"]
 
         tg.clear()
@@ -168,6 +169,8 @@ async def test_cancel_ends_the_draft_and_questions_work_again(core, tg, upd):
         draft_id = button(tg, "暂存").split(":")[2]
         tg.clear()
         await say(app, upd, DEPUTY, "/cancel")
+        assert tg.texts() == [f"确定放弃草稿《{TITLE}》吗？放弃后不能恢复。"]  # asked first
+        await press(app, upd, tg, DEPUTY, "确认放弃", clear=True)
         assert tg.texts() == [f"已放弃草稿《{TITLE}》。"]
         await say(app, upd, DEPUTY, "/drafts")
         assert "没有未完成的草稿" in tg.texts()[-1]
@@ -206,8 +209,9 @@ async def test_bill_needs_legal_basis_outline_and_cosponsors(core, tg, upd):
         assert "书名号" in tg.texts()[-1]
         await say(app, upd, DEPUTY, "《中华人民共和国立法法》第十八条；《中华人民共和国城乡规划法》第四条。")
         await say(app, upd, DEPUTY, "第一章 总则；第二章 规划与建设；第三章 标识与信息服务；第四章 管理与维护；第五章 法律责任；第六章 附则。")
-        assert "联名代表" in tg.texts()[-1]
-        await press(app, upd, tg, DEPUTY, "无联名")
+        assert "联名代表" in tg.texts()[-1] and "至少 30 名" in tg.texts()[-1]
+        assert "无联名" not in [label for label, _ in last_with_buttons(tg).buttons()]  # a bill needs co-signers
+        await say(app, upd, DEPUTY, "无")
         assert "至少 30 名代表联名" in tg.texts()[-1]
         await say(app, upd, DEPUTY, "代表团：宁夏代表团")
         assert "附件" in tg.texts()[-1]
@@ -257,5 +261,9 @@ async def test_whole_draft_pasted_at_the_title_step(core, tg, upd):
         assert "已记录“标题”" not in text
         assert "原因分析" in last_with_buttons(tg).text  # the one part still missing is asked next
         await say(app, upd, DEPUTY, CAUSE)
+        assert "联名代表" in last_with_buttons(tg).text  # then co-signers and attachments, as step by step
+        await press(app, upd, tg, DEPUTY, "无联名")
+        assert "附件" in last_with_buttons(tg).text
+        await press(app, upd, tg, DEPUTY, "完成")
         preview = last_with_buttons(tg)
         assert "建议预览" in preview.text and MEASURES[:15] in preview.text

@@ -203,6 +203,11 @@ async def test_whole_draft_pasted_at_once_fills_its_parts(sm, clock):
     whole = (f"{GOOD.title}\n一、存在的问题\n{GOOD.problem}\n二、原因分析\n{GOOD.cause}\n三、几点建议\n{GOOD.measures}")
     res = await svc.answer(p.draft_id, AUTHOR, whole)
     assert res.accepted and res.feedback[0] == "已从粘贴的全文中识别出：标题、问题与现状、原因分析、具体建议。"
+    # every part is there, but the co-signers and the attachments are still offered before the preview
+    assert res.prompt.step == "cosponsors" and res.preview is None
+    res = await svc.answer(p.draft_id, AUTHOR, "无")
+    assert res.prompt.step == "attachments"
+    res = await svc.answer(p.draft_id, AUTHOR, "没附件了")
     assert res.preview and GOOD.title in res.preview and GOOD.measures[:20] in res.preview
     done = await svc.submit(p.draft_id, AUTHOR)
     assert done.suggestion_id > 0
@@ -217,6 +222,9 @@ async def test_pasted_draft_without_cause_asks_for_it_then_returns_to_the_previe
     assert res.accepted and "问题与现状、具体建议" in res.feedback[0]
     assert res.prompt.step == "cause"
     res = await svc.answer(p.draft_id, AUTHOR, GOOD.cause)
+    assert res.accepted and res.prompt.step == "cosponsors"  # the parts the paste filled are not asked again
+    await svc.answer(p.draft_id, AUTHOR, "无")
+    res = await svc.answer(p.draft_id, AUTHOR, "完成")
     assert res.accepted and res.preview and GOOD.title in res.preview
     # an ordinary answer is still just that step's answer
     p2 = await svc.start(AUTHOR, kind="建议")
