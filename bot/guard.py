@@ -16,14 +16,17 @@ _REFUSALS = {
 }
 
 
-async def require_user(update: Update, deps: BotDeps, *, staff: bool = False) -> UserView | None:
+async def require_user(update: Update, deps: BotDeps, *, staff: bool = False,
+                       forbidden: str | None = None) -> UserView | None:
+    """``forbidden``: what a deputy is told instead of the bare staff-only line, where there is a way on."""
     tg = update.effective_user
     if tg is None:
         return None
     res = await deps.core.access.check(tg.id, staff_only=staff)
     if res.ok:
         return res.user
-    await refuse(update, _REFUSALS[res.status])
+    text = forbidden if forbidden and res.status is AccessStatus.FORBIDDEN else _REFUSALS[res.status]
+    await refuse(update, text)
     return None
 
 

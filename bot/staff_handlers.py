@@ -44,7 +44,7 @@ class StaffHandlers:
         self.core = deps.core
 
     async def document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = await require_user(update, self.deps, staff=True)
+        user = await require_user(update, self.deps, staff=True, forbidden=texts.DEPUTY_DOCUMENT)
         if user is None:
             return
         msg = update.effective_message

@@ -48,6 +48,8 @@ NOT_REGISTERED = (
 )
 SUSPENDED = "您的账号已被停用，如有疑问请联系代表工作机构的工作人员。"
 STAFF_ONLY = "该功能仅限工作人员使用。"
+DEPUTY_DOCUMENT = ("文件入库仅限工作人员。如果这是建议或议案的附件，请在起草时的“附件”一步发送"
+                   "（/suggest 开始起草，/drafts 继续草稿）；想查资料请直接用文字或语音提问。")
 WELCOME = "{name}，欢迎使用代表履职助手！您的身份：{role}。\n直接发送文字或语音提问，发送 /help 查看使用说明。"
 ALREADY_REGISTERED = "您已经注册过了（{name}）。发送 /help 查看使用说明。"
 CODE_MISSING = "请在 /start 后面加上邀请码，例如：/start ABCD2345EF"

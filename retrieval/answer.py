@@ -53,6 +53,8 @@ _ASKS_DAYS = re.compile(r"多少(?:个工作日|个月|天|日|年|周)|(?<![近
 # 〇 is left out: it writes years (二〇二五年), not spans; 周岁 is an age
 _TIME_SPAN = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千两])(?:[零一二三四五六七八九十百千两]+|\d{1,3})"
                         r"(?:个工作日|个月|工作日|日|天|年|个小时|小时|分钟|秒|个星期|星期|周(?!岁))")
+_CONTENT_HEAD = re.compile(r"^(?:主要内容|工作内容|内容|事项|工作事项|主要工作|工作任务)[：:]")
+_ASKS_WHO = re.compile(r"谁|哪个|哪些(?:部门|单位|机构)|部门|单位|机构|负责|承办")
 _LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")  # “（八）…的。”: one case of a list led in by “…：”
 
 
@@ -82,8 +84,10 @@ def _units(hit: Hit, record: bool, notes: bool = False, whole_row: bool = True) 
     locator (“8月：研究起草修订…条例”)."""
     if record:
         cells = [c for c in CELL_SPLIT.split(hit.text)[1:] if len(c) >= 6]
-        # the first cell names the row ("时间：8月"): it is the locator, not an answer
-        main = max(range(len(cells)), key=lambda k: len(cells[k])) if cells else -1
+        # the first cell names the row ("时间：8月"): it is the locator, not an answer. The content cell is the one
+        # headed so (主要内容, 工作内容, 事项); else the longest (a 全年 row's 相关部门 can outrun its 主要内容)
+        labelled = [k for k, c in enumerate(cells) if _CONTENT_HEAD.match(c)]
+        main = labelled[0] if labelled else max(range(len(cells)), key=lambda k: len(cells[k])) if cells else -1
         out = []
         for k, cell in enumerate(cells):
             items = [] if whole_row or k != main else list_items(cell.split("：", 1)[-1])
@@ -127,6 +131,7 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     scored: list[str] = []  # what is embedded and matched for each candidate
     headings: set[int] = set()
     main_cells: set[int] = set()  # a row's longest cell is its content (主要内容), the rest name who and when
+    side_cells: set[int] = set()  # … those others (相关部门：…, 承办单位：…)
     considered = list(enumerate(hits[:SOURCES_CONSIDERED]))
     qtext = search_text(question)
     named = [(i, h) for i, h in considered if names_locator(qtext, h.locator)]
@@ -143,6 +148,8 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
                 headings.add(len(cands))
             if main:
                 main_cells.add(len(cands))
+            elif record:
+                side_cells.add(len(cands))
             cands.append((i, sent))
             # a table cell is read with its row's locator (“8月”): the month is not in the cell itself
             scored.append(f"{hit.title} {hit.locator} {sent}" if record and not sent.startswith(hit.locator)
@@ -157,6 +164,10 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     overlap = np.array([len((qtok | lay) & set(tokenize(s))) / max(len(qtok), 1) for s in scored])
     rank_prior = np.array([0.02 * (SOURCES_CONSIDERED - i) for i, _ in cands])  # trust the retriever's order a little
     rank_prior += np.array([MAIN_CELL_BONUS if k in main_cells else 0.0 for k in range(len(cands))])
+    asks_who = bool(_ASKS_WHO.search(question))
+    # “全年有哪些常态化工作”: what is done, not a row's “相关部门：…”; “…由谁负责”: who
+    rank_prior += np.array([(MAIN_CELL_BONUS if asks_who else -0.1) if k in side_cells else 0.0
+                            for k in range(len(cands))])
     if _ASKS_QUANTITY.search(question):
         rank_prior += np.array([QUANTITY_BONUS if _QUANTITY.search(sent) else 0.0 for _, sent in cands])
     if ASKS_ADOPTED.search(question):  # “计划是什么时候通过的”: the note says; 通过多种方式… only shares a word
@@ -179,7 +190,8 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     for j in best[1:]:
         if len(chosen) >= MAX_SENTENCES or score[j] < score[best[0]] - 0.03:
             break
-        if cands[j][0] == cands[best[0]][0]:
+        # nor a trailing “相关部门：…” after the row's work, unless the question asks who
+        if cands[j][0] == cands[best[0]][0] and (asks_who or j not in side_cells):
             chosen.append(j)
     nxt = best[0] + 1
     if len(chosen) == 1 and best[0] in headings and nxt < len(cands) and cands[nxt][0] == cands[best[0]][0]:

@@ -421,6 +421,10 @@ def test_a_month_named_in_a_question_also_finds_the_plan_tasks_of_that_month(mak
     for q in ("代表建议多长时间内答复", "代表建议多久答复"):  # the plan states no deadline; 代表法 does
         ans = kb.answer(q)
         assert not ans.found and ans.hits, q
+    # a row answers with its work (主要内容, even where 相关部门 is the longer cell), and with who only when asked
+    said = kb.answer("全年有哪些常态化工作").text
+    assert said.startswith("主要内容：") and "相关部门" not in said
+    assert "承办单位：办公厅、代表工作委员会" in kb.answer("宁夏四月份的工作是哪个单位承办").text
     # when the plan was adopted: its bracketed note, not “通过多种方式听取…” of item 21
     for q in ("代表工作计划是什么时候通过的", "这个计划是哪次会议通过的"):
         ans = kb.answer(q)
