@@ -26,6 +26,7 @@ from bot.suggestion_outbox import deliver
 from bot.suggestion_services import SuggestionServices
 from storage.views import UserView
 from suggestions.analysis import analyse_db
+from suggestions.draft import inner_title
 from suggestions.status import DUE_SOON, STATUS_SUBMITTED, StatusError
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ class SuggestionStaffHandlers:
         log.info("suggestion assigned staff=%s suggestion=%s units=%d accepted=%s", user.id, sid, len(units),
                  how == t.HOW_ACCEPTED)
         await update.effective_chat.send_message(t.ASSIGNED.format(
-            id=sid, title=detail.title, units="、".join(units), how=how, day=v.day(due),
+            id=sid, title=inner_title(detail.title), units="、".join(units), how=how, day=v.day(due),
             months=6 if complex_case else 3))
         await deliver(context.bot, self.svc)
 
@@ -144,7 +145,7 @@ class SuggestionStaffHandlers:
         except StatusError as exc:
             await update.effective_message.reply_text(str(exc))
             return
-        await update.effective_message.reply_text(t.REPLY_DONE.format(id=sid, title=title))
+        await update.effective_message.reply_text(t.REPLY_DONE.format(id=sid, title=inner_title(title)))
         await deliver(context.bot, self.svc)
 
     async def progress(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -169,7 +170,8 @@ class SuggestionStaffHandlers:
         except StatusError as exc:
             await update.effective_message.reply_text(str(exc))
             return
-        await update.effective_message.reply_text(done.format(id=sid, title=detail.title, day=v.day(detail.due_at)))
+        await update.effective_message.reply_text(
+            done.format(id=sid, title=inner_title(detail.title), day=v.day(detail.due_at)))
         await deliver(context.bot, self.svc)
 
     async def overdue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -221,14 +221,14 @@ def pending_list(items: Sequence[SuggestionDetail]) -> list[str]:
     if not items:
         return [e(t.PENDING_EMPTY)]
     return paginate([t.PENDING_HEAD] + [
-        e(t.PENDING_LINE.format(id=d.suggestion_id, title=d.title, kind=d.kind, delegation=d.delegation or "—",
+        e(t.PENDING_LINE.format(id=d.suggestion_id, title=inner_title(d.title), kind=d.kind, delegation=d.delegation or "—",
                                 day=day(d.submitted_at))) for d in items])
 
 
 def assign_view(d: SuggestionDetail, complex_case: bool) -> tuple[str, InlineKeyboardMarkup | None]:
     months = 6 if complex_case else 3
     target = t.TARGET_COMMITTEE if d.kind == KIND_BILL else t.TARGET_UNITS
-    lines = [t.ASSIGN_HEAD.format(id=d.suggestion_id, title=e(d.title), kind=e(d.kind), status=e(d.status)),
+    lines = [t.ASSIGN_HEAD.format(id=d.suggestion_id, title=e(inner_title(d.title)), kind=e(d.kind), status=e(d.status)),
              e(t.ASSIGN_SUMMARY.format(summary=d.summary))]
     recs = d.recommended[:3]
     if recs:
@@ -254,13 +254,13 @@ def overdue_pages(overdue: Sequence[OverdueItem], soon: Sequence[OverdueItem], s
     blocks: list[str] = []
     if overdue:
         blocks.append(t.OVERDUE_HEAD.format(law=e(LEGAL_BASIS)))
-        blocks += [e(t.OVERDUE_LINE.format(id=x.suggestion_id, title=x.title, units=units(x), day=day(x.due_at),
+        blocks += [e(t.OVERDUE_LINE.format(id=x.suggestion_id, title=inner_title(x.title), units=units(x), day=day(x.due_at),
                                            months=x.months, days=x.days_over)) for x in overdue]
     else:
         blocks.append(e(t.OVERDUE_NONE))
     if soon:
         blocks.append(t.DUE_SOON_HEAD.format(days=soon_days))
-        blocks += [e(t.DUE_SOON_LINE.format(id=x.suggestion_id, title=x.title, units=units(x), day=day(x.due_at),
+        blocks += [e(t.DUE_SOON_LINE.format(id=x.suggestion_id, title=inner_title(x.title), units=units(x), day=day(x.due_at),
                                             days=-x.days_over)) for x in soon]
     return paginate(blocks)
 

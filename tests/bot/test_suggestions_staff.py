@@ -175,3 +175,16 @@ async def test_accept_pressed_twice_assigns_once_and_merge_into_itself_is_refuse
         tg.clear()
         await say(app, upd, STAFF, "/merge 1 1")
         assert tg.texts()[-1].startswith("不能把编号 1 并入它自己") and "已将" not in tg.texts()[-1]
+
+
+def test_staff_lists_do_not_nest_book_title_marks():
+    from datetime import datetime, timezone
+
+    from bot.suggestion_views import assign_view, pending_list
+    from suggestions.status import SuggestionDetail
+
+    d = SuggestionDetail(7, "议案", "关于修改《物业管理条例》的议案", "u", "宁夏代表团", "已提交", "摘要", "住房",
+                         [], [], datetime(2026, 3, 1, tzinfo=timezone.utc), None, False, "")
+    (page,) = pending_list([d])
+    assert "《关于修改〈物业管理条例〉的议案》" in page and "《《" not in page
+    assert "关于修改〈物业管理条例〉的议案" in assign_view(d, False)[0]
