@@ -30,8 +30,12 @@ class QAHandlers:
         user = await require_user(update, self.deps)
         if user is None:
             return
+        await self.answer_text(update, user, update.effective_message.text or "")
+
+    async def answer_text(self, update: Update, user: UserView, question: str) -> None:
+        """A typed question: refused when empty or too long, a month's schedule, or the answer card. Also the
+        way on for a question held aside mid-draft or mid-opinion (这是提问)."""
         msg = update.effective_message
-        question = msg.text or ""
         problem = check_question(question)
         if problem is QuestionProblem.EMPTY:
             await msg.reply_text(texts.QUESTION_EMPTY)

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import formatting, texts
+from bot import texts
 from bot import suggestion_texts as t
 from bot import suggestion_views as v
 from bot.deps import BotDeps
@@ -27,8 +27,6 @@ from bot.suggestion_outbox import deliver
 from bot.suggestion_services import SuggestionServices, author_of
 from bot.voice_handlers import transcribe_message
 from storage.views import UserView
-from storage.qa import MAX_QUESTION_CHARS, QuestionProblem, check_question
-from storage.schedule import schedule_months_in
 from suggestions.draft import STEP_BY_KEY, DraftClosed, DraftError, Prompt, inner_title, looks_like_question, whole_draft
 from suggestions.status import EVALUATIONS, StatusError
 from suggestions.types import KINDS
@@ -171,25 +169,8 @@ class SuggestionHandlers:
         await self._answer(update, user, p, text)
 
     async def _ask_question(self, update: Update, user: UserView, question: str) -> None:
-        """The Q&A path for a question held mid-draft (as bot.qa_handlers.QAHandlers.text answers it)."""
-        chat = update.effective_chat
-        problem = check_question(question)
-        if problem is QuestionProblem.EMPTY:
-            await chat.send_message(texts.QUESTION_EMPTY)
-            return
-        if problem is QuestionProblem.TOO_LONG:
-            await chat.send_message(texts.QUESTION_TOO_LONG.format(n=len(question.strip()), max=MAX_QUESTION_CHARS))
-            return
-        months = schedule_months_in(question, self.core.schedule.today())
-        if months is not None:
-            await send(update, formatting.schedule(await self.core.schedule.plan(user, months)))
-            return
-        decision = await self.core.limiter.hit(user.id)
-        if not decision.allowed:
-            await chat.send_message(texts.RATE_LIMITED.format(s=decision.retry_after_s))
-            return
-        result = await self.qa.ask(user, question)
-        await send(update, formatting.answer_card(result), self.qa.card_keyboard(result))
+        """The Q&A path for a question held mid-draft (bot.qa_handlers.QAHandlers.answer_text)."""
+        await self.qa.answer_text(update, user, question)
 
     async def _voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, p: Prompt) -> None:
         async def allowed() -> bool:

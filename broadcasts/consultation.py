@@ -3,15 +3,17 @@ article, collect opinions on an article or the whole draft, export them grouped 
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import utcnow
-from storage.models import User
+from storage.models import ChatState, User
+from storage.repositories import StateRepo
 
 from broadcasts import audience as aud
 from broadcasts import service
@@ -24,6 +26,10 @@ DEFAULT_REMIND_BEFORE = timedelta(days=1)
 
 class ConsultationError(ValueError):
     """Bad request; the message is user-facing (Simplified Chinese)."""
+
+
+class ConsultationClosed(ConsultationError):
+    """The deadline has passed: the opinion flow ends instead of asking the deputy to resend."""
 
 
 @dataclass(frozen=True)
@@ -63,18 +69,41 @@ def load_draft(path: Path) -> LoadedDraft:
     return LoadedDraft(docs[0].doc_id, docs[0].title, articles)
 
 
+def draft_counts(draft: LoadedDraft) -> tuple[int, int]:
+    """(chapters, articles) as the preview shows them: top-level chapters (a section's "第一章 … / 第一节 …"
+    counts once) and the 第X条 pieces (a preamble without a number is not an article)."""
+    chapters = {a.chapter.split(" / ")[0] for a in draft.articles if a.chapter}
+    arts = [a for a in draft.articles if a.locator.startswith("第") and a.locator.endswith("条")]
+    return len(chapters), len(arts)
+
+
+def draft_to_json(draft: LoadedDraft) -> dict:
+    return {"doc_id": draft.doc_id, "title": draft.title,
+            "articles": [[a.chapter, a.locator, a.text] for a in draft.articles]}
+
+
+def draft_from_json(value: dict) -> LoadedDraft:
+    return LoadedDraft(value["doc_id"], value["title"], [ArticleText(*a) for a in value["articles"]])
+
+
+async def check_publishable(s: AsyncSession, title: str, deadline: datetime, now: datetime | None = None) -> None:
+    """The refusals shared by the preview and the publication: a past deadline, the same draft already open."""
+    now = now or utcnow()
+    if deadline <= now:
+        raise ConsultationError("截止时间必须晚于现在")
+    dup = await open_duplicate(s, title[:300], deadline, now)
+    if dup is not None:
+        raise ConsultationError(f"征求意见 #{dup.id}《{dup.title}》（截止 {_fmt(dup.deadline)}）已经发布，"
+                                "不会重复发布。如确需再次征求意见，请先修改标题或截止日期。")
+
+
 async def publish(s: AsyncSession, draft: LoadedDraft, *, deadline: datetime, spec: aud.AudienceSpec,
                   created_by: int | None = None, title: str | None = None, now: datetime | None = None,
                   remind_before: timedelta = DEFAULT_REMIND_BEFORE, invite: bool = True) -> Consultation:
     """Store the articles, invite the audience (an outbox broadcast) and schedule the deadline reminder."""
     now = now or utcnow()
-    if deadline <= now:
-        raise ConsultationError("截止时间必须晚于现在")
     title = (title or draft.title)[:300]
-    dup = await open_duplicate(s, title, deadline, now)
-    if dup is not None:
-        raise ConsultationError(f"征求意见 #{dup.id}《{dup.title}》（截止 {_fmt(dup.deadline)}）已经发布，"
-                                "不会重复发布。如确需再次征求意见，请先修改标题或截止日期。")
+    await check_publishable(s, title, deadline, now)
     c = Consultation(title=title, doc_id=draft.doc_id, deadline=deadline,
                      audience=spec.to_json(), created_by=created_by)
     s.add(c)
@@ -123,7 +152,18 @@ NOT_INVITED = "您不在本次征求意见的范围内，无法查看或提交�
 
 def check_open(c: Consultation, now: datetime | None = None) -> None:
     if (now or utcnow()) > c.deadline:
-        raise ConsultationError(f"《{c.title}》征求意见已于 {_fmt(c.deadline)} 截止，无法再提交")
+        raise ConsultationClosed(f"《{c.title}》征求意见已于 {_fmt(c.deadline)} 截止，无法再提交")
+
+
+def check_opinion_text(text: str | None) -> str:
+    """The opinion as it will be stored; raises for an empty or overlong one (checked before the deputy is
+    asked to confirm, so 确认提交 never fails on the text itself)."""
+    text = (text or "").strip()
+    if not text:
+        raise ConsultationError("意见内容为空，请输入文字或发送语音")
+    if len(text) > MAX_OPINION:
+        raise ConsultationError(f"意见过长（{len(text)} 字），请控制在 {MAX_OPINION} 字以内，可分条提交")
+    return text
 
 
 async def chapters(s: AsyncSession, consultation_id: int) -> list[tuple[str, int]]:
@@ -148,11 +188,7 @@ async def add_opinion(s: AsyncSession, consultation_id: int, user_id: int, text:
     check_open(c, now)
     if not await aud.includes(s, aud.AudienceSpec.from_json(c.audience), user_id):
         raise ConsultationError(NOT_INVITED)
-    text = (text or "").strip()
-    if not text:
-        raise ConsultationError("意见内容为空，请输入文字或发送语音")
-    if len(text) > MAX_OPINION:
-        raise ConsultationError(f"意见过长（{len(text)} 字），请控制在 {MAX_OPINION} 字以内，可分条提交")
+    text = check_opinion_text(text)
     if article_id is not None:
         a = await s.get(DraftArticle, article_id)
         if a is None or a.consultation_id != c.id:
@@ -249,3 +285,36 @@ async def non_responders(s: AsyncSession, consultation_id: int) -> list[int]:
     invited = [r.user_id for r in await aud.resolve(s, aud.AudienceSpec.from_json(c.audience))]
     done = set((await s.execute(select(Opinion.user_id).where(Opinion.consultation_id == c.id))).scalars())
     return [u for u in invited if u not in done]
+
+
+# ---- items held until a button decides (chat_state rows, no table of their own) -------------------------
+# One per user and key: a newer one replaces the older, whose buttons then find nothing.
+OPINION_HELD = "bc_opinion_held"  # {"cid", "aid", "text", "kind", "token"}: a voice or question-like opinion
+CONSULT_PREVIEW = "bc_consult_preview"  # {"draft", "deadline", "audience", "token"}: a /consult preview
+
+
+async def hold(s: AsyncSession, user_id: int, key: str, value: dict) -> str:
+    """Keep ``value`` for the user's next button press; returns the token its buttons carry."""
+    token = secrets.token_hex(4)
+    await StateRepo(s).put(user_id, key, {**value, "token": token})
+    return token
+
+
+async def take(s: AsyncSession, user_id: int, key: str, token: str) -> dict | None:
+    """Compare-and-set: the held value if it is still the one behind this button, deleted by a statement
+    conditioned on its token, so of two taps at once only one gets it (the other's DELETE matches nothing).
+    In the caller's transaction: a failure after it rolls the deletion back."""
+    value = await StateRepo(s).get(user_id, key)
+    if not value or value.get("token") != token:
+        return None
+    res = await s.execute(delete(ChatState).where(ChatState.user_id == user_id, ChatState.key == key,
+                                                  ChatState.value["token"].as_string() == token))
+    return value if res.rowcount == 1 else None
+
+
+async def drop(s: AsyncSession, user_id: int, key: str, token: str | None = None) -> None:
+    """Forget the held item (only the one behind ``token`` when given)."""
+    q = delete(ChatState).where(ChatState.user_id == user_id, ChatState.key == key)
+    if token is not None:
+        q = q.where(ChatState.value["token"].as_string() == token)
+    await s.execute(q)
