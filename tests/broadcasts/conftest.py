@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
+import contextlib
 import os
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -58,3 +58,36 @@ def add_users(db):
         return await _add_users(db, [dict(x) for x in specs])
 
     return go
+
+
+class NoKB:
+    """Broadcasts never search; Core only needs something with iter_chunks."""
+
+    def iter_chunks(self):
+        return iter(())
+
+
+@pytest.fixture
+def bot_app(db):
+    """The broadcast handlers on a real Application over ``db``, Telegram faked at HTTP (``app.tg``; the
+    handlers' ``BotDeps`` as ``app.deps``)."""
+    from telegram.ext import Application
+
+    from bot.deps import BotDeps
+    from bot.testing import FakeTelegram
+    from storage.core import Core
+
+    from broadcasts.bot_handlers import register_broadcast_handlers
+
+    @contextlib.asynccontextmanager
+    async def make(transcribe=None):
+        tg = FakeTelegram()
+        application = Application.builder().token("1:T").request(tg).get_updates_request(tg).build()
+        deps = BotDeps(core=Core.build(db, NoKB()), transcribe=transcribe)
+        register_broadcast_handlers(application, deps)
+        async with application:
+            tg.clear()
+            application.tg, application.deps = tg, deps
+            yield application
+
+    return make

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import pytest
 from telegram import Update
-from telegram.ext import Application
 
-from bot.deps import BotDeps
-from bot.testing import FakeTelegram, UpdateFactory
-from storage.core import Core
+from bot.testing import UpdateFactory
 from storage.models import Role
 
-from broadcasts.bot_handlers import parse_audience, parse_profile, parse_when, register_broadcast_handlers
+from broadcasts.bot_handlers import parse_audience, parse_profile, parse_when
 from broadcasts.telegram_adapter import make_send
 from broadcasts.worker import OutboxWorker, WorkerConfig
 
@@ -21,24 +18,12 @@ pytestmark = pytest.mark.db
 STAFF, DEP1, DEP2 = 500, 100, 101
 
 
-class NoKB:
-    """Broadcasts never search; Core only needs something with iter_chunks."""
-
-    def iter_chunks(self):
-        return iter(())
-
-
 @pytest.fixture
-async def app(db, add_users):
+async def app(db, add_users, bot_app):
     await add_users([{"telegram_id": STAFF, "name": "秘书", "role": Role.STAFF.value},
                      {"telegram_id": DEP1, "name": "张三", "delegation": "广东代表团"},
                      {"telegram_id": DEP2, "name": "李四", "delegation": "四川代表团"}])
-    tg = FakeTelegram()
-    application = Application.builder().token("1:T").request(tg).get_updates_request(tg).build()
-    register_broadcast_handlers(application, BotDeps(core=Core.build(db, NoKB())))
-    async with application:
-        tg.clear()
-        application.tg = tg
+    async with bot_app() as application:
         yield application
 
 
@@ -190,7 +175,7 @@ async def test_background_sender_delivers_and_edits_progress(app, db):
     from broadcasts.bot_handlers import start_background, stop_background
 
     tg, upd = app.tg, UpdateFactory()
-    await start_background(app, BotDeps(core=Core.build(db, NoKB())), WorkerConfig(rate=1000, progress_interval=0))
+    await start_background(app, app.deps, WorkerConfig(rate=1000, progress_interval=0))
     try:
         await feed(app, upd.text(STAFF, "/broadcast 全体 下午三点开会"))
         ok = [d for t, d in tg.sent("sendMessage")[-1].buttons() if t == "确认发送"][0]

@@ -13,17 +13,13 @@ import pytest
 from docx import Document as Docx
 from sqlalchemy import func, select
 from telegram import Update
-from telegram.ext import Application
 
-from bot.deps import BotDeps
-from bot.testing import FakeTelegram, UpdateFactory
+from bot.testing import UpdateFactory
 from storage.clock import utcnow
-from storage.core import Core
 from storage.models import Role
 
 from broadcasts import audience as aud
 from broadcasts import consultation as cons
-from broadcasts.bot_handlers import register_broadcast_handlers
 from broadcasts.models import Consultation, Opinion
 
 pytestmark = pytest.mark.db
@@ -34,27 +30,17 @@ LINES = ("某某法（草案）", "第一章 总则", "第一条 为了规范某
          "第二章 管理", "第三条 国务院负责管理。")
 
 
-class NoKB:
-    def iter_chunks(self):
-        return iter(())
-
-
 async def heard(data: bytes):
     """The recogniser: the voice note's bytes say what was 'heard'."""
     return SimpleNamespace(text=data.decode(), confidence=0.9, duration_s=2.0)
 
 
 @pytest.fixture
-async def app(db, add_users):
+async def app(db, add_users, bot_app):
     await add_users([{"telegram_id": STAFF, "name": "秘书", "role": Role.STAFF.value},
                      {"telegram_id": DEP1, "name": "张三", "delegation": "广东代表团"},
                      {"telegram_id": DEP2, "name": "李四", "delegation": "四川代表团"}])
-    tg = FakeTelegram()
-    application = Application.builder().token("1:T").request(tg).get_updates_request(tg).build()
-    register_broadcast_handlers(application, BotDeps(core=Core.build(db, NoKB()), transcribe=heard))
-    async with application:
-        tg.clear()
-        application.tg = tg
+    async with bot_app(heard) as application:
         yield application
 
 

@@ -9,18 +9,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from telegram import Update
-from telegram.ext import Application
 
-from bot.deps import BotDeps
-from bot.testing import FakeTelegram, UpdateFactory
+from bot.testing import UpdateFactory
 from storage.clock import utcnow
-from storage.core import Core
 from storage.models import Event, Role, User, UserStatus
 
 from broadcasts import audience as aud
 from broadcasts import consultation as cons
 from broadcasts import reminders, service
-from broadcasts.bot_handlers import parse_audience, parse_when, register_broadcast_handlers, split_audience
+from broadcasts.bot_handlers import parse_audience, parse_when, split_audience
 from broadcasts.models import Broadcast, OutboxMessage, Reminder
 from broadcasts.telegram_adapter import make_send
 from broadcasts.worker import OutboxWorker, WorkerConfig
@@ -29,22 +26,12 @@ pytestmark = pytest.mark.db
 STAFF, DEP1, DEP2 = 500, 100, 101
 
 
-class NoKB:
-    def iter_chunks(self):
-        return iter(())
-
-
 @pytest.fixture
-async def app(db, add_users):
+async def app(db, add_users, bot_app):
     await add_users([{"telegram_id": STAFF, "name": "秘书", "role": Role.STAFF.value},
                      {"telegram_id": DEP1, "name": "张三", "delegation": "广东代表团", "committees": ["财政经济委员会"]},
                      {"telegram_id": DEP2, "name": "李四", "delegation": "四川代表团"}])
-    tg = FakeTelegram()
-    application = Application.builder().token("1:T").request(tg).get_updates_request(tg).build()
-    register_broadcast_handlers(application, BotDeps(core=Core.build(db, NoKB())))
-    async with application:
-        tg.clear()
-        application.tg = tg
+    async with bot_app() as application:
         yield application
 
 
