@@ -178,7 +178,7 @@ class StaffHandlers:
     async def _parse_event(self, args: list[str]) -> tuple[date, time | None, str, str]:
         """Raises ValueError with the Chinese message to show."""
         from broadcasts import audience as aud
-        from broadcasts.bot_handlers import parse_audience, split_audience
+        from broadcasts.commands import parse_audience, split_audience
         from broadcasts.reminders import parse_time_of_day
 
         today = self.core.schedule.today()

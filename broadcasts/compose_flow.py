@@ -17,6 +17,8 @@ from storage.clock import utcnow
 
 from broadcasts import audience as aud
 from broadcasts import service
+from broadcasts.commands import parse_audience, parse_when
+from broadcasts.handler_base import answered, keyboard
 
 KEY = "bc_compose"
 STEP_AUDIENCE = ("发布通知（第 1/3 步）：请选择接收范围，或直接输入范围，"
@@ -33,8 +35,6 @@ class ComposeFlow:
         self.h = handlers
 
     def register(self, app, group: int) -> None:
-        from broadcasts.bot_handlers import answered
-
         app.add_handler(CallbackQueryHandler(answered(self.button), pattern=r"^bw:(a:\d+|now|x)$"), group)
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.TEXT | filters.Document.ALL),
                                        self.message), group)
@@ -45,13 +45,11 @@ class ComposeFlow:
             context.user_data.pop(KEY, None)
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        from broadcasts.bot_handlers import _kb
-
         async with self.h.db.session() as s:
             options = await aud.choices(s)
         context.user_data[KEY] = {"step": "audience", "options": [o.to_json() for o in options]}
         rows = [[(o.describe(), f"bw:a:{i}")] for i, o in enumerate(options)] + [[("放弃", "bw:x")]]
-        await update.effective_message.reply_text(STEP_AUDIENCE, reply_markup=_kb(rows))
+        await update.effective_message.reply_text(STEP_AUDIENCE, reply_markup=keyboard(rows))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         q = update.callback_query
@@ -75,8 +73,6 @@ class ComposeFlow:
 
     async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Group before the other message handlers: acts only while this staff member composes."""
-        from broadcasts.bot_handlers import parse_audience, parse_when
-
         state = context.user_data.get(KEY) if context.user_data is not None else None
         msg = update.effective_message
         if state is None or msg is None:
@@ -121,8 +117,6 @@ class ComposeFlow:
         await msg.reply_text(STEP_CONTENT.format(audience=spec.describe(), n=n))
 
     async def _content(self, msg, context, state: dict) -> None:
-        from broadcasts.bot_handlers import _kb
-
         doc = msg.document
         text = (msg.caption if doc is not None else msg.text) or ""
         if not text.strip():
@@ -130,7 +124,7 @@ class ComposeFlow:
                                          else "通知内容不能为空。")
         service.validate_text(text, caption=doc is not None)
         state.update(step="when", text=text.strip(), doc=doc)
-        await msg.reply_text(STEP_WHEN, reply_markup=_kb([[("立即发送", "bw:now"), ("放弃", "bw:x")]]))
+        await msg.reply_text(STEP_WHEN, reply_markup=keyboard([[("立即发送", "bw:now"), ("放弃", "bw:x")]]))
 
     async def _finish(self, msg, update: Update, context, at) -> None:
         state = context.user_data.get(KEY)

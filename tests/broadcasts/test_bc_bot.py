@@ -10,7 +10,7 @@ from telegram import Update
 from bot.testing import UpdateFactory
 from storage.models import Role
 
-from broadcasts.bot_handlers import parse_audience, parse_profile, parse_when
+from broadcasts.commands import parse_audience, parse_profile, parse_when
 from broadcasts.telegram_adapter import make_send
 from broadcasts.worker import OutboxWorker, WorkerConfig
 

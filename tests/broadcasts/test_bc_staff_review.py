@@ -17,7 +17,7 @@ from storage.models import Event, Role, User, UserStatus
 from broadcasts import audience as aud
 from broadcasts import consultation as cons
 from broadcasts import reminders, service
-from broadcasts.bot_handlers import parse_audience, parse_when, split_audience
+from broadcasts.commands import parse_audience, parse_when, split_audience
 from broadcasts.models import Broadcast, OutboxMessage, Reminder
 from broadcasts.telegram_adapter import make_send
 from broadcasts.worker import OutboxWorker, WorkerConfig
