@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -11,7 +12,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot import texts
 from bot.deps import BotDeps
 from bot.guard import require_user
-from storage.access import AccessStatus, RedeemStatus
+from storage.access import CODE_LENGTH, AccessStatus, RedeemStatus, normalize_code
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,11 @@ _REDEEM_REPLIES = {
     RedeemStatus.EXPIRED: texts.CODE_EXPIRED,
     RedeemStatus.USED: texts.CODE_USED,
 }
+
+
+# An invitation code sent on its own (“ABCD2345EF”, “邀请码：abcd-2345-ef”), as people paste what they were given.
+BARE_CODE = re.compile(r"^\s*(?:邀请码\s*[:：]?\s*)?[A-Za-z0-9][A-Za-z0-9 \-]{%d,%d}[A-Za-z0-9]\s*$"
+                       % (CODE_LENGTH - 2, CODE_LENGTH + 4))
 
 
 def _command(update: Update) -> str:
@@ -32,9 +38,22 @@ def known_commands(app: Application) -> set[str]:
 
 
 class AccountHandlers:
-    def __init__(self, deps: BotDeps) -> None:
+    def __init__(self, deps: BotDeps, qa=None) -> None:  # qa: bot.qa_handlers.QAHandlers, for bare_code
         self.deps = deps
         self.core = deps.core
+        self.qa = qa
+
+    async def bare_code(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A message that looks like an invitation code: from someone not yet registered it is taken as
+        “/start CODE”; from anyone else it is an ordinary question."""
+        text = (update.effective_message.text or "").replace("邀请码", "")
+        res = await self.core.access.check(update.effective_user.id)
+        if res.status is AccessStatus.UNREGISTERED and len(normalize_code(text)) == CODE_LENGTH:
+            context.args = [normalize_code(text)]
+            await self.start(update, context)
+            return
+        if self.qa is not None:
+            await self.qa.text(update, context)
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.effective_message

@@ -12,7 +12,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.account_handlers import AccountHandlers
+from bot.account_handlers import BARE_CODE, AccountHandlers
 from bot.deps import BotDeps
 from bot.errors import on_error
 from bot.qa_handlers import QAHandlers
@@ -67,8 +67,8 @@ def build_application(
 
 
 def register_handlers(app: Application, deps: BotDeps) -> None:
-    account = AccountHandlers(deps)
     qa = QAHandlers(deps)
+    account = AccountHandlers(deps, qa)
     voice = VoiceHandlers(deps, qa)
     staff = StaffHandlers(deps)
 
@@ -82,6 +82,7 @@ def register_handlers(app: Application, deps: BotDeps) -> None:
     app.add_handler(CommandHandler("addevent", staff.addevent))
     app.add_handler(CommandHandler("scope", staff.scope))
     register_suggestion_handlers(app, deps)
+    app.add_handler(MessageHandler(NEW & filters.Regex(BARE_CODE) & ~filters.COMMAND, account.bare_code))
     app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND, qa.text))
     app.add_handler(MessageHandler(NEW & filters.COMMAND, account.unknown_command))
     app.add_handler(MessageHandler(NEW & (filters.VOICE | filters.AUDIO | AUDIO_DOCUMENT), voice.voice))

@@ -37,6 +37,20 @@ async def test_code_is_case_and_space_insensitive(app, core, tg, upd):
     assert "欢迎使用" in tg.texts()[-1]
 
 
+async def test_a_code_sent_on_its_own_registers_too(app, core, tg, upd):
+    """New users paste what they were given, without /start: the code alone (or “邀请码：abcd-…”) registers
+    them; once registered, a message of that shape is a question like any other."""
+    code, _ = await core.access.create_invitation(name="赵六")
+    await feed(app, upd.text(48, f"邀请码：{code[:4].lower()}-{code[4:]}"))
+    assert "欢迎使用" in tg.texts()[-1]
+    assert [u.name for u in await core.access.list_users()] == ["赵六"]
+    other, _ = await core.access.create_invitation(name="钱七")
+    await feed(app, upd.text(48, other))  # already registered: not a second account
+    assert "欢迎使用" not in tg.texts()[-1] and len(await core.access.list_users()) == 1
+    await feed(app, upd.text(49, "NOPE1234XY"))  # code-shaped but unknown: told so, not the generic hint
+    assert "邀请码无效" in tg.texts()[-1]
+
+
 async def test_expired_code_is_refused(app, core, tg, upd):
     code, _ = await core.access.create_invitation(name="王五", ttl=timedelta(seconds=-1))
     await feed(app, upd.text(45, f"/start {code}"))
