@@ -13,7 +13,6 @@ from storage.uploads import UploadSummary
 
 TELEGRAM_LIMIT = 4096
 SNIPPET_CHARS = 80
-NOT_FOUND_SOURCES = 3
 
 
 def e(text: str) -> str:
@@ -98,14 +97,8 @@ def answer_card(result: QAResult, heard: str | None = None) -> list[str]:
         blocks.extend(_source_lines(result.hits))
     else:
         blocks.append(texts.NOT_FOUND_LEAD)
-        blocks.extend(_source_lines(result.hits[:NOT_FOUND_SOURCES], with_snippet=True))
+        blocks.extend(_source_lines(result.hits, with_snippet=True))
     return paginate(blocks)
-
-
-def shown_sources(result: QAResult) -> int:
-    """How many sources the card lists (and has 原文 buttons for): without an answer only the nearest few,
-    each with a snippet: five unrelated passages for “今天天气怎么样” were a page of noise."""
-    return len(result.hits) if result.found else min(len(result.hits), NOT_FOUND_SOURCES)
 
 
 def more_results(hits: list[dict], first_number: int) -> list[str]:

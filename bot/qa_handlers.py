@@ -75,7 +75,7 @@ class QAHandlers:
 
     @staticmethod
     def card_keyboard(result: QAResult):  # noqa: ANN205
-        return keyboards.answer_keyboard(result.query_id, formatting.shown_sources(result)) if result.hits else None
+        return keyboards.answer_keyboard(result.query_id, len(result.hits)) if result.hits else None
 
     async def schedule(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = await require_user(update, self.deps)

@@ -15,6 +15,9 @@ from storage.repositories import QueryRepo, RatingRepo
 from storage.views import QueryView, UserView
 
 ANSWER_TOP_K = 5
+# Without an answer only the nearest few are kept as its sources: five unrelated passages for “今天天气怎么样”
+# were a page of noise. "更多结果" goes on from them (the next numbers, the rest of the first five included).
+NOT_FOUND_SOURCES = 3
 MORE_TOP_K = 15
 
 
@@ -67,7 +70,7 @@ class QAService:
     ) -> QAResult:
         question = question.strip()
         answer = await self.kb.aanswer(question, top_k=ANSWER_TOP_K, filters=await self.filters_for(user))
-        hits = [hit_to_dict(h) for h in answer.hits]
+        hits = [hit_to_dict(h) for h in (answer.hits if answer.sentences else answer.hits[:NOT_FOUND_SOURCES])]
         sentences = [AnswerSentenceView(s.text, s.source) for s in answer.sentences]
         async with self.db.session() as s, s.begin():
             rec = await QueryRepo(s).add(

@@ -116,6 +116,10 @@ async def test_question_without_direct_answer_lists_closest_material(app, core, 
     assert reply.text.startswith("没有找到能直接回答的句子") and "[1] 《" in reply.text
     assert "[3] 《" in reply.text and "[4]" not in reply.text  # the nearest few, not a page of noise
     assert [label for label, _ in reply.buttons() if label.startswith("原文")] == ["原文1", "原文2", "原文3"]
+    tg.clear()  # and 更多结果 goes on at [4]
+    await feed(app, upd.callback(122, dict(reply.buttons())["更多结果"]))
+    more = tg.sent("sendMessage")[-1]
+    assert "[4] 《" in more.text and [label for label, _ in more.buttons()][0] == "原文4"
 
 
 def test_answer_card_without_hits_says_so():
