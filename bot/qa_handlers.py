@@ -14,7 +14,7 @@ from bot.deps import BotDeps
 from bot.guard import require_user
 from bot.replies import send_pages
 from storage.qa import MAX_QUESTION_CHARS, QAResult, QuestionProblem, check_question
-from storage.schedule import schedule_months_in
+from storage.schedule import named_first, schedule_months_in
 from storage.views import UserView
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class QAHandlers:
             return
         months = schedule_months_in(question, self.core.schedule.today())
         if months is not None:
-            await self._send_schedule(update, user, months)
+            await self._send_schedule(update, user, months, question)
             return
         if not await self.allowed(update, user):
             return
@@ -83,8 +83,9 @@ class QAHandlers:
             return
         await self._send_schedule(update, user, None)
 
-    async def _send_schedule(self, update: Update, user: UserView, months: list[tuple[int, int]] | None) -> None:
-        plans = await self.core.schedule.plan(user, months)
+    async def _send_schedule(self, update: Update, user: UserView, months: list[tuple[int, int]] | None,
+                             question: str = "") -> None:
+        plans = named_first(await self.core.schedule.plan(user, months), question)
         log.info("schedule user=%s months=%s", user.id, [f"{p.year}-{p.month:02d}" for p in plans])
         await send_pages(update.effective_message, formatting.schedule(plans))
 

@@ -141,9 +141,10 @@ class BroadcastHandlers(HandlerBase):
                 return
             async with self.db.session() as s:  # closed before the download and the embedding
                 draft = await s.get(Broadcast, bid)
-                if draft is None or draft.state != BroadcastState.DRAFT.value:
-                    raise service.BroadcastError(f"通知 #{bid} 已确认过（{service.state_label(draft.state)}），"
-                                                 "不会重复发送" if draft else f"找不到通知 #{bid}")
+                if draft is None:
+                    raise service.BroadcastError(f"找不到通知 #{bid}")
+                if draft.state != BroadcastState.DRAFT.value:
+                    raise service.not_a_draft(draft)
                 at, ref, audience = draft.scheduled_at, draft.document_ref, draft.audience
             later = at is not None and at > utcnow()
             if not later:  # a scheduled briefing's file is taken in at its send time (ingest_due_attachments)
@@ -177,11 +178,17 @@ class BroadcastHandlers(HandlerBase):
 
     async def _cancel_confirmed(self, bid: int) -> str:
         async with self.db.session() as s, s.begin():
+            b = await s.get(Broadcast, bid)
+            before = b.state if b is not None else None
             stopped = await service.cancel(s, bid)
+        if before == BroadcastState.DRAFT.value:  # an unconfirmed preview: nothing was ever queued
+            return f"通知 #{bid} 已取消，未发送。"
         async with self.db.session() as s:
             rep = await service.report(s, bid)
         tail = f"\n尚有 {rep.pending} 条已交给发送程序，可能仍会送达。" if rep.pending else ""
-        return f"通知 #{bid} 已停止发送：{stopped} 人不再收到。\n" + rep.render() + tail
+        head = (f"定时通知 #{bid} 已取消：{stopped} 人不会收到。\n" if before == BroadcastState.SCHEDULED.value
+                else f"通知 #{bid} 已停止发送：{stopped} 人不再收到。\n")
+        return head + rep.render() + tail
 
     async def bccancel_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/bccancel 编号: cancel a scheduled briefing or stop one being sent."""

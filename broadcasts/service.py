@@ -128,7 +128,7 @@ async def confirm(s: AsyncSession, broadcast_id: int, *, at: datetime | None = N
     now = now or utcnow()
     b = await _get(s, broadcast_id)
     if b.state != BroadcastState.DRAFT.value:
-        raise _not_a_draft(b)
+        raise not_a_draft(b)
     if at is not None and at < now:
         raise BroadcastError("定时发送的时间已经过去，请选择将来的时间")
     recipients = await aud.resolve(s, aud.AudienceSpec.from_json(b.audience))
@@ -139,7 +139,7 @@ async def confirm(s: AsyncSession, broadcast_id: int, *, at: datetime | None = N
     # (the other would hit the outbox's unique key).
     if not await _move_from_draft(s, b.id, state=state, scheduled_at=at):
         await s.refresh(b)
-        raise _not_a_draft(b)
+        raise not_a_draft(b)
     due = at or now
     rows = [{"broadcast_id": b.id, "user_id": r.user_id, "chat_id": r.chat_id, "state": OutboxState.PENDING.value,
              "attempts": 0, "next_attempt_at": due} for r in recipients]
@@ -158,7 +158,9 @@ def state_label(state: str) -> str:
     return STATE_LABELS.get(state, state)
 
 
-def _not_a_draft(b: Broadcast) -> BroadcastError:
+def not_a_draft(b: Broadcast) -> BroadcastError:
+    if b.state == BroadcastState.CANCELLED.value:
+        return BroadcastError(f"通知 #{b.id} 已取消，不会发送")
     return BroadcastError(f"通知 #{b.id} 已确认过（{state_label(b.state)}），不会重复发送")
 
 
@@ -177,6 +179,8 @@ async def cancel_draft(s: AsyncSession, broadcast_id: int) -> None:
         await s.refresh(b)
         if b.state == BroadcastState.CANCELLED.value:
             raise BroadcastError(f"通知 #{b.id} 已取消")
+        if b.state == BroadcastState.DONE.value:
+            raise BroadcastError(f"通知 #{b.id} 已发送完毕，无法取消")
         raise BroadcastError(f"通知 #{b.id} 已确认（{state_label(b.state)}），不能在预览里取消；"
                              f"如需停止请发送 /bccancel {b.id}")
     await s.refresh(b)

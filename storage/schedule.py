@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from corpus.legal import PROVINCES
 from storage.access import scopes_for
 from storage.clock import today_beijing
 from storage.db import Database
@@ -155,6 +156,20 @@ class ScheduleService:
                         and (scopes is None or r.scope in scopes)]
                 plans.append(MonthPlan(y, m, mine, events))
         return plans
+
+
+def named_first(plans: list[MonthPlan], question: str) -> list[MonthPlan]:
+    """The rows of the documents a question names come first: “全国人大8月有什么工作安排” lists the national
+    plan's tasks before a province's table, “宁夏8月…” the other way round. Otherwise the order stays."""
+    places = [p for p in PROVINCES if p in question] + (["自治区"] if "自治区" in question else [])
+    national = "全国" in question
+
+    def named(row: ScheduleRow) -> bool:
+        return any(p in row.title for p in places) or (national and "全国" in row.title)
+
+    for p in plans:
+        p.rows.sort(key=lambda r: not named(r))  # stable: the rest keep their order
+    return plans
 
 
 def parse_day(text: str, today: date) -> date | None:

@@ -75,7 +75,8 @@ async def test_cancel_button_of_a_sent_broadcast_changes_nothing(app, db):
     tg.clear()
     await feed(app, upd.callback(STAFF, button(preview, "取消")))
     (alert,) = answers(tg)
-    assert alert.get("show_alert") and "不能在预览里取消" in alert["text"]
+    # a finished one: no advice to /bccancel what cannot be stopped any more
+    assert alert.get("show_alert") and alert["text"] == "通知 #1 已发送完毕，无法取消"
     assert not tg.sent("editMessageText")
     async with db.session() as s:
         assert (await service.report(s, 1)).state == "done"
@@ -228,13 +229,26 @@ async def test_scheduled_broadcast_can_be_cancelled_and_report_is_chinese(app, d
     assert "定时于 2030-03-05 08:30 发送" in confirmation.text and "/bccancel 1" in confirmation.text
     await feed(app, upd.callback(STAFF, button(confirmation, "取消发送")))
     stopped = tg.sent("editMessageText")[-1].text
-    assert "2 人不再收到" in stopped and "通知已取消，未发送" in stopped and "发送已完成" not in stopped
+    assert stopped.startswith("定时通知 #1 已取消：2 人不会收到")
+    assert "通知已取消，未发送" in stopped and "发送已完成" not in stopped
     await feed(app, upd.text(STAFF, "/bcreport"))
     assert "#1 [已取消] 会议通知" in tg.texts()[-1]
     await feed(app, upd.text(STAFF, "/bcreport #1"))
     assert tg.texts()[-1].startswith("通知 #1 发送情况") and "发送已完成" not in tg.texts()[-1]
     await feed(app, upd.text(STAFF, "/bccancel 1"))
     assert "已取消，无需取消" in tg.texts()[-1]
+
+
+async def test_bccancel_on_an_unconfirmed_preview_cancels_it_and_its_button_says_so(app, db):
+    tg, upd = app.tg, UpdateFactory()
+    await feed(app, upd.text(STAFF, "/broadcast 全体 明天九点集合"))
+    preview = tg.sent("sendMessage")[-1]
+    await feed(app, upd.text(STAFF, "/bccancel 1"))
+    assert tg.texts()[-1] == "通知 #1 已取消，未发送。"
+    tg.clear()
+    await feed(app, upd.callback(STAFF, button(preview, "确认发送")))
+    (alert,) = answers(tg)
+    assert "已取消，不会发送" in alert["text"] and "已确认过" not in alert["text"]
 
 
 async def test_bccancel_stops_a_sending_broadcast(app, db):

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from storage.access import AccessService, AccessStatus, RedeemStatus, hash_code, scopes_for
 from storage.models import Role
 from storage.ratelimit import RateLimiter
-from storage.schedule import ScheduleService, parse_day, schedule_months_in
+from storage.schedule import ScheduleService, named_first, parse_day, schedule_months_in
 from storage.state import StateService
 from storage.uploads import parse_scope, upload_problem
 
@@ -146,6 +146,11 @@ async def test_a_month_lists_every_documents_dated_tasks_each_under_its_title(db
         ("全国人大常委会2026年度代表工作计划", "8月，召开代表建议办理工作推进会，督促按时办结。"),
         ("全国人大常委会2026年度代表工作计划", "4月至9月，专门委员会开展督办工作。")]
     assert august.rows[1].locator == "六、… / 20"
+    # the document the question names comes first
+    (asked,) = named_first([august], "全国人大8月有什么工作安排")
+    assert [r.title for r in asked.rows][0] == "全国人大常委会2026年度代表工作计划"
+    (asked,) = named_first([august], "宁夏8月有什么安排")
+    assert asked.rows[0].title == "宁夏2026年度代表工作安排表"
     (next_august,) = await svc.plan(u, [(2027, 8)])
     assert next_august.rows == []
 
