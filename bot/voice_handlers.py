@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import formatting, keyboards, texts
@@ -115,6 +116,10 @@ class VoiceHandlers:
         q = await self.core.qa.get(user, cb.query_id)
         if q is not None and cb.arg == keyboards.TYPE_INSTEAD:
             await cq.answer()
+            try:  # the readings are settled: their buttons go, so a second tap cannot ask again
+                await cq.edit_message_reply_markup(reply_markup=None)
+            except TelegramError:
+                log.info("voice alternatives keyboard not removed", exc_info=True)
             await cq.message.chat.send_message(texts.VOICE_TYPE_INSTEAD)
             return
         if q is None or not 0 <= cb.arg < len(q.alternatives):

@@ -93,6 +93,7 @@ async def test_unsure_transcript_offers_alternatives(core, tg, upd):
         tg.clear()  # none of the readings: the deputy is asked to type, nothing is answered
         await feed(application, upd.callback(201, edit.buttons()[-1][1]))
         assert tg.texts() == ["好的，请直接输入文字问题。"]
+        assert tg.sent("editMessageReplyMarkup")  # the readings' buttons are gone
 
 
 async def test_corrupted_voice_note_gets_clear_message(app, core, tg, upd):
