@@ -26,6 +26,7 @@ from bot.qa_handlers import QAHandlers
 from bot.suggestion_outbox import deliver
 from bot.suggestion_services import SuggestionServices, author_of
 from bot.voice_handlers import transcribe_message
+from storage.clock import BEIJING
 from storage.views import UserView
 from suggestions.draft import STEP_BY_KEY, DraftClosed, DraftError, Prompt, inner_title, looks_like_question, whole_draft
 from suggestions.status import EVALUATIONS, StatusError
@@ -191,7 +192,9 @@ class SuggestionHandlers:
         if msg.document is not None:
             name, ref = msg.document.file_name or msg.document.file_id, msg.document.file_id
         else:
-            name, ref = f"{_PHOTO_NAME}{msg.message_id}", msg.photo[-1].file_id
+            # named by its caption, else by when it was sent (“照片140” named it by a message id)
+            name = (msg.caption or "").strip()[:40] or f"{_PHOTO_NAME}（{msg.date.astimezone(BEIJING):%m月%d日 %H:%M}）"
+            ref = msg.photo[-1].file_id
         await self.drafts.add_attachment(p.draft_id, author_of(user), name, ref)
         await msg.reply_text(t.ATTACHED.format(name=name), reply_markup=v.prompt_keyboard(p))
 
@@ -203,13 +206,13 @@ class SuggestionHandlers:
             return
         if not res.accepted:
             prompt = res.prompt or p
-            await send(update, v.prompt_pages(prompt, v.rejected_blocks(res.feedback, p.label)),
+            await send(update, v.prompt_pages(prompt, v.rejected_blocks(res.feedback, p.label, p.step)),
                        v.prompt_keyboard(prompt))
             return
         if res.whole_draft:  # “已从粘贴的全文中识别出：……” instead of “已记录<this step>”
             lead = v.tip_blocks(res.feedback[0], res.feedback[1:])
         else:
-            lead = v.accepted_blocks(p.label, res.feedback)
+            lead = v.accepted_blocks(p.label, res.feedback, p.step)
         await self._show_next(update, user, p.draft_id, res.prompt, res.preview, lead)
 
     async def _show_next(self, update: Update, user: UserView, draft_id: int, prompt: Prompt | None,

@@ -98,12 +98,14 @@ def cancel_keyboard(draft_id: int) -> InlineKeyboardMarkup:
     return _kb([[(t.BUTTON_CANCEL_YES, cb("x", draft_id, 1)), (t.BUTTON_CANCEL_NO, cb("b", draft_id))]])
 
 
-def rejected_blocks(feedback: Sequence[str], label: str) -> list[str]:
-    return [t.REJECTED, *(f"· {e(f)}" for f in feedback), e(t.RETRY.format(label=label))]
+def rejected_blocks(feedback: Sequence[str], label: str, step: str = "") -> list[str]:
+    # the attachment step takes files, not “文字或语音”: its feedback already says what to send
+    retry = [] if step == "attachments" else [e(t.RETRY.format(label=label))]
+    return [t.REJECTED, *(f"· {e(f)}" for f in feedback), *retry]
 
 
-def accepted_blocks(label: str, tips: Sequence[str]) -> list[str]:
-    return tip_blocks(t.ACCEPTED.format(label=label), tips)
+def accepted_blocks(label: str, tips: Sequence[str], step: str = "") -> list[str]:
+    return tip_blocks(t.ATTACHMENTS_DONE if step == "attachments" else t.ACCEPTED.format(label=label), tips)
 
 
 def tip_blocks(head: str, tips: Sequence[str]) -> list[str]:

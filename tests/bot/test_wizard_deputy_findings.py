@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 
 import pytest
 
@@ -82,11 +83,15 @@ async def test_attachment_step_takes_done_words_and_never_stores_text(core, tg, 
             await say(app, upd, DEPUTY, text)
         await press(app, upd, tg, DEPUTY, "无联名")
         assert "附件" in tg.texts()[-1]
+        await feed(app, upd.photo(DEPUTY))  # a photo is named by when it came
+        assert re.search(r"照片（\d\d月\d\d日 \d\d:\d\d）", tg.texts()[-1]), tg.texts()[-1]
         await say(app, upd, DEPUTY, "调研报告")  # a word is no file
         assert "请直接发送文件或照片" in tg.texts()[-1] and "附件" in last_with_buttons(tg).text
+        assert not any("文字或语音均可" in x for x in tg.texts()[-3:])  # files, not text, are asked for
         await say(app, upd, DEPUTY, "没附件了")
         preview = tg.texts()[-1]
-        assert "建议预览" in preview and "附件：" not in preview
+        assert "建议预览" in preview and "附件：照片（" in preview
+        assert any("附件这一步已完成" in x for x in tg.texts()[-3:]) and not any("已记录“附件”" in x for x in tg.texts())
 
 
 @pytest.mark.parametrize("word", ["好的", "没有附件", "不用了", "就这些", "可以了", "下一步"])
