@@ -293,6 +293,15 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
 _BODY_STEPS = ("title", "problem", "cause", "measures", "legal_basis", "outline")
 
 
+def cosponsor_list(text: str) -> list[str]:
+    """An answer to the 联名代表 step as stored: a delegation, nobody (“无”), or the names."""
+    if d := _DELEGATION_RE.match(text):
+        return [f"代表团：{d.group(1).strip()}"]
+    if is_done_word(text):
+        return []
+    return list(dict.fromkeys(n for n in _NAME_SPLIT.split(text) if n))
+
+
 def whole_draft(text: str, kind: str) -> dict[str, str] | None:
     """The parts of a whole draft pasted into one step (at least two of 问题与现状 / 原因分析 /
     具体建议 found), or None for an ordinary answer to the step."""
@@ -305,6 +314,8 @@ def whole_draft(text: str, kind: str) -> dict[str, str] | None:
              if getattr(d, k).strip() and (kind == KIND_BILL or k not in ("legal_basis", "outline"))}
     if re.fullmatch(r"关于.+的(建议|议案)", d.title.strip()):
         parts["title"] = d.title.strip()
+    if d.cosponsors:  # “联名代表：张三、李四、王五” in the pasted text
+        parts["cosponsors"] = "、".join(d.cosponsors)
     return parts
 
 
@@ -473,13 +484,7 @@ class DraftService:
                 if text != KIND_BILL:
                     content["legal_basis"] = content["outline"] = ""
             elif step == "cosponsors":
-                d = _DELEGATION_RE.match(text)
-                if d:
-                    content["cosponsors"] = [f"代表团：{d.group(1).strip()}"]
-                elif is_done_word(text):
-                    content["cosponsors"] = []
-                else:
-                    content["cosponsors"] = list(dict.fromkeys(n for n in _NAME_SPLIT.split(text) if n))
+                content["cosponsors"] = cosponsor_list(text)
             elif step == "attachments":
                 pass  # done (assess refused anything but a “done” word; files come through add_attachment)
             else:
@@ -498,6 +503,8 @@ class DraftService:
         tips a step would give); the conversation goes on at the first part still missing."""
         content = copy.deepcopy(row.content)
         content.update(parts)
+        if "cosponsors" in parts:
+            content["cosponsors"] = cosponsor_list(parts["cosponsors"])
         content.pop("_rejected", None)
         row.content = content
         # Pasted during an edit from the preview: back to the preview (or what is missing). Otherwise the

@@ -213,6 +213,17 @@ async def test_whole_draft_pasted_at_once_fills_its_parts(sm, clock):
     assert done.suggestion_id > 0
 
 
+async def test_a_pasted_drafts_cosigners_are_kept(sm, clock):
+    """“联名代表：张三、李四、王五” in a pasted draft was silently dropped."""
+    svc = DraftService(sm, clock=clock)
+    p = await svc.start(AUTHOR, kind="建议")
+    whole = (f"{GOOD.title}\n一、存在的问题\n{GOOD.problem}\n二、原因分析\n{GOOD.cause}\n三、几点建议\n{GOOD.measures}"
+             "\n联名代表：张三、李四、王五")
+    res = await svc.answer(p.draft_id, AUTHOR, whole)
+    assert "联名代表" in res.feedback[0]
+    assert (await svc.content(p.draft_id, AUTHOR)).cosponsors == ["张三", "李四", "王五"]
+
+
 async def test_pasted_draft_without_cause_asks_for_it_then_returns_to_the_preview(sm, clock):
     svc = DraftService(sm, clock=clock)
     p = await svc.start(AUTHOR, kind="建议")
