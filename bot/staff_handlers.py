@@ -193,6 +193,11 @@ class StaffHandlers:
             rest = rest[1:]
         scope, words = "all", " ".join(rest)
         first = rest[0] if rest else ""
+        if first.endswith("代表团") and len(rest) > 1 and ":" not in first and "：" not in first:
+            async with self.core.db.session() as s:  # “宁夏代表团 赴中卫视察”: a delegation that exists is the audience
+                if await aud.count(s, aud.AudienceSpec("delegation", first)):
+                    first = f"代表团:{first}"
+                    words = " ".join([first, *rest[1:]])
         if first in ("全体", "全部") or re.match(r"^(代表团|委员会|层级|标签|名单)[:：]", first):
             word, words = split_audience(words)
             spec = parse_audience(word)

@@ -24,11 +24,26 @@ _TIME_OF_DAY = re.compile(r"^(\d{1,2})[:：](\d{2})(?=\s|$)")
 
 
 def parse_time_of_day(text: str) -> time | None:
-    """"14:30" / "14：30" → time(14, 30); anything else → None."""
-    m = _TIME_OF_DAY.match(text.strip())
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+    """"14:30" / "14：30" → time(14, 30); as people say it, "下午3点", "上午9点半", "15点30分" too; else None."""
+    t = text.strip()
+    m = _TIME_OF_DAY.match(t)
+    if m:
+        hour, minute = int(m.group(1)), int(m.group(2))
+    elif s := _SPOKEN_TIME.fullmatch(t):
+        hour = int(s["h"]) if s["h"].isdigit() else _CN_HOURS.get(s["h"], 99)
+        minute = 30 if s["half"] else int(s["m"] or 0)
+        if s["part"] in ("下午", "晚上", "傍晚") and hour < 12:
+            hour += 12
+        elif s["part"] == "中午" and hour < 6:
+            hour += 12
+    else:
         return None
-    return time(int(m.group(1)), int(m.group(2)))
+    return time(hour, minute) if hour <= 23 and minute <= 59 else None
+
+
+_SPOKEN_TIME = re.compile(r"(?P<part>上午|早上|中午|下午|晚上|傍晚)?(?P<h>\d{1,2}|十[一二]?|[一二三四五六七八九十])[点时]"
+                          r"(?:(?P<half>半)|(?P<m>\d{1,2})分?)?")
+_CN_HOURS = {w: k for k, w in enumerate("零一二三四五六七八九十", start=0)} | {"十一": 11, "十二": 12}
 
 
 def event_time(title: str) -> time | None:

@@ -71,7 +71,7 @@ async def test_cancelled_scheduled_attachment_never_enters_the_knowledge_base(ap
     preview = await _propose(app, tg, upd, "later", NX_BODY, "/broadcast 全体 @2030-03-05 08:30 请查收视察通知。")
     await feed(app, upd.callback(STAFF, dict(preview.buttons())["确认发送"]))
     await feed(app, upd.text(STAFF, "/bccancel 1"))
-    assert "不再收到" in tg.texts()[-1]
+    assert "2 人不会收到" in tg.texts()[-1]
     assert await ingest_due_attachments(BotDeps(core=core), app.bot, now=datetime(2030, 3, 6)) == 0
     assert "沙坡头区政府会议室" not in await _asks(app, tg, upd, NX, NX_Q)
 
@@ -110,6 +110,9 @@ async def test_addevent_time_audience_and_past_dates(app, core, tg, upd):
     assert tg.texts()[-1].startswith("已登记：2026-12-05 14:30 代表座谈会") and "范围：全部" in tg.texts()[-1]
     await feed(app, upd.text(STAFF, "/addevent 12月8日 代表团:宁夏代表团 赴中卫视察"))
     assert "赴中卫视察" in tg.texts()[-1] and "范围：代表团：宁夏代表团" in tg.texts()[-1]
+    # as staff say it: a spoken time, a delegation's bare name
+    await feed(app, upd.text(STAFF, "/addevent 12月9日 下午3点 宁夏代表团 专题调研"))
+    assert tg.texts()[-1].startswith("已登记：2026-12-09 15:00 专题调研") and "范围：代表团：宁夏代表团" in tg.texts()[-1]
     await feed(app, upd.text(STAFF, "/addevent 2026-01-05 代表座谈会"))  # the bot's today is 2026-08-10
     assert "已经过去" in tg.texts()[-1]
     await feed(app, upd.text(STAFF, "/addevent 2026-12-05 25:00 代表座谈会"))
@@ -123,5 +126,5 @@ async def test_addevent_time_audience_and_past_dates(app, core, tg, upd):
     async def titles(uid: int) -> list[str]:
         return [e.title for p in await core.schedule.plan(users[uid], months=[(2026, 12)]) for e in p.events]
 
-    assert await titles(NX) == ["14:30 代表座谈会", "赴中卫视察"]
+    assert await titles(NX) == ["14:30 代表座谈会", "赴中卫视察", "15:00 专题调研"]
     assert await titles(GS) == ["14:30 代表座谈会"]  # 宁夏代表团's event is not on 甘肃's schedule

@@ -284,3 +284,17 @@ async def test_short_notice_event_is_reminded_at_once_and_time_of_day_counts(db,
     timed = rows["【活动提醒】12月6日：14:30 视察"]
     assert timed.remind_at == datetime(2026, 12, 5, 6, 30)  # 14:30 Beijing the day before
     assert timed.audience["kind"] == "delegation"
+
+
+@pytest.mark.parametrize(("said", "hour", "minute"), [
+    ("14:30", 14, 30), ("下午3点", 15, 0), ("上午9点半", 9, 30), ("15点30分", 15, 30), ("晚上七点", 19, 0),
+    ("中午12点", 12, 0)])
+def test_a_time_of_day_as_people_say_it(said, hour, minute):
+    from datetime import time
+
+    assert reminders.parse_time_of_day(said) == time(hour, minute)
+
+
+def test_what_is_no_time_of_day():
+    assert reminders.parse_time_of_day("25:00") is None and reminders.parse_time_of_day("专题调研") is None
+    assert reminders.event_time("下午3点 座谈会") is None  # a title is read by its HH:MM head only
