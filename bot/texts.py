@@ -107,9 +107,9 @@ SETROLE_USAGE = "用法：/setrole 用户编号 角色（deputy、staff 或 admi
 USER_UNKNOWN = "没有编号为 {id} 的用户。"
 SUSPEND_DONE = "已停用：{name}（编号 {id}）"
 SETROLE_DONE = "已将 {name}（编号 {id}）的身份改为：{role}"
-ADDEVENT_USAGE = ("用法：/addevent 日期 [时:分] [范围] 活动名称，例如：\n"
+ADDEVENT_USAGE = ("用法：/addevent 日期 [时间] [范围] 活动名称，例如：\n"
                   "/addevent 2026-12-05 14:30 代表座谈会\n"
-                  "/addevent 12月8日 代表团:宁夏代表团 赴中卫视察\n"
+                  "/addevent 12月8日 下午3点 宁夏代表团 赴中卫视察\n"
                   "范围同 /broadcast：全体、代表团:名称、委员会:名称；不写时间按上午 9:00 计，活动前一天提醒。")
 ADDEVENT_DONE = "已登记：{day} {title}"
 
