@@ -342,9 +342,11 @@ class SuggestionHandlers:
     async def _submit(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, draft_id: int,
                       where: Prompt | str, *, check_first: bool) -> None:
         if isinstance(where, Prompt):
-            await send(update, v.prompt_pages(where, [e(t.NOT_FINISHED.format(label=where.label))]),
-                       v.prompt_keyboard(where))
-            return
+            if not await self.drafts.leave_edit(draft_id, author_of(user)):
+                await send(update, v.prompt_pages(where, [e(t.NOT_FINISHED.format(label=where.label))]),
+                           v.prompt_keyboard(where))
+                return
+            where = await self.drafts.preview(draft_id, author_of(user))  # the edit is left, the saved part stands
         if check_first:
             report = await self.svc.check(draft_id, user)
             if v.has_errors(report):

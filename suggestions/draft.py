@@ -545,6 +545,19 @@ class DraftService:
                 return StepResult(True, [], None, render_preview(DraftContent.from_dict(row.content)))
             return StepResult(True, [], self._prompt(row))
 
+    async def leave_edit(self, draft_id: int, author_id: str) -> bool:
+        """A part opened from the preview (改联名代表…) and not answered: its saved value stands and the draft
+        is back at the preview. False when the draft is not being edited (a step still to fill)."""
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)
+            if not row.editing or row.step in (PREVIEW, DONE):
+                return False
+            row.step, row.editing, row.updated_at = PREVIEW, False, self.clock()
+            content = copy.deepcopy(row.content)
+            content.pop("_rejected", None)  # the refused attempt at the edit is dropped with it
+            row.content = content
+            return True
+
     async def preview(self, draft_id: int, author_id: str) -> str:
         async with self.sm.begin() as s:
             row = await self._own(s, draft_id, author_id)
@@ -596,7 +609,8 @@ class DraftService:
             have = f"目前 {count} 名" if count else "还没有联名代表"
             out.append(("cosponsors", f"{content.kind}须由至少 {needed} 名代表联名（或以代表团名义）提出，{have}。",
                         "在“联名代表”一步列出联名代表，或写“代表团：名称”；人数不足的，可改作建议提出。"))
-        if row.step not in (PREVIEW, DONE) and row.step not in {k for k, _, _ in out}:
+        # a part reopened from the preview keeps its saved value until a new one is accepted
+        if row.step not in (PREVIEW, DONE) and not row.editing and row.step not in {k for k, _, _ in out}:
             label = STEP_BY_KEY[row.step].label
             fix = "上传附件或点“完成”。" if row.step == "attachments" else f"完成“{label}”这一步。"
             out.append((row.step, f"草稿还没写完：正在填写“{label}”。", fix))

@@ -124,6 +124,30 @@ async def test_selfcheck_of_an_unfinished_bill_says_what_is_missing(core, tg, up
         assert "至少 30 名代表联名" in report and "还没有联名代表" in report
 
 
+async def test_a_part_reopened_from_the_preview_keeps_its_saved_value_for_selfcheck_and_submit(core, tg, upd):
+    """改联名代表, a refused new list, then 自检 / 提交 from the preview: the saved 代表团 stands (it was reported as
+    “正在填写‘联名代表’” and 提交 refused until 保持不变 was pressed)."""
+    async with sugg_app(core, tg) as app:
+        await register(core, app, upd, tg, DEPUTY)
+        await say(app, upd, DEPUTY, "/suggest 议案")
+        for text in (BILL_TITLE, PROBLEM, CAUSE, MEASURES, "《中华人民共和国立法法》第八十一条。",
+                     "第一章 总则；第二章 规划与建设；第三章 标识与信息服务；第四章 管理与维护；第五章 法律责任；第六章 附则。",
+                     "代表团：宁夏代表团", "完成"):
+            await say(app, upd, DEPUTY, text)
+        assert "议案预览" in tg.texts()[-1]
+        check, submit = button(tg, "🔍 自检"), button(tg, "📨 提交")
+        await press(app, upd, tg, DEPUTY, "改联名代表")
+        await say(app, upd, DEPUTY, "张三、李四")  # too few for a bill: refused, the saved delegation stays
+        assert "至少 30 名" in "\n".join(tg.texts()[-3:])
+        tg.clear()
+        await feed(app, upd.callback(DEPUTY, check))
+        assert "正在填写" not in "\n".join(tg.texts())
+        tg.clear()
+        await feed(app, upd.callback(DEPUTY, submit))
+        assert not any("草稿还没写完" in x for x in tg.texts())
+        assert any("已提交" in x for x in tg.texts()), tg.texts()
+
+
 async def test_a_word_file_at_a_text_step_is_read_as_the_answer(core, tg, upd):
     import docx
 
