@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from storage.clock import BEIJING, utcnow
+from storage.schedule import parse_day
 
 from broadcasts import audience as aud
 from broadcasts import consultation as cons
@@ -72,7 +73,11 @@ class ConsultationHandlers(HandlerBase):
                                  "例如 /consult 2026-03-20 全体")
             return
         try:
-            local = datetime.strptime(args[0], "%Y-%m-%d").replace(hour=23, minute=59, tzinfo=BEIJING)
+            # the date forms /addevent reads too: 2026-03-20, 2026年3月20日, 3月20日, 3-20
+            day = parse_day(args[0], datetime.now(BEIJING).date())
+            if day is None:
+                raise ValueError(args[0])
+            local = datetime(day.year, day.month, day.day, 23, 59, tzinfo=BEIJING)
             deadline = local.astimezone(UTC).replace(tzinfo=None)
             word = split_audience(" ".join(args[1:]))[0] if len(args) > 1 else ""
             spec = parse_audience(word) if word else aud.AudienceSpec()
@@ -84,7 +89,7 @@ class ConsultationHandlers(HandlerBase):
                     raise await aud.nobody_error(s, spec)
         except ValueError as e:
             await msg.reply_text(str(e) if isinstance(e, aud.AudienceError | cons.ConsultationError)
-                                 else "截止日期格式应为 年-月-日，例如 2026-03-20")
+                                 else "无法识别截止日期，请写成 2026-03-20 或 3月20日")
             return
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / (doc.file_name or "draft.docx")
