@@ -75,12 +75,19 @@ async def say(app, upd: UpdateFactory, uid: int, text: str) -> None:  # noqa: AN
     await feed(app, upd.text(uid, text))
 
 
-async def write_to_preview(app, upd: UpdateFactory, tg: FakeTelegram, uid: int, *, title: str = TITLE,  # noqa: ANN001
-                           problem: str = PROBLEM) -> None:
+async def write_to_attachments(app, upd: UpdateFactory, tg: FakeTelegram, uid: int, *,  # noqa: ANN001
+                               title: str = TITLE, problem: str = PROBLEM) -> None:
+    """A suggestion written step by step up to its 附件 step."""
     await say(app, upd, uid, "/suggest")
     await press(app, upd, tg, uid, "建议")
     for text in (title, problem, CAUSE, MEASURES):
         await say(app, upd, uid, text)
     await press(app, upd, tg, uid, "无联名")
+    assert "附件" in tg.texts()[-1], tg.texts()[-3:]
+
+
+async def write_to_preview(app, upd: UpdateFactory, tg: FakeTelegram, uid: int, *, title: str = TITLE,  # noqa: ANN001
+                           problem: str = PROBLEM) -> None:
+    await write_to_attachments(app, upd, tg, uid, title=title, problem=problem)
     await press(app, upd, tg, uid, "完成")
     assert "建议预览" in tg.texts()[-1], tg.texts()[-3:]

@@ -13,7 +13,7 @@ import pytest
 
 from botharness import feed, register
 from suggharness import CAUSE, MEASURES, PROBLEM, TITLE, button, last_with_buttons, press, say, sugg_app, to, \
-    write_to_preview
+    write_to_attachments, write_to_preview
 
 pytestmark = pytest.mark.db
 
@@ -77,12 +77,7 @@ async def test_a_question_at_a_bills_title_goes_to_the_schedule_or_is_taken_as_t
 async def test_attachment_step_takes_done_words_and_never_stores_text(core, tg, upd):
     async with sugg_app(core, tg) as app:
         await register(core, app, upd, tg, DEPUTY)
-        await say(app, upd, DEPUTY, "/suggest")
-        await press(app, upd, tg, DEPUTY, "建议")
-        for text in (TITLE, PROBLEM, CAUSE, MEASURES):
-            await say(app, upd, DEPUTY, text)
-        await press(app, upd, tg, DEPUTY, "无联名")
-        assert "附件" in tg.texts()[-1]
+        await write_to_attachments(app, upd, tg, DEPUTY)
         await feed(app, upd.photo(DEPUTY))  # a photo is named by when it came
         assert re.search(r"照片（\d\d月\d\d日 \d\d:\d\d）", tg.texts()[-1]), tg.texts()[-1]
         await say(app, upd, DEPUTY, "调研报告")  # a word is no file
@@ -98,11 +93,7 @@ async def test_attachment_step_takes_done_words_and_never_stores_text(core, tg, 
 async def test_ways_of_saying_no_more_attachments(core, tg, upd, word):
     async with sugg_app(core, tg) as app:
         await register(core, app, upd, tg, DEPUTY)
-        await say(app, upd, DEPUTY, "/suggest")
-        await press(app, upd, tg, DEPUTY, "建议")
-        for text in (TITLE, PROBLEM, CAUSE, MEASURES):
-            await say(app, upd, DEPUTY, text)
-        await press(app, upd, tg, DEPUTY, "无联名")
+        await write_to_attachments(app, upd, tg, DEPUTY)
         await say(app, upd, DEPUTY, word)
         assert "建议预览" in tg.texts()[-1] and "附件：" not in tg.texts()[-1]
 
