@@ -34,6 +34,8 @@ MAIN_CELL_BONUS = 0.03  # a table row's content cell unless another cell is clea
 # A question asking how many / how long (“要多少个代表联名”“多久答复”) is answered by the sentence that holds the
 # figure (“十人以上联名”“三个月内”), which e5 does not rank above the article's other sentences on its own.
 QUANTITY_BONUS = 0.03
+SIDE_CELL_PENALTY = 0.1  # a row's 相关部门 / 承办单位 cell, unless the question asks who
+NOTE_BONUS = 0.1  # a document's adoption note, for a question about when or where it was adopted
 # not 近几年 / 这几天 / 哪几个 / 前几次, which ask when or which
 _ASKS_QUANTITY = re.compile(r"多少(?!有点)|(?<![近这那前哪])几[个名位人次票天年条成]|多久|多长|多大比例|几分之")
 # a count or a share; not an article number (第十条) nor a date (2025年3月11日)
@@ -130,8 +132,8 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     cands: list[tuple[int, str]] = []
     scored: list[str] = []  # what is embedded and matched for each candidate
     headings: set[int] = set()
-    main_cells: set[int] = set()  # a row's longest cell is its content (主要内容), the rest name who and when
-    side_cells: set[int] = set()  # … those others (相关部门：…, 承办单位：…)
+    main_cells: set[int] = set()  # a row's content cell (主要内容); the others name who and when …
+    side_cells: set[int] = set()  # … (相关部门：…, 承办单位：…)
     considered = list(enumerate(hits[:SOURCES_CONSIDERED]))
     qtext = search_text(question)
     named = [(i, h) for i, h in considered if names_locator(qtext, h.locator)]
@@ -162,18 +164,20 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     # a lay word matches the words it is rewritten to (路费 → 旅费), as it does in the search
     lay = set(tokenize(" ".join(statutory_words(question)))) - qtok
     overlap = np.array([len((qtok | lay) & set(tokenize(s))) / max(len(qtok), 1) for s in scored])
+    def where(pred) -> np.ndarray:  # 1.0 for the candidates (index, sentence) ``pred`` accepts
+        return np.array([float(pred(k, sent)) for k, (_, sent) in enumerate(cands)])
+
     rank_prior = np.array([0.02 * (SOURCES_CONSIDERED - i) for i, _ in cands])  # trust the retriever's order a little
-    rank_prior += np.array([MAIN_CELL_BONUS if k in main_cells else 0.0 for k in range(len(cands))])
+    rank_prior += MAIN_CELL_BONUS * where(lambda k, s: k in main_cells)
     asks_who = bool(_ASKS_WHO.search(question))
     # “全年有哪些常态化工作”: what is done, not a row's “相关部门：…”; “…由谁负责”: who
-    rank_prior += np.array([(MAIN_CELL_BONUS if asks_who else -0.1) if k in side_cells else 0.0
-                            for k in range(len(cands))])
+    rank_prior += (MAIN_CELL_BONUS if asks_who else -SIDE_CELL_PENALTY) * where(lambda k, s: k in side_cells)
     if _ASKS_QUANTITY.search(question):
-        rank_prior += np.array([QUANTITY_BONUS if _QUANTITY.search(sent) else 0.0 for _, sent in cands])
+        rank_prior += QUANTITY_BONUS * where(lambda k, s: bool(_QUANTITY.search(s)))
     if ASKS_ADOPTED.search(question):  # “计划是什么时候通过的”: the note says; 通过多种方式… only shares a word
-        rank_prior += np.array([0.1 if _NOTE.match(sent) else 0.0 for _, sent in cands])
+        rank_prior += NOTE_BONUS * where(lambda k, s: bool(_NOTE.match(s)))
     if _ASKS_SPAN.search(qtext):
-        rank_prior += np.array([QUANTITY_BONUS if _SPAN.search(search_text(sent)) else 0.0 for _, sent in cands])
+        rank_prior += QUANTITY_BONUS * where(lambda k, s: bool(_SPAN.search(search_text(s))))
     score = sv @ qv + 0.15 * overlap + rank_prior
     best = np.argsort(-score)
     closeness = answer.closeness = float(score[best[0]] - 0.15 * overlap[best[0]] - rank_prior[best[0]])

@@ -69,12 +69,15 @@ def _lay_terms(q: str) -> list[tuple[str, str]]:
     of (骗取, 诈骗, 欺骗), so it matches anywhere."""
     single = {t for t in dictionary_words(q) if len(t) == 1}
     found = [(k, v) for k, v in LEGAL_TERMS.items() if (k in single if len(k) == 1 and k not in _ANY_WORD else k in q)]
-    # A lay phrase reads as a whole: 打架 inside 法律打架 is no fight, 工资 inside 扣工资 no labour dispute.
-    # Body names (人大 in 人大代表) keep their own spelling-out.
-    spans = [(m.start(), m.end()) for k, _ in found if k not in _NAME_KEYS for m in re.finditer(re.escape(k), q)]
-    return [(k, v) for k, v in found if k in _NAME_KEYS or len(k) == 1
-            or not all(any(a <= m.start() and m.end() <= b and b - a > len(k) for a, b in spans)
-                       for m in re.finditer(re.escape(k), q))]
+    # A lay phrase reads as a whole: 打架 inside 法律打架 is no fight, and 工资 inside 扣工资 is read by 扣工资's
+    # own words. Body names (人大 in 人大代表) keep their own spelling-out.
+    spans = [m.span() for k, _ in found if k not in _NAME_KEYS for m in re.finditer(re.escape(k), q)]
+
+    def only_inside_longer(k: str) -> bool:
+        return all(any(a <= m.start() and m.end() <= b and b - a > len(k) for a, b in spans)
+                   for m in re.finditer(re.escape(k), q))
+
+    return [(k, v) for k, v in found if k in _NAME_KEYS or len(k) == 1 or not only_inside_longer(k)]
 
 
 def statutory_words(query: str) -> list[str]:
