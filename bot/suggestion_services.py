@@ -16,6 +16,7 @@ from sqlalchemy import update as sa_update
 from retrieval.types import SearchFilters
 from storage.access import scopes_for
 from storage.core import Core
+from storage.repositories import StateRepo
 from storage.views import UserView
 from suggestions import repository as repo
 from suggestions.draft import DraftService, Submitted
@@ -114,15 +115,17 @@ class SuggestionServices:
 
     # -- a message that looked like a question, waiting for “内容” or “提问” --------------------------
     async def hold_question(self, user: UserView, draft_id: int, step: str, text: str) -> None:
-        await self.core.state.put(user, PENDING_QUESTION, {"draft_id": draft_id, "step": step, "text": text})
+        async with self.core.db.session() as s, s.begin():
+            await StateRepo(s).hold(user.id, PENDING_QUESTION, {"draft_id": draft_id, "step": step, "text": text})
 
     async def take_question(self, user: UserView, draft_id: int) -> dict | None:
-        """The held message (once: a second tap finds nothing) when it belongs to this draft."""
-        value = await self.core.state.get(user, PENDING_QUESTION)
-        if not value or value.get("draft_id") != draft_id:
-            return None
-        await self.core.state.drop(user, PENDING_QUESTION)
-        return value
+        """The held message (once: of two taps at once only one gets it) when it belongs to this draft."""
+        async with self.core.db.session() as s, s.begin():
+            repo = StateRepo(s)
+            held = await repo.get(user.id, PENDING_QUESTION)
+            if not held or held.get("draft_id") != draft_id:
+                return None
+            return await repo.take(user.id, PENDING_QUESTION, held.get("token"))
 
     # -- the submission receipt: sent by the handler itself, so the outbox copy must not follow ----------
     async def claim_receipt(self, outbox_id: int | None) -> bool:

@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from storage.clock import BEIJING, utcnow
+from storage.repositories import StateRepo
 from storage.schedule import parse_day
 
 from broadcasts import audience as aud
@@ -98,7 +99,7 @@ class ConsultationHandlers(HandlerBase):
                 draft = await asyncio.to_thread(cons.load_draft, path)
                 async with self.db.session() as s, s.begin():
                     await cons.check_publishable(s, draft.title, deadline)
-                    token = await cons.hold(s, user.id, cons.CONSULT_PREVIEW, {
+                    token = await StateRepo(s).hold(user.id, cons.CONSULT_PREVIEW, {
                         "draft": cons.draft_to_json(draft), "deadline": deadline.isoformat(),
                         "audience": spec.to_json()})
             except cons.ConsultationError as e:
@@ -119,7 +120,7 @@ class ConsultationHandlers(HandlerBase):
         held, published = None, None
         try:
             async with self.db.session() as s, s.begin():
-                held = await cons.take(s, user.id, cons.CONSULT_PREVIEW, token)
+                held = await StateRepo(s).take(user.id, cons.CONSULT_PREVIEW, token)
                 if held is not None and action == "ok":
                     published = await self._publish_held(s, held, user.id)
         except (cons.ConsultationError, service.BroadcastError, aud.AudienceError) as e:
@@ -235,7 +236,7 @@ class ConsultationHandlers(HandlerBase):
         if msg.text and msg.text.strip() == "/cancel":
             context.user_data.pop(OPINION_KEY, None)
             async with self.db.session() as s, s.begin():
-                await cons.drop(s, user.id, cons.OPINION_HELD)
+                await StateRepo(s).drop(user.id, cons.OPINION_HELD)
             await msg.reply_text("已放弃提交意见。")
         elif msg.voice or msg.audio:
             await self._voice_opinion(update, context, user, cid, aid)
@@ -251,7 +252,7 @@ class ConsultationHandlers(HandlerBase):
         try:
             async with self.db.session() as s, s.begin():
                 await cons.add_opinion(s, cid, user.id, text, article_id=aid, kind="text")
-                await cons.drop(s, user.id, cons.OPINION_HELD)  # a voice note awaiting 确认提交 is superseded
+                await StateRepo(s).drop(user.id, cons.OPINION_HELD)  # a voice note awaiting 确认提交 is superseded
         except cons.ConsultationError as e:
             await msg.reply_text(self._refusal(e, context))
             return
@@ -304,7 +305,7 @@ class ConsultationHandlers(HandlerBase):
                 text = cons.check_opinion_text(text)
                 art = await s.get(DraftArticle, aid) if aid else None
                 target = f"《{c.title}》" + ((art.locator or "所选条文") if art else "（草案整体）")
-                token = await cons.hold(s, user.id, cons.OPINION_HELD,
+                token = await StateRepo(s).hold(user.id, cons.OPINION_HELD,
                                         {"cid": cid, "aid": aid, "text": text, "kind": kind, "target": target})
         except cons.ConsultationError as e:
             await say(self._refusal(e, context))
@@ -334,7 +335,7 @@ class ConsultationHandlers(HandlerBase):
             await self._submit_held(q, context, user, token)
             return
         async with self.db.session() as s, s.begin():
-            held = await cons.take(s, user.id, cons.OPINION_HELD, token)
+            held = await StateRepo(s).take(user.id, cons.OPINION_HELD, token)
         if held is None:
             await q.answer(HELD_GONE, show_alert=True)
             return
@@ -362,13 +363,13 @@ class ConsultationHandlers(HandlerBase):
         held = None
         try:
             async with self.db.session() as s, s.begin():
-                held = await cons.take(s, user.id, cons.OPINION_HELD, token)
+                held = await StateRepo(s).take(user.id, cons.OPINION_HELD, token)
                 if held is not None:
                     await cons.add_opinion(s, held["cid"], user.id, held["text"], article_id=held["aid"],
                                            kind=held["kind"])
         except cons.ConsultationError as e:  # rolled back: the item is useless now, forget it
             async with self.db.session() as s, s.begin():
-                await cons.drop(s, user.id, cons.OPINION_HELD, token)
+                await StateRepo(s).drop(user.id, cons.OPINION_HELD, token)
             if context.user_data.get(OPINION_KEY) == (held["cid"], held["aid"]):
                 context.user_data.pop(OPINION_KEY, None)
             await q.answer(str(e), show_alert=True)

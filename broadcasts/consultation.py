@@ -3,17 +3,15 @@ article, collect opinions on an article or the whole draft, export them grouped 
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import utcnow
-from storage.models import ChatState, User
-from storage.repositories import StateRepo
+from storage.models import User
 
 from broadcasts import audience as aud
 from broadcasts import service
@@ -287,34 +285,6 @@ async def non_responders(s: AsyncSession, consultation_id: int) -> list[int]:
     return [u for u in invited if u not in done]
 
 
-# ---- items held until a button decides (chat_state rows, no table of their own) -------------------------
-# One per user and key: a newer one replaces the older, whose buttons then find nothing.
+# ---- items held until a button decides (storage.repositories.StateRepo.hold / take / drop) ---------------
 OPINION_HELD = "bc_opinion_held"  # {"cid", "aid", "text", "kind", "token"}: a voice or question-like opinion
 CONSULT_PREVIEW = "bc_consult_preview"  # {"draft", "deadline", "audience", "token"}: a /consult preview
-
-
-async def hold(s: AsyncSession, user_id: int, key: str, value: dict) -> str:
-    """Keep ``value`` for the user's next button press; returns the token its buttons carry."""
-    token = secrets.token_hex(4)
-    await StateRepo(s).put(user_id, key, {**value, "token": token})
-    return token
-
-
-async def take(s: AsyncSession, user_id: int, key: str, token: str) -> dict | None:
-    """Compare-and-set: the held value if it is still the one behind this button, deleted by a statement
-    conditioned on its token, so of two taps at once only one gets it (the other's DELETE matches nothing).
-    In the caller's transaction: a failure after it rolls the deletion back."""
-    value = await StateRepo(s).get(user_id, key)
-    if not value or value.get("token") != token:
-        return None
-    res = await s.execute(delete(ChatState).where(ChatState.user_id == user_id, ChatState.key == key,
-                                                  ChatState.value["token"].as_string() == token))
-    return value if res.rowcount == 1 else None
-
-
-async def drop(s: AsyncSession, user_id: int, key: str, token: str | None = None) -> None:
-    """Forget the held item (only the one behind ``token`` when given)."""
-    q = delete(ChatState).where(ChatState.user_id == user_id, ChatState.key == key)
-    if token is not None:
-        q = q.where(ChatState.value["token"].as_string() == token)
-    await s.execute(q)

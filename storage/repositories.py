@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -130,8 +132,33 @@ class StateRepo:
             row.value = value
         await self.s.flush()
 
-    async def drop(self, user_id: int, key: str) -> None:
-        await self.s.execute(delete(ChatState).where(ChatState.user_id == user_id, ChatState.key == key))
+    async def drop(self, user_id: int, key: str, token: str | None = None) -> None:
+        """Forget the value (only the one held behind ``token`` when given)."""
+        q = delete(ChatState).where(ChatState.user_id == user_id, ChatState.key == key)
+        if token is not None:
+            q = q.where(ChatState.value["token"].as_string() == token)
+        await self.s.execute(q)
+
+    # An item held until a button decides (a /consult preview, an opinion or a question awaiting 确认): one per
+    # user and key, a newer one replacing the older, whose buttons then find nothing.
+    async def hold(self, user_id: int, key: str, value: dict) -> str:
+        """Keep ``value`` for the user's next button press; returns the token its buttons carry."""
+        token = secrets.token_hex(4)
+        await self.put(user_id, key, {**value, "token": token})
+        return token
+
+    async def take(self, user_id: int, key: str, token: str | None = None) -> dict | None:
+        """Compare-and-set: the held value (if it is still the one behind ``token``), deleted by a statement
+        conditioned on it, so of two taps at once only one gets it (the other's DELETE matches nothing). In
+        the caller's transaction: a failure after it rolls the deletion back."""
+        value = await self.get(user_id, key)
+        if not value or (token is not None and value.get("token") != token):
+            return None
+        q = delete(ChatState).where(ChatState.user_id == user_id, ChatState.key == key)
+        if value.get("token") is not None:
+            q = q.where(ChatState.value["token"].as_string() == value["token"])
+        res = await self.s.execute(q)
+        return value if res.rowcount == 1 else None
 
 
 def window_start(now: datetime, seconds: float) -> datetime:

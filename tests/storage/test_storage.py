@@ -91,6 +91,28 @@ async def test_rate_limiter_window(db):
     assert (await limiter.hit(u.id)).allowed
 
 
+async def test_a_held_item_is_taken_once_and_only_behind_its_token(db):
+    """StateRepo.hold / take: what a button decides (a preview, an opinion awaiting 确认) goes to one tap."""
+    from storage.repositories import StateRepo
+
+    access = AccessService(db)
+    code, _ = await access.create_invitation(name="己")
+    u = (await access.redeem(code, 16)).user
+    async with db.session() as s, s.begin():
+        old = await StateRepo(s).hold(u.id, "held", {"text": "旧"})
+        token = await StateRepo(s).hold(u.id, "held", {"text": "新"})  # replaces the older one
+    async with db.session() as s, s.begin():
+        assert await StateRepo(s).take(u.id, "held", old) is None  # an older message's button finds nothing
+        assert (await StateRepo(s).take(u.id, "held", token))["text"] == "新"
+    async with db.session() as s, s.begin():
+        assert await StateRepo(s).take(u.id, "held", token) is None  # the second tap
+        again = await StateRepo(s).hold(u.id, "held", {"text": "再"})
+        await StateRepo(s).drop(u.id, "held", "0000")  # another token: kept
+        assert (await StateRepo(s).get(u.id, "held"))["token"] == again
+        await StateRepo(s).drop(u.id, "held", again)
+        assert await StateRepo(s).get(u.id, "held") is None
+
+
 async def test_state_survives_a_new_database_object(db):
     from storage.db import Database
 
