@@ -1,6 +1,6 @@
 """``deputy-assistant suggestion check FILE --json`` and ``... route FILE --json``.
 
-FILE is a UTF-8 text draft: a 关于……的建议/议案 title line, then sections headed 问题与现状 /
+FILE is a text draft (UTF-8 or GBK), a Word .docx or a PDF: a 关于……的建议/议案 title line, then sections headed 问题与现状 /
 原因分析 / 具体建议 (and 法律依据 / 草案框架 for a bill) or their common variants; a draft without
 headings is split at its first 建议 sentence (``suggestions.text.split_unstructured``).
 """
@@ -14,15 +14,36 @@ from pathlib import Path
 
 import typer
 
-from suggestions.text import parse_draft_text
+from suggestions.text import TOO_LONG_CHARS, book_title, parse_draft_text
 from suggestions.types import KIND_SUGGESTION, KINDS, DraftContent
 
 app = typer.Typer(help="代表建议与议案：自检自测、承办单位与专门委员会推荐。", no_args_is_help=True)
 
 
+_DOCUMENTS = {".docx", ".pdf"}  # read through corpus' loaders, as the bot reads an uploaded draft
+
 # 代表法: deputies' 建议、批评和意见 are one kind of item, handled alike
 _KIND_ALIASES = {"批评": KIND_SUGGESTION, "意见": KIND_SUGGESTION, "批评和意见": KIND_SUGGESTION,
                  "建议、批评和意见": KIND_SUGGESTION, "建议批评和意见": KIND_SUGGESTION}
+
+
+def _document_text(file: Path) -> str:
+    """A Word or PDF draft read the way the bot reads an uploaded one (corpus' loaders); a .doc or .wps is named
+    as unsupported, with the formats to save it as."""
+    from corpus.loaders import LoadError, load_path
+
+    if file.is_dir():
+        typer.echo(f"{file} 是一个文件夹，请给出草稿文件（文本、Word .docx 或 PDF）。", err=True)
+        raise typer.Exit(2)
+    if not file.exists():
+        typer.echo(f"找不到文件：{file}", err=True)
+        raise typer.Exit(2)
+    try:
+        docs = load_path(file)
+    except LoadError as exc:
+        typer.echo(f"无法读取文件 {file}：{exc}。", err=True)
+        raise typer.Exit(2)
+    return "\n".join(d.text or "\n".join(x for _, x in d.pages or []) for d in docs)
 
 
 def _load(file: Path, kind: str | None) -> DraftContent:
@@ -30,8 +51,14 @@ def _load(file: Path, kind: str | None) -> DraftContent:
     if kind is not None and kind not in KINDS:
         typer.echo(f"--kind 不能是“{kind}”：类别只能是“建议”（含批评和意见）或“议案”。", err=True)
         raise typer.Exit(2)
-    from corpus.loaders import decode_bytes
+    from corpus.loaders import UNREADABLE_DOCS, decode_bytes
 
+    if file.suffix.lower() in _DOCUMENTS | UNREADABLE_DOCS:
+        text = _document_text(file)
+        if not text.strip():
+            typer.echo(f"文件 {file} 中没有文字。", err=True)
+            raise typer.Exit(2)
+        return parse_draft_text(text, kind)  # the .docx loader's “#” heading marks are dropped as Markdown
     try:
         raw = file.read_bytes()
     except FileNotFoundError:
@@ -45,7 +72,9 @@ def _load(file: Path, kind: str | None) -> DraftContent:
         raise typer.Exit(2)
     text = decode_bytes(raw)  # drafts saved on Chinese Windows are often GBK
     if text is None or "\x00" in text:
-        typer.echo(f"文件 {file} 不是文本文件（应为 UTF-8 或 GBK 编码），请另存为文本后重试。", err=True)
+        hint = ("看起来是 Word 或 PDF 文件，请把扩展名改为 .docx 或 .pdf 后重试" if raw[:4] in (b"PK\x03\x04", b"%PDF")
+                else "请另存为文本、Word（.docx）或 PDF 后重试")
+        typer.echo(f"文件 {file} 不是文本文件（应为 UTF-8 或 GBK 编码），{hint}。", err=True)
         raise typer.Exit(2)
     if not text.strip():
         typer.echo(f"文件 {file} 是空的。", err=True)
@@ -110,7 +139,7 @@ async def _with_db(fn, notes: list[str]):
 
 @app.command("check")
 def check_cmd(
-    file: Path = typer.Argument(..., help="UTF-8 文本草稿"),
+    file: Path = typer.Argument(..., help="草稿文件：文本（UTF-8 或 GBK）、Word（.docx）或 PDF"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
     kind: str | None = typer.Option(None, "--kind", help="建议（含批评和意见）或 议案（默认按标题判断）"),
     index: Path | None = typer.Option(None, "--index", help="检索法律依据的索引目录（含法律文本；默认不检索）"),
@@ -139,7 +168,7 @@ def check_cmd(
 
 @app.command("route")
 def route_cmd(
-    file: Path = typer.Argument(..., help="UTF-8 文本草稿"),
+    file: Path = typer.Argument(..., help="草稿文件：文本（UTF-8 或 GBK）、Word（.docx）或 PDF"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
     kind: str | None = typer.Option(None, "--kind", help="建议（含批评和意见）或 议案（默认按标题判断）"),
     top: int = typer.Option(3, "--top", min=1, max=10, help="推荐数量"),
@@ -154,6 +183,9 @@ def route_cmd(
     if embedder is None:
         typer.echo(notes[0], err=True)
         raise typer.Exit(2)
+    if (n := len(draft.full_text())) > TOO_LONG_CHARS:  # routing reads no further (see Router.recommend)
+        notes.append(f"草稿共 {n} 字，篇幅过长，只按前 {TOO_LONG_CHARS} 字推荐；请精简到 3000 字左右，"
+                     "调研报告等详细材料作为附件提交。")
 
     async def _history(sm) -> dict[str, list[HistoryItem]]:
         async with sm() as s:
@@ -173,7 +205,7 @@ def route_cmd(
         return
     first, second = (("专门委员会", committees), ("承办单位", units)) if draft.kind == KIND_BILL else (
         ("承办单位", units), ("专门委员会", committees))
-    typer.echo(f"《{draft.title}》 主题：{topic.name}")
+    typer.echo(f"{book_title(draft.title)} 主题：{topic.name}")
     for label, recs in (first, second):
         typer.echo(f"推荐{label}：")
         for i, r in enumerate(recs, 1):

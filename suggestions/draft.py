@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from suggestions import repository as repo
 from suggestions.models import DraftRow, SuggestionRow
-from suggestions.text import is_numbered, measure_items, parse_draft_text
+from suggestions.text import book_title, inner_title, is_numbered, measure_items, parse_draft_text  # noqa: F401 (the bot's)
 from suggestions.types import KIND_BILL, KIND_SUGGESTION, KINDS, DraftContent, EmbedderLike
 
 CONGRESS_LEVELS = {"national": "全国", "provincial": "省级", "municipal": "设区的市级", "county": "县级", "township": "乡镇级"}
@@ -115,15 +115,6 @@ def normalize_kind(text: str) -> str:
     if len(found) == 1 and len(t) <= 10 and not re.search(r"不[要想是提写]", t):
         return found[0]
     return t
-
-
-def inner_title(title: str) -> str:
-    """A title to be put in 《》: its own 《》 become 〈〉 (《关于修改〈物业管理条例〉的议案》, not nested 《《》》)."""
-    return (title or "").replace("《", "〈").replace("》", "〉")
-
-
-def book_title(title: str) -> str:
-    return f"《{inner_title(title)}》"
 
 
 def suggest_title(text: str, kind: str) -> str | None:

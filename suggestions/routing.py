@@ -24,6 +24,7 @@ import asyncio
 import json
 import re
 import warnings
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -31,7 +32,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from suggestions.text import routing_chunks, routing_text
+from suggestions.text import TOO_LONG_CHARS, book_title, routing_chunks, routing_text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from suggestions.types import KIND_BILL, DraftContent, EmbedderLike
@@ -96,6 +97,18 @@ class Weights:
 # the right unit trailed by 0–0.006, a tax draft naming 民政局 by 0.036.
 NAMED_FIT = 0.02
 
+# When to say the recommendation is unsure, and which ones are filler. Calibrated on the benchmark
+# (bench/suggestions_bench.py: 14 topics, 4-fold CV of the even rows and the odd rows, with and without history):
+# - the runner-up within 0.8 of the top: top-1 right 32–49% of the time there, 67–83% elsewhere;
+# - the top under twice an even share (2/n): the lowest ~8% of tops, top-1 right 31–53% of the time;
+# - a recommendation below the top resting on its remit's similarity alone (no keyword, no named lead, under half
+#   its score from history), under a fifth of the top's score, was never the right one in any of those runs (at
+#   three tenths, one was): it is dropped as filler.
+UNSURE_TIE = 0.8
+UNSURE_LOW_SHARE = 2.0
+FILLER_SHARE = 0.2
+UNSURE_NOTE = "推荐把握不大，请工作人员核对"
+
 _LEAD = "(?:部门|系统|部|委|局|厅|机关|单位)?(?:牵头|负责|主管|主抓|会同|统筹)"
 
 
@@ -126,36 +139,68 @@ def _words(text: str) -> tuple[str, ...]:
 # Set phrases that contain a remit keyword without being about that remit: 营商环境 is the business climate,
 # not 生态环境部's environment; 民族乡 is a kind of township, 中华民族 the nation.
 _NOT_KEYWORD_USES = ("营商环境", "发展环境", "法治环境", "政务环境", "民族乡", "中华民族", "民族复兴")
+# An autonomous region, prefecture or county as the level of an office (自治区水利厅, 自治州人民政府): where the
+# office sits, not ethnic affairs (民族委员会's keyword 自治区).
+_NOT_KEYWORD_PATTERNS = (
+    re.compile(r"自治[区州县旗](?=(?:人民)?政府|党委|人大|[\u4e00-\u9fff]{1,8}?(?:厅|局|委员会|委|办公室|办|院|中心))"),
+)
 
 
 @lru_cache(maxsize=4096)
-def _word_bounds(text: str) -> frozenset[int]:
-    """Offsets where jieba's precise cut puts a word boundary."""
+def _word_bounds(text: str) -> tuple[int, ...]:
+    """Offsets where jieba's precise cut puts a word boundary, in order (0 and len(text) included)."""
     from retrieval.tokenize import dictionary_words
 
-    bounds, at = {0}, 0
+    bounds, at = [0], 0
     for w in dictionary_words(text):
         at += len(w)
-        bounds.add(at)
-    return frozenset(bounds)
+        bounds.append(at)
+    return tuple(bounds)
+
+
+def _crossed_inside(word: str, start: int, end: int) -> bool:
+    """Is ``word[start:end]`` cut across by a two-character dictionary word inside ``word`` (the parts jieba's search
+    mode reads a long word by)? 民政 in 人民|政府, 学校 in 大学|校园, 审判 in 一审|判决: the keyword is no part of
+    the word; 教育 in 义务教育法, 文物 in 国家文物局 are. (Three-character parts cut too much: 产权局 would cut
+    知识产权 in 国家知识产权局.)"""
+    from retrieval.tokenize import in_dictionary
+
+    if end - start < 2:  # one character: a two-character part holds it whole, never across
+        return False
+    # the parts straddling the keyword's first or last character
+    return any(0 <= i and i + 2 <= len(word) and in_dictionary(word[i:i + 2]) for i in (start - 1, end - 1))
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + "□" * (end - start) + text[end:]
 
 
 def keyword_in(keyword: str, text: str) -> bool:
-    """``keyword`` used as a word of ``text``: not across two words (劳动 in 投工投劳|动员), nor inside a set phrase
-    about something else (环境 in 营商环境)."""
+    """``keyword`` used as a word of ``text``: not across two words (劳动 in 投工投劳|动员), not cut across by a longer
+    word's parts (民政 in 县人民政府), nor inside a set phrase about something else (环境 in 营商环境)."""
+    if keyword not in text:
+        return False
     masked = text
     for phrase in _NOT_KEYWORD_USES:
         if keyword in phrase:
             masked = masked.replace(phrase, "□" * len(phrase))
+    for pat in _NOT_KEYWORD_PATTERNS:
+        for m in pat.finditer(masked):
+            if keyword in m.group(0):
+                masked = _blank(masked, m.start(), m.end())
     start = masked.find(keyword)
     if start < 0:
         return False
     bounds = _word_bounds(masked)
     while start >= 0:
         end = start + len(keyword)
-        # a keyword across a word boundary inside it is two halves of other words
-        if not any(start < b < end for b in bounds):
-            return True
+        i = bisect_right(bounds, start)  # bounds[i - 1] <= start < bounds[i]
+        if bounds[i] >= end:  # no boundary inside the keyword (one would make it two halves of other words)
+            w0, w1 = bounds[i - 1], bounds[i]
+            # opening or closing a word is a use (养老|服务体系 is one word to jieba); sunk in the middle of one it
+            # is, unless the word's own parts cut across it (人民政府: 人民|政府)
+            if start == w0 or end == w1 or not _crossed_inside(masked[w0:w1], start - w0, end - w0):
+                return True
         start = masked.find(keyword, start + 1)
     return False
 
@@ -276,6 +321,8 @@ class Router:
             text, title, embed_text = draft.full_text(), draft.title, routing_text(draft)
         else:
             text, title, embed_text = draft, draft.split("\n", 1)[0], draft[:EMBED_CHARS]
+        too_long = len(text) > TOO_LONG_CHARS
+        text = text[:TOO_LONG_CHARS]  # keywords and the word model read no further: a pasted report stays quick
         if query_vec is None:  # a draft is read whole, as in training; plain text by its head
             query_vec = self.query_vectors(draft) if isinstance(draft, DraftContent) else self.query_vector(embed_text)
         rows = np.atleast_2d(query_vec)
@@ -346,13 +393,35 @@ class Router:
                 best = max(neighbours[i], key=lambda x: x[0])
                 label = best[1].title or best[1].text[:30]
                 reasons.append(
-                    f"以往 {len(neighbours[i])} 件相似事项由其办理（最相似：《{label}》，相似度 {best[0]:.2f}）"
+                    f"以往 {len(neighbours[i])} 件相似事项由其办理（最相似：{book_title(label)}，相似度 {best[0]:.2f}）"
                 )
             if models_w > 0 and max(lex[i], emb[i]) >= 0.2:
                 reasons.append(f"按以往交办记录训练的模型：文本 {lex[i]:.2f}，语义 {emb[i]:.2f}")
             comps = {name: float(parts[name][1][i]) for name in shown}
             out.append(Recommendation(t.name, float(score[i]), reasons, comps))
+        # filler: below the top, held up by the remit's similarity alone (no keyword, no named lead, mostly not
+        # the history's) and far below the top
+        filler = [not kw_hits[i] and not fits[i] and w.remit * remit[i] / total_w >= 0.5 * score[i]
+                  and score[i] < FILLER_SHARE * score[order[0]] for i in order]
+        out = [r for r, f in zip(out, filler) if not f or r is out[0]]
+        # said first: the bot's staff view shows the first 200 characters of the reasons
+        if out and (doubt := unsure_reason(sorted(score, reverse=True)[:2], n_t)):
+            out[0].reasons.insert(0, f"{UNSURE_NOTE}（{doubt}）")
+        if out and too_long:
+            out[0].reasons.insert(0, f"草稿篇幅过长，只按前 {TOO_LONG_CHARS} 字推荐")
         return out
+
+
+def unsure_reason(scores: Sequence[float], n_targets: int) -> str | None:
+    """Why the top recommendation is unsure (in Chinese), or None. ``scores``: the best scores, highest first."""
+    if not scores:
+        return None
+    top = float(scores[0])
+    if len(scores) > 1 and scores[1] >= UNSURE_TIE * top:
+        return f"前两项得分接近：{top:.2f} 与 {float(scores[1]):.2f}"
+    if top < UNSURE_LOW_SHARE / n_targets:
+        return f"最高得分只有 {top:.2f}"
+    return None
 
 
 def targets_kind(kind: str) -> str:

@@ -21,12 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from retrieval.types import SearchFilters
 
 from suggestions.summary import summarize
-from suggestions.text import is_numbered, measure_items, routing_text, sentences
+from suggestions.text import (
+    TOO_LONG_CHARS, is_numbered, measure_items, routing_text, sentences, strip_item_mark,
+)
 from suggestions.types import (
     KIND_SUGGESTION, SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING, DraftContent, EmbedderLike, Finding,
     KnowledgeBaseLike, SelfCheckReport,
 )
-from suggestions.vocab import concrete_verbs, has_actor, has_target, load_data, vague_phrase
+from suggestions.vocab import actor_matches, concrete_verbs, has_actor, has_target, load_data, vague_phrase
 
 SIMILAR_THRESHOLD = 0.95  # e5 cosine of routing texts; at 0.95 ~19% of real proposals have a same-subject match (bench)
 SIMILAR_MAX = 3
@@ -61,10 +63,11 @@ def vague_items(measures: str) -> list[tuple[str, str]]:
     out = []
     verbs = concrete_verbs()
     for item in measure_items(measures):
-        phrase = vague_phrase(item)
+        text = strip_item_mark(item)  # “1.” is the item's number, not a target; the same with “（一）”
+        phrase = vague_phrase(text)
         if phrase is None:
             continue
-        concrete = sum([has_actor(item), any(v in item for v in verbs), has_target(item)])
+        concrete = sum([has_actor(text), any(v in text for v in verbs), has_target(text)])
         if concrete < 2:
             out.append((item, phrase))
     return out
@@ -201,7 +204,7 @@ def _repeat_findings(draft: DraftContent) -> list[Finding]:
 # A suggestion is read and answered item by item: about 3,000 characters is the usual length; far beyond it
 # the supporting material belongs in an attachment, and a whole pasted report is not one suggestion.
 LONG_DRAFT_CHARS = 8_000
-TOO_LONG_DRAFT_CHARS = 50_000
+TOO_LONG_DRAFT_CHARS = TOO_LONG_CHARS
 
 
 def _length_findings(draft: DraftContent) -> list[Finding]:
@@ -265,6 +268,17 @@ def _alone_patterns(patterns: tuple[str, ...]) -> list[re.Pattern]:
     return [re.compile(p) for p in patterns]
 
 
+@lru_cache(maxsize=1)
+def _deputy_reporting() -> re.Pattern:
+    return re.compile("|".join(load_data("not_suggestion.json")["deputy_reporting"]))
+
+
+def as_petitioner(sentence: str) -> str:
+    """``sentence`` with the deputy's reporting frames blanked (我在调研中了解到, 据我了解, 我接到…反映): there 我 is
+    the deputy who heard of a case, not the one petitioning; what is left in the first person is the writer's own."""
+    return _deputy_reporting().sub(lambda m: "□" * len(m.group(0)), sentence)
+
+
 def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
     """Personal petitions, individual disputes or court cases, personal benefit: point to the right body.
 
@@ -274,10 +288,12 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
     decision, in the third person as much as the first).
     """
     hits: list[tuple[int, dict, list[tuple[str, str]]]] = []
-    sents = sentences(draft.full_text())
+    all_sents = sentences(draft.full_text())
     for order, cat in enumerate(load_data("not_suggestion.json")["categories"]):
         with_words = [w for w in cat.get("with", []) if w != "我"]
         alone = _alone_patterns(tuple(cat.get("alone", ())))
+        # “parts”: only there (王某某家 in the demands is the beneficiary; in the problem, maybe a case example)
+        sents = sentences("\n".join(getattr(draft, p) for p in cat["parts"])) if "parts" in cat else all_sents
         matched = []
         for s in sents:
             if m := next((m for p in alone if (m := p.search(s))), None):
@@ -286,7 +302,9 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
             trigger = next((w for w in cat["any"] if w in s), None)
             if trigger is None or (cat.get("unless") and re.search(cat["unless"], s)):
                 continue
-            if cat.get("with") and not (any(w in s for w in with_words) or ("我" in cat["with"] and _FIRST_PERSON.search(s))):
+            own = as_petitioner(s)
+            if cat.get("with") and not (any(w in own for w in with_words)
+                                        or ("我" in cat["with"] and _FIRST_PERSON.search(own))):
                 continue
             matched.append((s, trigger))
         if matched:
@@ -324,6 +342,52 @@ def bill_hint(draft: DraftContent) -> list[Finding]:
         "修改法律须经人大审议。修改国家法律的议案由全国人大代表提出（一个代表团或 30 名以上代表联名），"
         "地方人大代表可就本行政区域的地方性法规提出议案；议案要写明法律依据和草案框架。作为建议提出的，只交有关部门研究参考。",
         None, {"phrase": m.group(0)},
+    )]
+
+
+# A government body of a county, township or village (县城市管理局, 镇政府, 村委会) named in the demands; not a
+# facility there (乡镇卫生院, 社区服务中心), which serves rather than decides.
+_LOCAL_BODY = re.compile(r"(?:县|乡|镇|村|街道|社区)[\u4e00-\u9fff]{0,8}?(?:人民政府|政府|党委|办事处|村委会|居委会|委员会|"
+                         r"局|委|办公室|办)")
+# Public bodies that have a level (a 管养单位, 施工企业 or 卫生院 has none to compare)
+_PUBLIC_BODY = ("部", "委", "局", "厅", "署", "办", "政府", "人大", "常委会", "部门")
+# The draft says where it is raised (“第十四届全国人民代表大会第四次会议代表建议”) when the level is not known.
+_RAISED_HIGH = re.compile(r"全国人民代表大会|全国人大|(?:省|自治区|直辖市)人民代表大会(?!常务)")
+_HIGH_LEVELS = ("national", "provincial")
+
+
+def _local_bodies(measures: str) -> list[str] | None:
+    """The county-or-lower government bodies the demands name, when they name them in most items and name no
+    other public body (民政部门, 省教育厅); else None."""
+    local: list[str] = []
+    items = measure_items(measures)
+    with_local = 0
+    for item in items:
+        text = strip_item_mark(item)
+        spans = [(m.start(), m.end()) for m in _LOCAL_BODY.finditer(text)]
+        local += [text[a:b] for a, b in spans]
+        with_local += bool(spans)
+        others = [m for m in actor_matches(text) if m.group(0).endswith(_PUBLIC_BODY)
+                  and not any(a < m.end() and m.start() < b for a, b in spans)]
+        if others:
+            return None
+    return local if local and 2 * with_local >= len(items) else None
+
+
+def level_findings(draft: DraftContent, congress_level: str | None = None) -> list[Finding]:
+    """A suggestion raised at the national or provincial congress whose demands only name county, township or
+    village bodies (修复某条路的路灯): a matter the county can settle, better raised there."""
+    if draft.is_bill:
+        return []
+    high = congress_level in _HIGH_LEVELS if congress_level else bool(_RAISED_HIGH.search(draft.full_text()))
+    local = _local_bodies(draft.measures) if high else None
+    if not local:
+        return []
+    names = "、".join(dict.fromkeys(local))
+    return [Finding(
+        "local_matter", SEVERITY_INFO, f"具体建议只涉及县、乡（镇）、村一级的单位（{names[:40]}），可能由当地即可解决。",
+        "这类事项可直接向县（区）人民政府及其部门反映，或请县级人大代表提出；如要在本级人大提出，"
+        "请写明带有普遍性的问题和需要本级解决的政策措施。", "measures", {"bodies": list(dict.fromkeys(local))},
     )]
 
 
@@ -410,7 +474,7 @@ def check(
     (national, provincial, municipal, county, township) where known, for the co-signers a bill needs."""
     t0 = time.perf_counter()
     findings = (not_suggestion_findings(draft) + quality_findings(draft, congress_level) + bill_hint(draft)
-                + legal_findings(draft, kb))
+                + level_findings(draft, congress_level) + legal_findings(draft, kb))
     if embedder is not None and existing:
         q = embedder.encode_queries([routing_text(draft)])[0]
         findings += similar_findings(q, existing, similar_threshold, author_id)

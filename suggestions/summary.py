@@ -8,18 +8,31 @@ from __future__ import annotations
 
 import re
 
-from suggestions.text import measure_items, sentences
+from suggestions.text import measure_items, sentences, strip_item_mark
 from suggestions.types import DraftContent
 from suggestions.vocab import concrete_verbs, has_actor, vague_count
 
 MAX_CHARS = 150
 _DEMAND = re.compile(r"建议|应当|应该|应|要|须|需要|请求|尽快|加快|推动|推进|完善|建立|制定|出台|修改|设立")
-_ITEM_MARK = re.compile(r"^\s*(?:\d{1,2}[\.．、]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]{1,3}[，,、]|[①-⑩])\s*")
 
 
 # Closing formulas (“希望有关部门重视。”“以上建议妥否，请审议。”) ask for attention, they are not the demand.
 _CLOSING = re.compile(r"^(?:以上|上述)?(?:建议|意见)?(?:妥否|当否)|^(?:恳请|希望|请|望)(?:有关|相关|上级|各级)?(?:部门|单位|领导)?"
                       r"(?:予以|给予|高度)?(?:重视|采纳|研究|考虑|审议|支持)[。！]?$")
+
+
+# A letter's formulae (尊敬的…：/您好/此致/敬礼/a signature/the date) carry no demand, whatever else they score.
+_LETTER_FORMULA = re.compile(
+    r"^(?:尊敬的[^。！]{0,20}[：:]|您好|你们好|此致|敬礼|(?:[^，。：:]{0,8}(?:代表|村民|居民|群众|职工|信访人|来信人|反映人|"
+    r"联系人|建议人|提出人|申请人)|落款|署名|联系电话|电话)[：:].{0,20}|(?:\d{4}|[〇零一二三四五六七八九]{4})年"
+    r"[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日)[。！!]?$")
+# “草案框架如下：”“具体建议如下：”: a clause announcing what follows, empty once cut from it.
+_ANNOUNCING = re.compile(r"[，,]?[^，,。；;：:]*[：:]\s*$")
+
+
+def _demand_sentence(sentence: str) -> str:
+    """A candidate sentence without the clause announcing a list (“建议制定……法，草案框架如下：”)."""
+    return _ANNOUNCING.sub("", sentence.strip()).strip()
 
 
 def _core_title(title: str) -> str:
@@ -54,7 +67,7 @@ def summarize(draft: DraftContent, max_chars: int = MAX_CHARS) -> str:
     # a bill in the NPC's form has no 具体建议: its demands are the draft's points (方案)
     demands = draft.measures or (draft.outline if draft.is_bill else "")
     for i, item in enumerate(measure_items(demands)):
-        sents = sentences(_ITEM_MARK.sub("", item))
+        sents = sentences(strip_item_mark(item))
         # an item's first sentence is usually its gist; keep the best of its first three
         for j, s in enumerate(sents[:3]):
             candidates.append((i * 10 + j, s))
@@ -65,7 +78,9 @@ def summarize(draft: DraftContent, max_chars: int = MAX_CHARS) -> str:
     used = len(head)
     seen_items: set[int] = set()
     for pos, s in ranked:
-        s = s.strip().rstrip("；;，,")
+        if _LETTER_FORMULA.match(s.strip()):
+            continue
+        s = _demand_sentence(s).rstrip("；;，,")
         s += "" if s.endswith(("。", "！", "？", "。”", "！”", "？”")) else "。"
         if pos // 10 in seen_items or len(s) < 6 or (chosen and _score(s) <= 0) or _CLOSING.search(s):
             continue

@@ -104,6 +104,16 @@ def is_numbered(measures: str) -> bool:
     return len(list(_ITEM_RE.finditer(measures or ""))) >= 2
 
 
+# The number opening a measure item (“1.”“（一）”“第一，”“①”): numbering, not part of the demand.
+_ITEM_MARK = re.compile(r"^\s*(?:\d{1,2}[\.．、](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]"
+                        r"|第[一二三四五六七八九十]{1,3}[，,、]|[①-⑩])\s*")
+
+
+def strip_item_mark(item: str) -> str:
+    """An item without its number: “1. 希望……” must not count the 1 as a figure of the demand."""
+    return _ITEM_MARK.sub("", item, count=1)
+
+
 # A draft written as plain paragraphs, without section headings: its demands start at the first
 # sentence that opens with 建议 (or "为此，建议…", "特提出如下建议"); a sentence that names causes
 # (原因、根源、究其…, or opens with 由于/因为) before it is the cause analysis; the rest is the problem.
@@ -220,10 +230,23 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
     return draft
 
 
+def inner_title(title: str) -> str:
+    """A title to be put in 《》: its own 《》 become 〈〉 (《关于修改〈物业管理条例〉的议案》, not nested 《《》》)."""
+    return (title or "").replace("《", "〈").replace("》", "〉")
+
+
+def book_title(title: str) -> str:
+    return f"《{inner_title(title)}》"
+
+
 def routing_text(draft: DraftContent, limit: int = 600) -> str:
     """What routing and similarity look at: the title and the demands first, then the problem."""
     return (draft.title + "。" + draft.measures[:300] + draft.problem[:200] + draft.cause[:100])[:limit]
 
+
+# A suggestion is read and answered item by item: about 3,000 characters is the usual length. Beyond this the
+# self-check says 篇幅过长 and routing reads no further (a 10 MB paste once ran routing for minutes).
+TOO_LONG_CHARS = 50_000
 
 ROUTING_WINDOW = 380  # characters per body window: e5 reads 256 tokens, ~0.63 tokens per character here
 ROUTING_MAX_WINDOWS = 16  # bounds the cost of one submission (~6,000 characters of body)
@@ -233,7 +256,9 @@ def routing_chunks(draft: DraftContent) -> list[str]:
     """routing_text first (its vector is the draft's stored embedding, used for similarity), then
     the whole body in sentence-aligned windows: long drafts put their concrete demands late."""
     out, cur = [], ""
-    for s in re.split(r"(?<=[。；！？\n])", draft.body()):
+    for s in re.split(r"(?<=[。；！？\n])", draft.body()[:TOO_LONG_CHARS]):
+        if len(out) >= ROUTING_MAX_WINDOWS:  # the rest is never read
+            break
         if not s.strip():
             continue
         while len(s) > ROUTING_WINDOW:

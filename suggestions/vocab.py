@@ -24,10 +24,21 @@ def _vague_patterns() -> tuple[re.Pattern, ...]:
     return tuple(re.compile("[^，,。；;]{0,16}?".join(map(re.escape, p.split("…")))) for p in vague_phrases())
 
 
+_CLAUSE_END = re.compile(r"[，,。；;！？!?]")
+QUOTE_EXTEND = 12  # characters a gapped match may be extended by to finish its clause
+
+
 def vague_phrase(text: str) -> str | None:
     """The first stock phrase (as written in ``text``) that states no actor, action or target, or None."""
-    for pat in _vague_patterns():
+    for phrase, pat in zip(vague_phrases(), _vague_patterns()):
         if m := pat.search(text):
+            if "…" in phrase:
+                # a gapped match can stop inside a longer phrase (营造…环境 in “营造……人居环境整治的良好氛围”):
+                # quote the clause to its end, so the deputy sees the whole phrase
+                end = _CLAUSE_END.search(text, m.end())
+                end_at = end.start() if end else len(text)
+                if end_at - m.end() <= QUOTE_EXTEND:
+                    return text[m.start():end_at]
             return m.group(0)
     return None
 
@@ -55,8 +66,24 @@ def _actor_re() -> re.Pattern[str]:
     return re.compile(r"[\u4e00-\u9fff]{1,12}(?:" + "|".join(map(re.escape, suffixes)) + r")")
 
 
+@lru_cache(maxsize=1)
+def _generic_actor_re() -> re.Pattern[str]:
+    data = load_data("vague_phrases.json")
+    generic = sorted(data["generic_actors"], key=len, reverse=True)
+    words = sorted(data["not_actor_words"], key=len, reverse=True)
+    # 民政、财政等有关部门 and 省政府有关部门 name their bodies first; “建议政府……” (no level) names none
+    return re.compile(r"(?<![等、和及与省市县区镇乡州旗])(?:" + "|".join(map(re.escape, generic)) + r")"
+                      r"|(?<=[望请议由促求])政府|" + "|".join(map(re.escape, words)))
+
+
+def actor_matches(text: str) -> list[re.Match[str]]:
+    """Spans naming a responsible body: 有关部门, 各级政府 and the like answer for nothing, and 办法, 部署, 西部 name
+    no body, so they are masked first."""
+    return list(_actor_re().finditer(_generic_actor_re().sub(lambda m: "□" * len(m.group(0)), text)))
+
+
 def has_actor(text: str) -> bool:
-    return bool(_actor_re().search(text))
+    return bool(actor_matches(text))
 
 
 def has_target(text: str) -> bool:

@@ -145,3 +145,48 @@ def test_cli_check_reads_no_database_into_being_and_says_why_no_law_was_searched
         assert not list((tmp_path / "data").glob("*.db"))
     finally:
         get_settings.cache_clear()
+
+
+def test_cli_reads_a_word_draft_and_names_other_formats(tmp_path):
+    """A real .docx was refused as “不是文本文件”; the bot reads Word drafts with corpus' loaders, and so does the CLI."""
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph(GOOD.title)
+    for heading, body in (("问题与现状", GOOD.problem), ("原因分析", GOOD.cause), ("具体建议", GOOD.measures)):
+        doc.add_heading(heading, level=2)
+        for line in body.split("\n"):
+            doc.add_paragraph(line)
+    path = tmp_path / "draft.docx"
+    doc.save(path)
+    res = runner.invoke(app, ["check", str(path), "--json", "--no-kb"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["title"] == GOOD.title and out["passed"] and "停放区域设置标准" in out["summary"]
+    old = tmp_path / "draft.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(100))
+    res = runner.invoke(app, ["check", str(old)])
+    assert res.exit_code == 2 and "不支持的文件类型 .doc" in res.output and ".docx" in res.output
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    res = runner.invoke(app, ["check", str(broken)])
+    assert res.exit_code == 2 and "DOCX" in res.output
+
+
+def test_cli_route_text_names_a_law_title_without_nested_marks_and_caps_a_huge_draft(tmp_path, monkeypatch, embedder):
+    monkeypatch.setenv("DEPUTY_DATA_DIR", str(tmp_path / "data"))
+    from deputy_assistant.config import get_settings
+    from suggestions.text import TOO_LONG_CHARS
+
+    get_settings.cache_clear()
+    try:
+        bill = f"{BILL.title}\n问题与现状：{BILL.problem}\n法律依据：{BILL.legal_basis}\n草案框架：{BILL.outline}\n"
+        res = runner.invoke(app, ["route", str(_write(tmp_path, bill))])
+        assert res.exit_code == 0, res.output
+        assert res.output.startswith("《关于修改〈中华人民共和国民族区域自治法〉的议案》") and "《《" not in res.output
+        huge = _as_text(GOOD) + "地铁站口的共享单车堆放占用人行道，群众意见很大。" * 4000
+        res = runner.invoke(app, ["route", str(_write(tmp_path, huge, "huge.txt"))])
+        assert res.exit_code == 0, res.output
+        assert f"篇幅过长，只按前 {TOO_LONG_CHARS} 字推荐" in res.output
+    finally:
+        get_settings.cache_clear()

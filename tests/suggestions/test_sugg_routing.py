@@ -133,3 +133,89 @@ def test_a_remit_keyword_counts_only_as_a_word_of_the_draft():
     assert not keyword_in("民族", "在民族乡设立便民服务站")
     assert keyword_in("环境", "改善农村人居环境") and keyword_in("民族", "少数民族地区")
     assert keyword_in("劳动", "保障劳动者权益") and keyword_in("教育", "加强义务教育")
+
+
+def test_a_keyword_sunk_inside_a_longer_word_does_not_count():
+    """民政 in 县人民政府 gave 民政部 a keyword on almost every draft; 自治区 in 自治区水利厅 gave 民族委员会 one
+    (a tester's drafts, 2026-11-30)."""
+    from suggestions.routing import keyword_in
+
+    assert not keyword_in("民政", "建议县人民政府于2026年3月底前明确管养单位") and not keyword_in("民政", "地方人民政府应当")
+    assert not keyword_in("民政", "推动人民政协制度建设") and not keyword_in("学校", "营造大学校园文化")
+    assert keyword_in("民政", "建议自治区民政厅会同财政厅") and keyword_in("民政", "由民政部门牵头")
+    assert not keyword_in("自治区", "建议自治区水利厅牵头编制规划") and not keyword_in("自治区", "宁夏回族自治区人民政府")
+    assert keyword_in("自治区", "民族自治区的自治机关") and keyword_in("自治区", "在自治区范围内推广")
+    # a keyword opening or closing a longer word, or one it is built of, still counts
+    assert keyword_in("教育", "修改义务教育法") and keyword_in("知识产权", "国家知识产权局") and keyword_in("老年", "中老年人")
+    assert keyword_in("税", "个人所得税法") and keyword_in("养老", "养老服务体系")
+    units = {t.name: t for t in load_targets("units")}
+    committees = {t.name: t for t in load_targets("committees")}
+    text = "建议县人民政府和自治区水利厅于2026年底前修复排水沟。"
+    assert not any(keyword_in(k, text) for k in units["民政部"].keywords)
+    assert not any(keyword_in(k, text) for k in committees["民族委员会"].keywords)
+
+
+def test_keyword_search_stays_linear_on_a_long_text():
+    """Every occurrence of 劳动 straddles two words here; the old check walked every word boundary for each one."""
+    import time
+
+    from suggestions.routing import keyword_in
+
+    text = "组织群众投工投劳动员参与道路修建。" * 8000
+    keyword_in("劳动", "预热分词")
+    t0 = time.perf_counter()
+    assert not keyword_in("劳动", text)
+    assert time.perf_counter() - t0 < 5
+
+
+def test_a_huge_draft_is_routed_on_its_head_and_says_so(embedder):
+    from suggestions.text import TOO_LONG_CHARS
+
+    huge = dataclasses.replace(GOOD, problem=GOOD.problem + "地铁站口的共享单车堆放占用人行道，群众意见很大。" * 4000)
+    assert len(huge.full_text()) > TOO_LONG_CHARS
+    recs = router_for("建议", embedder).recommend(huge)
+    assert recs and recs[0].reasons[0] == f"草稿篇幅过长，只按前 {TOO_LONG_CHARS} 字推荐"
+    assert not any("篇幅过长" in r for r in router_for("建议", embedder).recommend(GOOD)[0].reasons)
+
+
+class _FixedEmbedder:
+    """Remits and drafts as chosen vectors, so the scores are known: remit cosine is the dot with ``query``."""
+
+    def __init__(self, remits: dict[str, list[float]], query: list[float]) -> None:
+        import numpy as np
+
+        self.remits = {k: np.array(v, dtype=np.float32) for k, v in remits.items()}
+        self.query = np.array(query, dtype=np.float32)
+
+    def encode_passages(self, texts):
+        import numpy as np
+
+        return np.stack([self.remits[t.split("：", 1)[0]] for t in texts])
+
+    def encode_queries(self, texts):
+        import numpy as np
+
+        return np.stack([self.query for _ in texts])
+
+
+def test_filler_is_dropped_and_a_near_tie_is_flagged_for_staff():
+    from suggestions.routing import UNSURE_NOTE, unsure_reason
+
+    targets = [Target("道路单位", "城市道路管理。"), Target("环保单位", "污染防治。"), Target("侨务单位", "侨务工作。")]
+    clear = _FixedEmbedder({"道路单位": [0.90, 0.1, 0], "环保单位": [0.88, 0, 0.1], "侨务单位": [0.70, 0.2, 0.2]},
+                           [1, 0, 0])
+    recs = Router(targets, clear).recommend("关于改善出行的建议\n请改善出行条件。")
+    # 侨务单位: remit similarity alone, a hundredth of the top's score: filler, not a third choice
+    assert [r.name for r in recs] == ["道路单位", "环保单位"]
+    assert not any(UNSURE_NOTE in x for r in recs for x in r.reasons)
+    tied = _FixedEmbedder({"道路单位": [0.90, 0.1, 0], "环保单位": [0.899, 0, 0.1], "侨务单位": [0.70, 0.2, 0.2]},
+                          [1, 0, 0])
+    recs = Router(targets, tied).recommend("关于改善出行的建议\n请改善出行条件。")
+    assert recs[0].reasons[0].startswith(UNSURE_NOTE + "（前两项得分接近")
+    # a filler with a keyword of the draft stays
+    keyed = [targets[0], targets[1], Target("侨务单位", "侨务工作。", ("侨胞",))]
+    recs = Router(keyed, clear).recommend("关于改善出行的建议\n请为归国侨胞改善出行条件。")
+    assert [r.name for r in recs][-1] == "侨务单位"
+    assert unsure_reason([0.6, 0.3], 10) is None and unsure_reason([0.6, 0.5], 10).startswith("前两项得分接近")
+    assert unsure_reason([0.5, 0.1], 10) is None and unsure_reason([0.15, 0.1], 33) is None
+    assert unsure_reason([0.1], 10).startswith("最高得分只有") and unsure_reason([], 3) is None

@@ -286,3 +286,84 @@ def test_a_title_in_traditional_characters_is_not_proposed_with_a_second_guanyu(
     fix = report.by_code("title_form")[0].fix
     assert fix == "改为：关于完善異地就醫直接結算的建议"
 
+
+
+# -- a tester's drafts, 2026-11-30 -------------------------------------------------------------------------------
+@pytest.mark.parametrize("sentence", [
+    "我在调研中了解到，有的老人因高龄津贴停发多次到乡镇上访。",
+    "我在调研中了解到，近三年该院因职称评审问题申诉的医师有9人。",
+    "据我了解，部分退休职工多次到县里信访。",
+    "我接到群众反映，有的村民为补偿款问题多次上访。",
+    "我在基层走访时发现，不少群众反映问题要跑多个部门申诉。",
+])
+def test_a_deputy_reporting_what_they_heard_is_not_a_petition(sentence):
+    """“我” as the deputy who did the research or received the reports: not the petitioner."""
+    draft = dataclasses.replace(GOOD, problem=GOOD.problem + sentence)
+    assert check(draft).by_code("not_a_suggestion") == [], check(draft).to_text()
+
+
+def test_a_petitioner_writing_in_the_first_person_is_still_blocked():
+    letter = dataclasses.replace(
+        GOOD, title="关于解决我家征地补偿款问题的建议",
+        problem="2019年县里征收了我家承包地4.6亩，剩下的9万多元补偿款一直没有给。这几年我多次到乡政府、县信访局上访，"
+                "每次都说在研究。我在调研中了解到，别的村也有类似情况。",
+        measures="我请求人大代表为我做主，督促乡政府尽快把剩下的补偿款付给我家。")
+    found = check(letter).by_code("not_a_suggestion")
+    assert found and found[0].details["category"] == "personal_petition" and not check(letter).passed
+
+
+def test_demands_for_one_named_household_are_an_individual_case():
+    case = dataclasses.replace(
+        GOOD, title="关于妥善解决红光村宅基地纠纷的建议",
+        measures="1. 建议县自然资源局为王某某家办理宅基地使用权确权登记。\n"
+                 "2. 建议镇政府责令李某家在一个月内拆除越界院墙，并赔偿王某某母亲的医药费。")
+    found = check(case).by_code("not_a_suggestion")
+    assert found and found[0].details["category"] == "individual_case" and found[0].severity == SEVERITY_ERROR
+    # a named case in the problem is an example; the demands are for everyone
+    example = dataclasses.replace(GOOD, problem=GOOD.problem + "如王某某家因共享单车堵门，多次找社区解决未果。")
+    assert check(example).by_code("not_a_suggestion") == []
+
+
+_SLOGANS = ("希望有关部门高度重视农村人居环境整治工作，进一步提高思想认识。",
+            "加大资金投入力度，进一步完善长效管护机制。",
+            "加强宣传教育引导，营造全社会共同参与农村人居环境整治的良好氛围。")
+
+
+@pytest.mark.parametrize("marks", [("1. ", "2. ", "3. "), ("（一）", "（二）", "（三）"), ("一、", "二、", "三、")])
+def test_slogans_alone_are_blocking_whatever_the_numbering(marks):
+    """The item's own number is no target, and 有关部门 is no responsible body."""
+    draft = dataclasses.replace(GOOD, measures="\n".join(m + s for m, s in zip(marks, _SLOGANS)))
+    report = check(draft)
+    assert report.by_code("vague_measures") and not report.passed
+    assert len(report.by_code("vague_measure")) == 3
+
+
+def test_generic_bodies_are_no_actor_but_named_ones_are():
+    from suggestions.vocab import has_actor, has_target
+    from suggestions.text import strip_item_mark
+
+    assert not has_actor("希望有关部门高度重视") and not has_actor("各级政府要加大投入") and not has_actor("建议政府多想办法")
+    assert has_actor("建议民政、财政等有关部门建立制度") and has_actor("建议省政府有关部门") and has_actor("建议县人民政府")
+    assert strip_item_mark("1. 希望高度重视") == "希望高度重视" and not has_target(strip_item_mark("（一）希望高度重视"))
+    assert strip_item_mark("1.5万元以上的补贴") == "1.5万元以上的补贴"  # a figure, not a number mark
+
+
+def test_a_vague_phrase_is_quoted_to_the_end_of_its_clause():
+    [(_, phrase)] = vague_items("3. 加强宣传教育引导，营造全社会共同参与农村人居环境整治的良好氛围。")
+    assert phrase == "营造全社会共同参与农村人居环境整治的良好氛围"
+
+
+def test_a_national_suggestion_that_only_asks_county_bodies_gets_a_pointer():
+    lamps = dataclasses.replace(
+        GOOD, title="关于尽快修复城关镇红星路路灯的建议",
+        measures="1. 建议县人民政府于2026年3月底前明确红星路路灯的管养单位，由县城市管理局负责日常维修。\n"
+                 "2. 建议县财政局将路灯维护经费提高到每年50万元。")
+    [f] = check(lamps, congress_level="national").by_code("local_matter")
+    assert f.severity == SEVERITY_INFO and "县城市管理局" in f.message and "县" in f.fix
+    # where the level is unknown, the draft's own 全国人民代表大会 says it
+    raised = dataclasses.replace(lamps, measures=lamps.measures + "\n（第十四届全国人民代表大会第四次会议代表建议）")
+    assert check(raised).by_code("local_matter")
+    assert check(lamps, congress_level="county").by_code("local_matter") == []
+    assert check(GOOD, congress_level="national").by_code("local_matter") == []  # 市交通运输局: a city's body
+    mixed = dataclasses.replace(lamps, measures=lamps.measures + "\n3. 建议住房城乡建设部制定城市道路照明设施养护标准。")
+    assert check(mixed, congress_level="national").by_code("local_matter") == []

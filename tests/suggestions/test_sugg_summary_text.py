@@ -127,3 +127,20 @@ def test_a_sentence_ending_inside_a_quotation_keeps_its_closing_quote():
     from suggestions.text import sentences
 
     assert sentences("增加一款：“发包方可以有偿收回承包地。”明确补偿标准。") == ["增加一款：“发包方可以有偿收回承包地。”", "明确补偿标准。"]
+
+
+def test_summary_drops_a_clause_announcing_a_list():
+    """“草案框架如下：” read “……草案框架如下：。” in the summary (a tester's bill, 2026-11-30)."""
+    bill = dataclasses.replace(BILL, measures="", outline="建议制定《中华人民共和国社会救助法》，草案框架如下：\n"
+                               "第一章 总则：立法目的、救助原则、政府职责分工。\n第二章 最低生活保障：对象认定、家庭经济状况核对。")
+    s = summarize(bill)
+    assert "：。" not in s and "建议制定《中华人民共和国社会救助法》。" in s
+    s = summarize(dataclasses.replace(GOOD, measures="为此，我们建议：\n1. 建议市交通运输局制定共享单车停放区域设置标准。"))
+    assert "：。" not in s and "停放区域设置标准" in s
+
+
+def test_summary_leaves_out_a_letters_formulae():
+    letter = parse_draft_text("关于解决征地补偿款问题的建议\n尊敬的人大代表：\n您好！2019年县里征收了承包地，补偿款一直没有给。\n"
+                              "恳请领导帮帮我们这个困难家庭。\n\n此致\n敬礼！\n村民：刘某某\n2026年2月10日")
+    s = summarize(letter)
+    assert "2026年2月10日" not in s and "刘某某" not in s and "敬礼" not in s and "尊敬的" not in s, s
