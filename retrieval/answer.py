@@ -48,6 +48,9 @@ _SPAN = re.compile(r"\d{1,2}月(?:[上中下]旬)?(?:至|到|—|－|-)\d{1,2}�
 # A count (“一共有多少人”“每个月工资多少钱”“开几次会”) that no considered sentence holds is not answered: the
 # nearest sentence would be answered with confidence but say nothing about the number.
 _ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件)|(?<![近这那前哪第])几[个名位人次期件](?!月)")
+# … and an amount of money (“补贴能拿多少钱”) is not answered by a count of anything else (“过半数”“十人以上”).
+_ASKS_MONEY = re.compile(r"多少钱|多少元|几块钱|几元|多少万")
+_MONEY = re.compile(r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千万亿两]+)(?:元|块|万元|亿元)|标准|数额|金额")
 # Likewise a question for a number of days or years or how long (“离婚冷静期是多少天”“多久答复”“集中视察多长时间”)
 # that no considered sentence answers with a span of time; not how often (“多久开一次会”: “每年”“每两个月”).
 _ASKS_DAYS = re.compile(r"多少(?:个工作日|个月|天|日|年|周)|(?<![近这那前哪第])几(?:个工作日|个月|天|日|年|周)(?![前后])"
@@ -186,6 +189,8 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     if unseen >= OFF_TOPIC_UNSEEN and closeness < OFF_TOPIC_SCORE:
         return answer  # the nearest passages are still listed as sources, without claiming an answer
     if _ASKS_COUNT.search(question) and not any(_QUANTITY.search(sent) for _, sent in cands):
+        return answer
+    if _ASKS_MONEY.search(question) and not any(_MONEY.search(sent) for _, sent in cands):
         return answer
     if _ASKS_DAYS.search(question) and not any(_TIME_SPAN.search(sent) or _SPAN.search(search_text(sent))
                                                for _, sent in cands):

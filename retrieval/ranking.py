@@ -29,8 +29,10 @@ class RankConfig:
     group_top: int = 3  # how many of a title's best chunks make its score
     w_authority: float = 1.0  # times titles.LEVEL_PENALTY: norms below 法律 rank lower
     w_named: float = 1.0  # boost for documents the query names (代表法, 民法典)
+    w_subject: float = 0.5  # … and, less, for norms whose subject it names (代表 → 代表法)
     other_level_penalty: float = 1.5  # the national congress's own rules, for a question about a local congress
-    superseded_penalty: float = 3.0  # an older version of a document indexed beside its newer one (代表法 2015 / 2025)
+    unnamed_level_penalty: float = 1.0  # … and, less, for a question that names no level (the general law first)
+    superseded_penalty: float = 4.0  # an older version of a document indexed beside its newer one (代表法 2015 / 2025)
     w_locator: float = 1.0  # boost for chunks whose month / article the query names (“9月”“第五十一条”)
     w_adoption: float = 2.0  # boost for a document's adoption note when the query asks when it was adopted
     prf_weight: float = 0.0  # pseudo-relevance feedback: move the query vector toward the top hits
@@ -93,8 +95,12 @@ def add_title_priors(scores: np.ndarray, titles: list[str], catalog, asked: "Que
                 (cfg.superseded_penalty if info.superseded else 0.0)
         if t in asked.named:
             adj[i] += cfg.w_named
+        elif t in asked.subject:
+            adj[i] += cfg.w_subject
         elif t in asked.other_level:
             adj[i] -= cfg.other_level_penalty
+        elif t in asked.unnamed_level:
+            adj[i] -= cfg.unnamed_level_penalty
     return scores + adj
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.legal import JUDICIAL, LOCAL, PROVINCES, REGULATION, base_title, is_local, legal_level, place_of, short_names
+from corpus.legal import JUDICIAL, LOCAL, OTHER, PROVINCES, REGULATION, base_title, is_local, legal_level, place_of, short_names
+
+from .query import spell_out
 
 # Penalty (in fused-score units, times RankConfig.w_authority) for norms below 法律: a citizen's or a
 # deputy's question about rights and duties is answered first by the law; the regulations and
@@ -21,6 +23,11 @@ LEVEL_PENALTY = {JUDICIAL: 0.5, REGULATION: 1.0, LOCAL: 3.0}
 # 1983) has a statute's rank, but the statute on the same subject, usually later, is what a question is answered by.
 DECISION_PENALTY = 1.5
 _DECISION = re.compile(r"^全国人民代表大会(?:常务委员会)?关于.+(?:决定|规定|办法)$")
+
+# A national law written for one special administrative region (香港特别行政区基本法, 澳门特别行政区驻军法) governs that
+# region only: like another province's rules it ranks last unless the question names the region. “人大代表一届干几年”
+# was answered from 香港基本法 第一百六十条 (“选举委员会每届任期五年”) instead of 宪法 第九十八条.
+_REGION = re.compile(r"(香港|澳门)特别行政区")
 
 _DATE = re.compile(r"(\d{4})[-年.](\d{1,2})[-月.](\d{1,2})")
 # 宪法修正案（1993年）, 刑法修正案（十一）: an amendment's text is merged into the law it amends, and later
@@ -50,6 +57,8 @@ class QueryTitles:
     placed: frozenset[str] = frozenset()  # local rules of a place it names, not ranked down for their level
     other_level: frozenset[str] = frozenset()  # the national congress's own rules for a question about a local
     # congress; local documents for a question about the national congress
+    unnamed_level: frozenset[str] = frozenset()  # the national congress's own rules, for a question naming no level
+    subject: frozenset[str] = frozenset()  # norms whose subject the question names (代表 → 代表法), not the norm itself
 
 
 @dataclass(frozen=True)
@@ -69,20 +78,29 @@ class TitleCatalog:
         self.info: dict[str, TitleInfo] = {}
         self._alias: dict[str, set[str]] = {}
         self._place: dict[str, set[str]] = {}  # 北京 → Beijing's local rules
+        self._subject: dict[str, set[str]] = {}  # 代表 → 代表法 (both versions), 监察 → 监察法
         self._national_only = frozenset(t for t in titles if _NATIONAL_ONLY.match(base_title(t)))
         self._local = frozenset(t for t in titles if is_local(t, histories.get(t, "")))
         for base, members in groups.items():
             newest = max(members, key=_version)
             place = place_of(members[0], histories.get(members[0], ""))
+            region = _REGION.search(base)
+            place = region.group(1) if region else place
             amendment = _AMENDMENT.match(base)
             merged = amendment is not None and amendment.group(1) in groups
             for t in members:
                 level = legal_level(t, histories.get(t, ""))
-                pen = LEVEL_PENALTY.get(level, 0.0) + (DECISION_PENALTY if _DECISION.match(base) else 0.0)
+                pen = LEVEL_PENALTY.get(level, 0.0) + (DECISION_PENALTY if _DECISION.match(base) else 0.0) + \
+                    (LEVEL_PENALTY[LOCAL] if region else 0.0)
                 self.info[t] = TitleInfo(level, pen,
                                          merged or (len(members) > 1 and _version(t) < _version(newest)))
             for name in short_names(base):
                 self._alias.setdefault(name, set()).update(members)
+            # another place's rules implementing a law (浙江省实施《代表法》办法) are not what its subject asks about
+            subject = _subject(base) if legal_level(members[0], histories.get(members[0], "")) not in (OTHER, LOCAL) \
+                else None
+            if subject:
+                self._subject.setdefault(subject, set()).update(members)
             if place and len(place) >= 2:
                 self._place.setdefault(place, set()).update(members)
 
@@ -90,7 +108,9 @@ class TitleCatalog:
         """The flags leave out what a ranking configuration does not weigh (a BM25-only ablation, say)."""
         return QueryTitles(frozenset(self.named_in(query)) if named else frozenset(),
                            frozenset(self.placed_in(query)) if placed else frozenset(),
-                           self.other_level(query) if other_level else frozenset())
+                           self.other_level(query) if other_level else frozenset(),
+                           self.unnamed_level(query) if other_level else frozenset(),
+                           frozenset(self.subject_in(query)) if named else frozenset())
 
     def placed_in(self, query: str) -> set[str]:
         """Local rules of a place the query names (“浙江省的代表建议…”): not ranked below national
@@ -107,6 +127,23 @@ class TitleCatalog:
             return self._local
         return frozenset()
 
+    def unnamed_level(self, query: str) -> frozenset[str]:
+        """Rules of the national congress alone, for a question that names no congress's level (“审议报告时看不懂，
+        能让政府部门来解释吗”): 代表法 answers it for every level, 全国人民代表大会议事规则 only for the national one."""
+        if "全国" in query or "两会" in query or _LOCAL_BODY.search(query) or _A_PLACE.search(query):
+            return frozenset()
+        return self._national_only
+
+    def subject_in(self, query: str) -> set[str]:
+        """Norms whose subject the question names without naming the norm: “代表因为刑事案件被关起来了，还能继续履职吗”
+        is first about 代表法, not 检察官法, whose article on the same situation shares its words. Where one subject
+        lies inside a longer one (监察 in 监察官), only the longer counts, as for names."""
+        q = spell_out(re.sub(r"\s|《|》|中华人民共和国", "", query))
+        spans = [(m.start(), m.end(), subj) for subj in self._subject for m in [re.search(re.escape(subj), q)] if m]
+        keep = [s for s in spans if not any(o is not s and o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]
+                                            for o in spans)]
+        return set().union(*(self._subject[n] for _, _, n in keep)) - self.named_in(query) if keep else set()
+
     def named_in(self, query: str) -> set[str]:
         """Titles the query names by a short name; where one name lies inside a longer one (组织法 in
         人民法院组织法), only the longer counts."""
@@ -119,6 +156,17 @@ class TitleCatalog:
         keep = [s for s in spans if not any(o is not s and o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]
                                             for o in spans)]
         return set().union(*(self._alias[n] for _, _, n in keep)) if keep else set()
+
+
+# What a norm is about, read off its shortest name: 代表法 → 代表, 人民陪审员法 → 人民陪审员, 村民委员会组织法 → 村民委员会,
+# 信访条例 → 信访. Two characters at least; a generic one-word subject (法 alone) says nothing.
+_NORM_SUFFIX = re.compile(r"(?:组织法|法典|法|条例|规定|办法|细则|规则)$")
+
+
+def _subject(base: str) -> str | None:
+    shortest = min(short_names(base) or {base}, key=len)
+    subject = _NORM_SUFFIX.sub("", shortest)
+    return subject if 2 <= len(subject) <= 8 and subject != shortest else None
 
 
 def _version(title: str) -> tuple[int, int, int]:

@@ -137,6 +137,23 @@ def test_a_lay_phrase_is_read_whole_not_by_a_shorter_key_inside_it():
     assert "劳动报酬" in rewrite_query("老板扣工资怎么办").split()
 
 
+def test_deputies_words_for_their_duties_and_bodies_reach_the_statutes_words():
+    """New-user round 5: 辩解 is the statute's 申辩, 拉票 送钱 its 贿赂, 说情 its 干预, 能用几年 its 有效期, and
+    监委 is spelled out as 监察委员会 for both retrievers."""
+    from retrieval.query import rewrite_query, spell_out
+
+    def words(q):
+        return set(rewrite_query(q).split()[1:])
+
+    assert "申辩" in words("有选民要罢免我，我能不能为自己辩解几句")
+    assert {"贿赂", "破坏选举"} <= words("选举时有人挨家挨户送钱拉票怎么办")
+    assert "干预" in words("亲戚想让我去法院帮忙说说情")
+    assert "有效期" in words("新换的身份证能用几年")
+    assert "给予时间保障" in words("单位领导不给假，不让我去参加代表小组的活动")
+    assert "监察委员会" in words("县监委主任是谁选出来的") and spell_out("县监委主任") == "县监察委员会主任"
+    assert "限制人身自由" not in words("有关人员需要回避吗")  # no key hides inside 有关人员
+
+
 def test_query_rewriting_spells_out_short_names_and_time_words():
     from retrieval.query import rewrite_query
 
@@ -396,6 +413,8 @@ def test_what_a_new_user_asked_of_the_builtin_corpus(make_kb):
     for q in ("人大代表每个月工资多少钱", "全国人大代表一共有多少人"):
         ans = kb.answer(q)
         assert not ans.found and ans.hits, q
+    # an amount of money is not answered by a count of something else (round 5: “补贴能拿多少钱” → “过半数”)
+    assert not kb.answer("代表参加培训的补贴能拿多少钱").found
     assert "5期" in kb.answer("今年全国人大给代表办几期专题学习班").text
     assert "两名" in kb.answer("执法检查组下去检查至少要带几个代表").text
     # a schedule cell listing units keeps them apart (was “办公厅代表工作委员会”)

@@ -115,6 +115,49 @@ def test_another_provinces_rules_rank_below_the_law_unless_the_place_is_named(ma
     assert "浙江省" in kb.search("浙江省代表建议应当在多长时间内答复", top_k=3)[0].title
 
 
+def test_a_special_administrative_regions_law_answers_only_when_the_region_is_named(make_kb, shared_dir):
+    """香港基本法 第一百六十条 (“选举委员会每届任期五年”) answered “人大代表一届干几年” over 宪法 第九十八条."""
+    hk = "中华人民共和国香港特别行政区基本法(1990-04-04)"
+    cat = TitleCatalog([hk, "中华人民共和国宪法"])
+    assert cat.info[hk].penalty > cat.info["中华人民共和国宪法"].penalty
+    assert cat.placed_in("香港立法会议员任期几年") == {hk} and cat.placed_in("人大代表任期几年") == set()
+    laws = shared_dir / "corpus" / "laws"
+    kb = make_kb()
+    kb.ingest_paths([*(laws / "宪法").glob("*.md"), *(laws / "宪法相关法").glob("*香港特别行政区基本法*.md")])
+    top = kb.search("人大代表一届干几年", top_k=3)
+    assert "香港" not in top[0].title and "宪法" in top[0].title
+    assert "香港" in kb.search("香港选举委员会一届干几年", top_k=1)[0].title
+
+
+def test_a_question_naming_a_norms_subject_and_no_level_is_read_toward_the_general_law():
+    """New-user round 5: “代表因为刑事案件被关起来了…” was answered from 检察官法, “开会审议报告…能让政府部门来解释吗”
+    from the national congress's own rules (代表法 says it for every level)."""
+    dbf, jcg = "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)", "中华人民共和国检察官法(2019-04-23)"
+    jcf, jcgf = "中华人民共和国监察法(2024-12-25)", "中华人民共和国监察官法(2021-08-20)"
+    rules = "全国人民代表大会议事规则(2021-03-11)"
+    cat = TitleCatalog([dbf, jcg, jcf, jcgf, rules, "全国人大常委会2026年度代表工作计划"])
+    assert cat.subject_in("代表因为刑事案件被关起来了，还能继续履职吗") == {dbf}
+    assert cat.subject_in("县监委主任是谁选出来的") == {jcf}  # 监委 → 监察委员会
+    assert cat.subject_in("监察官的任职条件") == {jcgf}  # the longer subject, not 监察 inside it
+    assert cat.subject_in("代表法第五十一条怎么规定") == set()  # named, lifted as such
+    assert cat.unnamed_level("开会审议报告的时候有看不懂的地方，能让政府部门来解释吗") == {rules}
+    assert cat.unnamed_level("全国人大开会审议报告时能提问吗") == set()
+    assert cat.unnamed_level("县人大开会审议报告时能提问吗") == set()
+
+
+def test_the_law_about_deputies_answers_a_deputys_question_over_another_law_with_the_same_words(make_kb, tmp_path):
+    d = tmp_path / "laws"
+    d.mkdir()
+    _law(d, "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)",
+         ["代表依法履职。", "代表因刑事案件被羁押正在受侦查、起诉、审判的，暂时停止执行代表职务。", "代表享有发言权。"])
+    _law(d, "中华人民共和国检察官法(2019-04-23)",
+         ["检察官依法履行职责。", "检察官因涉嫌犯罪被羁押的，暂停履行职责，不得继续履职。", "检察官享有休假权利。"])
+    kb = make_kb()
+    kb.ingest_paths([d])
+    assert "代表法" in kb.search("代表因为刑事案件被关起来了，还能继续履职吗", top_k=2)[0].title
+    assert "检察官法" in kb.search("检察官因为刑事案件被关起来了，还能继续履职吗", top_k=2)[0].title
+
+
 def test_a_local_rule_whose_title_names_no_place_is_read_off_its_history():
     bj = "关于议案的若干暂行规定（2010-12-23）"
     history = "1983年3月16日 北京市第八届人民代表大会第一次会议通过\n2010年12月23日 北京市第十三届人民代表大会常务委员会…第二次修正"
