@@ -3,7 +3,8 @@
 Rules that keep a correct transcript correct:
 - only spans of three or more syllables aligned to the recogniser's word boundaries are replaced
   by pinyin similarity, by a term of the same syllable count whose every syllable is very close;
-- a span that is itself a lexicon term, or contains one, is never replaced;
+- a span that is itself a lexicon term, or contains one, is never replaced, except by a longer term that keeps
+  the contained one and sounds exactly the same, in a domain context (罢免按 -> 罢免案, 质询按 -> 质询案);
 - known confusions (练习 -> 列席) apply only in a domain context (a domain word in the sentence);
 - a common word (联系, 半年) changes only through a known confusion or the n-best list;
 - an n-best alternative is preferred when it differs from the best path only by a lexicon term.
@@ -36,6 +37,7 @@ DOMAIN_CUES = ("代表", "人大", "常委会", "委员会", "会议", "议案",
 NBEST_MIN_POSTERIOR = 0.02
 MIN_SCAN_LEN = 3  # two-character homophones are too often right (数智 is not 述职)
 MIN_SYLLABLE_SIM = 0.8  # per syllable: exact, or exactly one of initial / final fuzzy
+EXACT_SOUND = 0.999  # mean syllable similarity of a homophone (tones aside)
 
 
 @dataclass
@@ -178,7 +180,13 @@ class Corrector:
                 if n < 2 or n > self._max_len:
                     continue
                 span = text[i:j]
-                if any(i <= a and b <= j for a, b in occurrences):
+                inside = [(a, b) for a, b in occurrences if i <= a and b <= j]
+                if inside:
+                    # the recogniser got the term and misheard a homophone beside it (罢免按): only an exact-sounding
+                    # longer term that keeps what it got right may replace the span
+                    term = self._best_term(span) if domain and n >= MIN_SCAN_LEN and span not in self.lexicon else None
+                    if term and term[1] != span and term[0] >= EXACT_SOUND and all(term[1][a - i:b - i] == text[a:b] for a, b in inside):
+                        candidates.append((term[0], i, j, term[1]))
                     continue
                 common = (i, j) in single_words and self._freq.get(span, 0) >= COMMON_WORD_FREQ
                 known = self.lexicon.confusions.get(span)

@@ -47,13 +47,6 @@ class Transcript:
     timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
-    def search_text(self) -> str:
-        """What to search for: the text plus the other written form of its numbers (8月 -> 八月)."""
-        from .numbers import search_text
-
-        return search_text(self.text)
-
-    @property
     def low_confidence(self) -> bool:
         return self.confidence < LOW_CONFIDENCE
 

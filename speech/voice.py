@@ -73,7 +73,7 @@ def ask_voice(
     pcm = decode(file)  # unusable audio is refused here, before any index is opened
     kb = kb if kb is not None else open_kb(index_dir)
     transcript = recognizer.transcribe_sync(pcm, corrector_for(index_dir, kb))
-    return VoiceAnswer(transcript, kb.answer(transcript.search_text, top_k=top_k))
+    return VoiceAnswer(transcript, kb.answer(transcript.text, top_k=top_k))
 
 
 async def aask_voice(
@@ -91,5 +91,5 @@ async def aask_voice(
     transcript = await recognizer.transcribe(audio, corrector)
     if kb is None:
         kb = await asyncio.to_thread(open_kb, index_dir)
-    answer = await kb.aanswer(transcript.search_text, top_k=top_k, filters=filters)
+    answer = await kb.aanswer(transcript.text, top_k=top_k, filters=filters)
     return VoiceAnswer(transcript, answer)

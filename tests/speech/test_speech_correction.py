@@ -108,6 +108,14 @@ def test_lexicon_from_another_index_drives_correction():
     assert c.correct(["代表 是 查 的 安排"]).text == "代表视察的安排"
 
 
+def test_a_homophone_beside_a_term_it_heard_right_is_corrected_to_the_longer_term(corrector):
+    """Voice benchmark q29: “罢免按” kept 罢免 and lost the question's 罢免案, so it found nothing on recall bills."""
+    r = corrector.correct(["全国 人大 代表 怎样 提出 罢免 按"])
+    assert r.text == "全国人大代表怎样提出罢免案" and ("罢免按", "罢免案") in r.replacements
+    for right in ("他 按时 提出 罢免", "代表 可以 罢免 吗", "请 按 罢免 程序 办"):  # no exact-sounding longer term
+        assert corrector.correct([right]).text == right.replace(" ", "")
+
+
 def test_corrections_are_reported(corrector):
     r = corrector.correct(["代表 可以 练习 本级 人大 常委会 会议 吗"])
     assert r.replacements == [("练习", "列席")]
