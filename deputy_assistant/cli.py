@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 
+from .answer_print import print_answer
 from .cli_locale import install as _install_chinese_messages
 from .config import get_settings
 
@@ -245,18 +246,6 @@ def search(
         typer.echo(f"[{i}] {h.citation}  ({h.score:.3f})\n    {h.text[:200]}")
 
 
-def print_answer(answer) -> None:
-    if answer.found:
-        typer.echo(f"答：{answer.text}")
-        used = sorted({s.source for s in answer.sentences})
-        typer.echo("出处：" + "；".join(answer.hits[i].citation for i in used))
-    else:
-        typer.echo("未能在资料中找到直接回答，以下是最相关的内容：")
-    typer.echo("\n相关来源：")
-    for i, h in enumerate(answer.hits, 1):
-        typer.echo(f"[{i}] {h.citation}\n    {h.text[:160]}")
-
-
 @app.command("ask")
 def ask(
     question: Annotated[Optional[str], typer.Argument(help="问题；“-” 表示从标准输入读取多个问题，每行一个（模型只加载一次）")] = None,
@@ -281,7 +270,7 @@ def ask(
     if question.strip() != "-":
         if problem := _question_problem(question):
             _fail(problem, 2)
-        print_answer(_open_kb(index, read_only=index is not None).answer(question, top_k=top_k))
+        print_answer(_open_kb(index, read_only=index is not None).answer(question, top_k=top_k), builtin=index is None)
         return
     asked = [q if q is None else q.strip() for q in _stdin_lines()]
     asked = [q for q in asked if q is None or q]
@@ -297,7 +286,7 @@ def ask(
             failed = True
             typer.echo(problem)
             continue
-        print_answer(kb.answer(q, top_k=top_k))
+        print_answer(kb.answer(q, top_k=top_k), builtin=index is None)
     if failed:
         raise typer.Exit(1)
 

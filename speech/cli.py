@@ -114,11 +114,9 @@ def ask_voice_command(file: Path, index: Path | None = None, top_k: int = 5, as_
     if t.low_confidence and t.alternatives:
         typer.echo("识别把握不大，您说的可能是：" + "；".join(t.alternatives))
     typer.echo("")
-    typer.echo(f"答：{a.text}" if a.found else "未能在资料中找到直接回答，以下是最相关的内容：")
-    if a.hits:
-        typer.echo("\n相关来源：")
-        for i, h in enumerate(a.hits, 1):
-            typer.echo(f"[{i}] {h.citation}\n    {h.text[:160]}")
+    from deputy_assistant.answer_print import print_answer
+
+    print_answer(a, builtin=index is None)
     return va
 
 
