@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from html import escape
 
 from bot import texts
+from retrieval.types import snippet
 from storage.kb import citation_of
 from storage.qa import QAResult
 from storage.schedule import MonthPlan
@@ -65,17 +66,12 @@ def paginate(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     return pages
 
 
-def _snippet(text: str) -> str:
-    t = " ".join(text.split())
-    return t if len(t) <= SNIPPET_CHARS else t[:SNIPPET_CHARS] + "…"
-
-
 def _source_lines(hits: list[dict], first_number: int = 1, with_snippet: bool = False) -> list[str]:
     lines = []
     for i, h in enumerate(hits):
         line = f"[{first_number + i}] {e(citation_of(h))}"
         if with_snippet:
-            line += f"\n    {e(_snippet(h['text']))}"
+            line += f"\n    {e(snippet(h['text'], SNIPPET_CHARS))}"
         lines.append(line)
     return lines
 

@@ -49,7 +49,7 @@ _SPAN = re.compile(r"\d{1,2}月(?:[上中下]旬)?(?:至|到|—|－|-)\d{1,2}�
 # nearest sentence would be answered with confidence but say nothing about the number.
 _ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件)|(?<![近这那前哪第])几[个名位人次期件](?!月)")
 # … and an amount of money (“补贴能拿多少钱”) is not answered by a count of anything else (“过半数”“十人以上”).
-_ASKS_MONEY = re.compile(r"多少钱|多少元|几块钱|几元|多少万")
+_ASKS_MONEY = re.compile(r"多少钱|多少元|几块钱|几元|多少万(?:元|块)?(?![人名个户位件余])")
 _MONEY = re.compile(r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千万亿两]+)(?:元|块|万元|亿元)|标准|数额|金额")
 # Likewise a question for a number of days or years or how long (“离婚冷静期是多少天”“多久答复”“集中视察多长时间”)
 # that no considered sentence answers with a span of time; not how often (“多久开一次会”: “每年”“每两个月”).

@@ -138,8 +138,9 @@ class TitleCatalog:
         """Norms whose subject the question names without naming the norm: “代表因为刑事案件被关起来了，还能继续履职吗”
         is first about 代表法, not 检察官法, whose article on the same situation shares its words. Where one subject
         lies inside a longer one (监察 in 监察官), only the longer counts, as for names."""
-        q = spell_out(re.sub(r"\s|《|》|中华人民共和国", "", query))
-        spans = [(m.start(), m.end(), subj) for subj in self._subject for m in [re.search(re.escape(subj), q)] if m]
+        # spelled out (监委 → 监察委员会), with the congress itself masked: 代表 in 人民代表大会 is no deputy
+        q = _CONGRESS.sub(lambda m: "□" * len(m.group(0)), spell_out(re.sub(r"\s|《|》|中华人民共和国", "", query)))
+        spans = [(m.start(), m.end(), subj) for subj in self._subject for m in re.finditer(re.escape(subj), q)]
         keep = [s for s in spans if not any(o is not s and o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]
                                             for o in spans)]
         return set().union(*(self._subject[n] for _, _, n in keep)) - self.named_in(query) if keep else set()
@@ -160,6 +161,7 @@ class TitleCatalog:
 
 # What a norm is about, read off its shortest name: 代表法 → 代表, 人民陪审员法 → 人民陪审员, 村民委员会组织法 → 村民委员会,
 # 信访条例 → 信访. Two characters at least; a generic one-word subject (法 alone) says nothing.
+_CONGRESS = re.compile(r"人民代表大会|代表大会|代表团")
 _NORM_SUFFIX = re.compile(r"(?:组织法|法典|法|条例|规定|办法|细则|规则)$")
 
 

@@ -28,6 +28,12 @@ class SearchFilters:
         )
 
 
+def snippet(text: str, limit: int) -> str:
+    """A passage shown under its citation: whitespace folded, cut at ``limit`` characters with “…”."""
+    t = " ".join(text.split())
+    return t if len(t) <= limit else t[:limit] + "…"
+
+
 @dataclass
 class Hit:
     chunk_id: int

@@ -185,7 +185,8 @@ class Corrector:
                     # the recogniser got the term and misheard a homophone beside it (罢免按): only an exact-sounding
                     # longer term that keeps what it got right may replace the span
                     term = self._best_term(span) if domain and n >= MIN_SCAN_LEN and span not in self.lexicon else None
-                    if term and term[1] != span and term[0] >= EXACT_SOUND and all(term[1][a - i:b - i] == text[a:b] for a, b in inside):
+                    if term and term[1] != span and term[0] >= EXACT_SOUND and _ends_phrase(text, j) and \
+                            all(term[1][a - i:b - i] == text[a:b] for a, b in inside):
                         candidates.append((term[0], i, j, term[1]))
                     continue
                 common = (i, j) in single_words and self._freq.get(span, 0) >= COMMON_WORD_FREQ
@@ -271,6 +272,15 @@ class Corrector:
 
 
 _BEST_CACHE_SIZE = 50_000
+
+
+# What may follow a misheard bill (“提出罢免按吗”“罢免按怎么提”): a span followed by anything else may be right as
+# heard (“罢免按程序进行”: 按 is a preposition there).
+_AFTER_PHRASE = tuple("吗呢吧的了怎是要由应需须有该可，。？?！!、")
+
+
+def _ends_phrase(text: str, end: int) -> bool:
+    return end >= len(text) or text[end] in _AFTER_PHRASE
 
 
 def _partners(x: str, fuzzy: set[frozenset[str]]) -> list[str]:

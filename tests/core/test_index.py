@@ -152,6 +152,11 @@ def test_deputies_words_for_their_duties_and_bodies_reach_the_statutes_words():
     assert "给予时间保障" in words("单位领导不给假，不让我去参加代表小组的活动")
     assert "监察委员会" in words("县监委主任是谁选出来的") and spell_out("县监委主任") == "县监察委员会主任"
     assert "限制人身自由" not in words("有关人员需要回避吗")  # no key hides inside 有关人员
+    # nor inside everyday words: 超过期限, 没收钱款, 送钱慰问, 当局长期, 不准假冒, 大学生兼职, 村监委会
+    for everyday in ("代表建议超过期限未答复怎么办", "没收钱款归谁", "给困难群众送钱慰问", "当局长期关注此事",
+                     "不准假冒伪劣", "大学生兼职受法律保护吗"):
+        assert not words(everyday) & {"有效期", "贿赂", "受贿", "担任", "给予时间保障"}, everyday
+    assert "村务监督委员会" in words("村监委会主任是谁选的") and "监察委员会" not in words("村监委会主任是谁选的")
 
 
 def test_query_rewriting_spells_out_short_names_and_time_words():
@@ -415,6 +420,8 @@ def test_what_a_new_user_asked_of_the_builtin_corpus(make_kb):
         assert not ans.found and ans.hits, q
     # an amount of money is not answered by a count of something else (round 5: “补贴能拿多少钱” → “过半数”)
     assert not kb.answer("代表参加培训的补贴能拿多少钱").found
+    from retrieval.answer import _ASKS_MONEY
+    assert not _ASKS_MONEY.search("全国一共有多少万名各级人大代表") and _ASKS_MONEY.search("要花多少万元")
     assert "5期" in kb.answer("今年全国人大给代表办几期专题学习班").text
     assert "两名" in kb.answer("执法检查组下去检查至少要带几个代表").text
     # a schedule cell listing units keeps them apart (was “办公厅代表工作委员会”)

@@ -140,6 +140,8 @@ def test_a_question_naming_a_norms_subject_and_no_level_is_read_toward_the_gener
     assert cat.subject_in("县监委主任是谁选出来的") == {jcf}  # 监委 → 监察委员会
     assert cat.subject_in("监察官的任职条件") == {jcgf}  # the longer subject, not 监察 inside it
     assert cat.subject_in("代表法第五十一条怎么规定") == set()  # named, lifted as such
+    assert cat.subject_in("人大常委会多久开一次会") == set()  # 代表 in 人民代表大会 is no deputy
+    assert cat.subject_in("监察官和监察委员会有什么区别") == {jcf, jcgf}  # each occurrence counts
     assert cat.unnamed_level("开会审议报告的时候有看不懂的地方，能让政府部门来解释吗") == {rules}
     assert cat.unnamed_level("全国人大开会审议报告时能提问吗") == set()
     assert cat.unnamed_level("县人大开会审议报告时能提问吗") == set()

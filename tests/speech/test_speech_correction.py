@@ -112,7 +112,10 @@ def test_a_homophone_beside_a_term_it_heard_right_is_corrected_to_the_longer_ter
     """Voice benchmark q29: “罢免按” kept 罢免 and lost the question's 罢免案, so it found nothing on recall bills."""
     r = corrector.correct(["全国 人大 代表 怎样 提出 罢免 按"])
     assert r.text == "全国人大代表怎样提出罢免案" and ("罢免按", "罢免案") in r.replacements
-    for right in ("他 按时 提出 罢免", "代表 可以 罢免 吗", "请 按 罢免 程序 办"):  # no exact-sounding longer term
+    assert corrector.correct(["对 代表 的 罢免 按 怎么 提出"]).text == "对代表的罢免案怎么提出"
+    # no exact-sounding longer term, or 按 the preposition (“按程序”)
+    for right in ("他 按时 提出 罢免", "代表 可以 罢免 吗", "请 按 罢免 程序 办", "对 他 的 罢免 按 程序 进行",
+                  "代表 提出 质询 按 规定 答复"):
         assert corrector.correct([right]).text == right.replace(" ", "")
 
 
