@@ -28,7 +28,9 @@ from suggestions.types import (
     KIND_SUGGESTION, SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING, DraftContent, EmbedderLike, Finding,
     KnowledgeBaseLike, SelfCheckReport,
 )
-from suggestions.vocab import actor_matches, concrete_verbs, has_actor, has_target, load_data, vague_phrase
+from suggestions.vocab import (
+    actor_matches, concrete_verbs, has_actor, has_target, load_data, mask_non_actors, vague_phrase,
+)
 
 SIMILAR_THRESHOLD = 0.95  # e5 cosine of routing texts; at 0.95 ~19% of real proposals have a same-subject match (bench)
 SIMILAR_MAX = 3
@@ -265,7 +267,9 @@ def _cosponsor_findings(draft: DraftContent, level: str | None = None) -> list[F
 # -- appropriateness -------------------------------------------------------------------------------
 @lru_cache(maxsize=None)
 def _alone_patterns(patterns: tuple[str, ...]) -> list[re.Pattern]:
-    return [re.compile(p) for p in patterns]
+    # {NAME}: a surnamed person (王某某), written once in the data for every pattern that names one
+    name = load_data("not_suggestion.json")["person_name"]
+    return [re.compile(p.replace("{NAME}", name)) for p in patterns]
 
 
 @lru_cache(maxsize=1)
@@ -346,13 +350,17 @@ def bill_hint(draft: DraftContent) -> list[Finding]:
 
 
 # A government body of a county, township or village (县城市管理局, 镇政府, 村委会) named in the demands; not a
-# facility there (乡镇卫生院, 社区服务中心), which serves rather than decides.
-_LOCAL_BODY = re.compile(r"(?:县|乡|镇|村|街道|社区)[\u4e00-\u9fff]{0,8}?(?:人民政府|政府|党委|办事处|村委会|居委会|委员会|"
-                         r"局|委|办公室|办)")
+# facility there (乡镇卫生院, 社区服务中心), which serves rather than decides. 乡, 镇 and 村 only as a level: not in
+# 乡村振兴, 城乡, 城镇, 农村 or 驻村, which name a policy (国家乡村振兴局, 市农业农村局, 市住房和城乡建设局).
+_LOCAL_BODY = re.compile(r"(?:县|(?<![城下老家同])乡(?!村)|(?<![城集])镇|(?<![农乡驻])村|街道|社区)"
+                         r"[\u4e00-\u9fff]{0,8}?(?:人民政府|政府|党委|办事处|村委会|居委会|委员会|局|委|办公室|办)")
 # Public bodies that have a level (a 管养单位, 施工企业 or 卫生院 has none to compare)
 _PUBLIC_BODY = ("部", "委", "局", "厅", "署", "办", "政府", "人大", "常委会", "部门")
 # The draft says where it is raised (“第十四届全国人民代表大会第四次会议代表建议”) when the level is not known.
-_RAISED_HIGH = re.compile(r"全国人民代表大会|全国人大|(?:省|自治区|直辖市)人民代表大会(?!常务)")
+# Not in a title (《全国人民代表大会和地方各级人民代表大会代表法》) nor the laws that bind every level (…和地方各级…):
+# any county draft may cite those.
+_RAISED_HIGH = re.compile(r"(?:全国人民代表大会|全国人大|(?:省|自治区|直辖市)人民代表大会(?!常务))(?!和地方各级)")
+_BOOK_TITLE = re.compile(r"《[^《》]*》")
 _HIGH_LEVELS = ("national", "provincial")
 
 
@@ -364,7 +372,8 @@ def _local_bodies(measures: str) -> list[str] | None:
     with_local = 0
     for item in items:
         text = strip_item_mark(item)
-        spans = [(m.start(), m.end()) for m in _LOCAL_BODY.finditer(text)]
+        # on the masked text: 办 in 驻村帮扶考核办法 closes no body
+        spans = [(m.start(), m.end()) for m in _LOCAL_BODY.finditer(mask_non_actors(text))]
         local += [text[a:b] for a, b in spans]
         with_local += bool(spans)
         others = [m for m in actor_matches(text) if m.group(0).endswith(_PUBLIC_BODY)
@@ -379,7 +388,8 @@ def level_findings(draft: DraftContent, congress_level: str | None = None) -> li
     village bodies (修复某条路的路灯): a matter the county can settle, better raised there."""
     if draft.is_bill:
         return []
-    high = congress_level in _HIGH_LEVELS if congress_level else bool(_RAISED_HIGH.search(draft.full_text()))
+    high = (congress_level in _HIGH_LEVELS if congress_level
+            else bool(_RAISED_HIGH.search(_BOOK_TITLE.sub("□", draft.full_text()))))
     local = _local_bodies(draft.measures) if high else None
     if not local:
         return []

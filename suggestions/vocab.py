@@ -76,10 +76,58 @@ def _generic_actor_re() -> re.Pattern[str]:
                       r"|(?<=[望请议由促求])政府|" + "|".join(map(re.escape, words)))
 
 
+# Unit suffixes that also open an ordinary word (局部, 部分, 院落, 办法): the not-actor word is masked unless the
+# suffix there closes a body's name and the next word starts on the character after it (市公安局|部署).
+_SUFFIX_CHARS = frozenset("部委局厅署办院")
+# A body's name before a suffix: a level and at least one character (县财政|局; not 我市|局部地区), or a national
+# body named without one (教育部, from units.json).
+_LEVEL_NAME = re.compile(r"(?:国家|中央|省|市|县|区|州|盟|旗|镇|乡)[\u4e00-\u9fff]{1,8}$")
+
+
+@lru_cache(maxsize=1)
+def _unit_names() -> tuple[str, ...]:
+    return tuple(u["name"] for u in load_data("units.json")["units"])
+
+
+def _closes_body(text: str, i: int) -> bool:
+    """Does the unit suffix at ``text[i]`` close a body's name, with a word beginning right after it?"""
+    before = text[max(0, i - 12):i + 1]
+    if not (_LEVEL_NAME.search(before[:-1]) or before.endswith(_unit_names())):
+        return False
+    from retrieval.tokenize import in_dictionary  # jieba: loaded only when a body's name is there
+
+    # 县财政局|部分资金 (部分 is a word) but 全县农村局部|地区 (部地 is none): 局部 is meant there. Two characters:
+    # jieba also lists single ones (县医院院长: 长)
+    after = text[i + 1:i + 3]
+    return len(after) == 2 and in_dictionary(after)
+
+
+@lru_cache(maxsize=1)
+def _long_suffixes() -> tuple[str, ...]:
+    return tuple(s for s in load_data("vague_phrases.json")["actor_suffixes"] if len(s) > 2)
+
+
+def mask_non_actors(text: str) -> str:
+    """``text`` with the spans that name no responsible body blanked (same length): 有关部门, 各级政府, 办法, 部署, 西部."""
+    pat = _generic_actor_re()
+    out = list(text)
+    m = pat.search(text)
+    while m:
+        word = m.group(0)
+        if ((word[0] in _SUFFIX_CHARS and _closes_body(text, m.start()))
+                # 办事 opens 办事处, a body
+                or any(len(s) > len(word) and text.startswith(s, m.start()) for s in _long_suffixes())):
+            m = pat.search(text, m.start() + 1)  # the next word (部署 in 公安局部署) may still be masked
+            continue
+        out[m.start():m.end()] = "□" * (m.end() - m.start())
+        m = pat.search(text, m.end())
+    return "".join(out)
+
+
 def actor_matches(text: str) -> list[re.Match[str]]:
     """Spans naming a responsible body: 有关部门, 各级政府 and the like answer for nothing, and 办法, 部署, 西部 name
     no body, so they are masked first."""
-    return list(_actor_re().finditer(_generic_actor_re().sub(lambda m: "□" * len(m.group(0)), text)))
+    return list(_actor_re().finditer(mask_non_actors(text)))
 
 
 def has_actor(text: str) -> bool:

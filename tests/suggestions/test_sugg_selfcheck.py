@@ -367,3 +367,98 @@ def test_a_national_suggestion_that_only_asks_county_bodies_gets_a_pointer():
     assert check(GOOD, congress_level="national").by_code("local_matter") == []  # 市交通运输局: a city's body
     mixed = dataclasses.replace(lamps, measures=lamps.measures + "\n3. 建议住房城乡建设部制定城市道路照明设施养护标准。")
     assert check(mixed, congress_level="national").by_code("local_matter") == []
+
+
+# -- review of the 2026-11-30 changes ----------------------------------------------------------------------------
+@pytest.mark.parametrize("item", [
+    "1. 建议市财政局于2026年底前制定补偿资金分配办法，避免补偿资金集中于某一环节。",
+    "1. 建议市人社局落实技能补贴政策，不得只向某一类人倾斜。",
+    "1. 建议市人社局明确欠薪处置规定，由用人单位于某日前足额支付。",
+    "1. 建议市商务局发放消费券补贴时，不得集中于某家企业。",
+    "1. 建议市医保局明确异地就医报销规定，补偿标准不得因患者来自某某地区而不同。",
+])
+def test_a_surname_character_before_a_determiner_mou_is_no_named_household(item):
+    """于某一环节, 向某一类人, 于某日前: 于/向 are prepositions there and 某 means “a certain”."""
+    draft = dataclasses.replace(GOOD, measures=item)
+    assert check(draft).by_code("not_a_suggestion") == [], check(draft).to_text()
+
+
+@pytest.mark.parametrize("item", [
+    "1. 建议乡政府为于某某家补发2024年的低保金。",
+    "1. 建议县住建局责令李某在一个月内拆除违建。",
+    "1. 建议镇政府赔偿王某某母亲的医药费。",
+    "1. 建议县自然资源局为王某某家办理宅基地使用权确权登记。",
+])
+def test_a_named_person_in_the_demands_is_still_an_individual_case(item):
+    found = check(dataclasses.replace(GOOD, measures=item)).by_code("not_a_suggestion")
+    assert found and found[0].details["category"] == "individual_case"
+
+
+@pytest.mark.parametrize("sentence", [
+    "我接到法院判决后多次上访无果，请求重新审查。",
+    "我收到征收决定后一直上访。",
+    "我发现补偿款被挪用后多次到县里上访。",
+    "我看到公示名单后多次申诉，至今没有答复。",
+])
+def test_a_petitioner_receiving_or_finding_something_is_still_first_person(sentence):
+    """接到/收到 a judgment, 发现/看到 for oneself: the writer's own case, not a deputy's report."""
+    draft = dataclasses.replace(GOOD, problem=GOOD.problem + sentence)
+    assert check(draft).by_code("not_a_suggestion"), sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "我收到多位村民来信，反映因征地补偿款问题多次上访无果。",
+    "我接到不少选民反映，有的职工为讨薪多次信访。",
+    "我调研发现，有的医师因职称评审问题多次申诉。",
+    "我在执法检查中发现，有的企业职工因欠薪多次信访。",
+])
+def test_reports_from_constituents_or_research_stay_a_deputys_report(sentence):
+    draft = dataclasses.replace(GOOD, problem=GOOD.problem + sentence)
+    assert check(draft).by_code("not_a_suggestion") == [], check(draft).to_text()
+
+
+def test_a_unit_suffix_closing_a_body_name_is_not_masked_with_the_next_word():
+    """市公安局|部署, 县财政局|部分: 局 closes the body; 局部 is not the word there."""
+    from suggestions.vocab import actor_matches, has_actor
+
+    assert [m.group(0) for m in actor_matches("建议市公安局部署开展专项整治")] == ["建议市公安局"]
+    assert has_actor("建议县财政局部分资金优先安排农村公路养护")
+    assert has_actor("建议县人民医院落实分级诊疗制度") and has_actor("建议教育部分类指导各地")
+    assert [m.group(0) for m in actor_matches("建议县医院院长牵头")] == ["建议县医院"]
+    assert [m.group(0) for m in actor_matches("建议市公安局部署")] == ["建议市公安局"]
+    assert vague_items("1. 建议市公安局部署开展电动自行车专项整治，加大查处力度。") == []
+    assert vague_items("1. 建议县财政局部分资金优先安排农村公路养护，加大投入力度。") == []
+    # where the word is meant, it still names no body
+    assert not has_actor("在我市局部地区开展试点") and not has_actor("加强局部管理")
+    assert not has_actor("全县农村部分留守儿童") and not has_actor("按办法规定执行")
+
+
+_RURAL_NATIONAL = ("1. 建议国家乡村振兴局于2026年底前制定驻村帮扶考核办法。\n"
+                   "2. 建议中央农村工作领导小组办公室明确防止规模性返贫的监测标准。\n"
+                   "3. 建议市农业农村局、市住房和城乡建设局将农房改造补助提高到每户3万元。")
+
+
+def test_rural_in_a_bodys_name_is_no_township_or_village_level():
+    """乡 in 乡村振兴 and 城乡, 村 in 农村: these bodies are national or city ones."""
+    from suggestions.selfcheck import _local_bodies
+
+    assert check(dataclasses.replace(GOOD, measures=_RURAL_NATIONAL), congress_level="national").by_code(
+        "local_matter") == []
+    assert _local_bodies(_RURAL_NATIONAL) is None
+    assert _local_bodies("1. 建议乡镇政府设立便民服务窗口。\n2. 建议村委会、村民委员会每季度公开账目。\n"
+                         "3. 建议县人民政府、街道办事处于2026年底前拨付经费。") == [
+        "乡镇政府", "村委", "村民委员会", "县人民政府", "街道办事处"]
+    # 驻村 is no village, and 办 in 办法 closes no body
+    assert not any("村" in b for b in _local_bodies("1. 建议县委组织部制定驻村帮扶考核办法。"))
+
+
+@pytest.mark.parametrize("cited", [
+    "依据《全国人民代表大会和地方各级人民代表大会代表法》第九条，代表有权提出建议。",
+    "根据全国人民代表大会和地方各级人民代表大会代表法的规定，代表有权提出建议。",
+])
+def test_citing_the_deputies_law_does_not_raise_a_draft_to_the_national_level(cited):
+    lamps = dataclasses.replace(
+        GOOD, title="关于尽快修复城关镇红星路路灯的建议", problem=GOOD.problem + cited,
+        measures="1. 建议县人民政府于2026年3月底前明确红星路路灯的管养单位，由县城市管理局负责日常维修。\n"
+                 "2. 建议县财政局将路灯维护经费提高到每年50万元。")
+    assert check(lamps).by_code("local_matter") == []
