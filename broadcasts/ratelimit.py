@@ -6,7 +6,8 @@ Why both: Telegram (and bench/tg_emulator.py, strictly) counts messages per slid
 30/s apart is therefore not enough: a slow request followed by a fast one lands two acceptances closer
 than 1/30 s, and 31 in one second cost a RetryAfter pause (≥ 1 s). ``SendLimiter`` only starts a request
 when fewer than ``rate`` messages can possibly be inside the server's current window: requests still in
-flight count, and a delivered message counts until ``window`` seconds after its *response*. Requests
+flight count, and a delivered message counts until ``window`` seconds after its *response*, less the
+fastest round trip (its return trip and the next request's outbound trip, see ``lead``). Requests
 that Telegram answered with an error (5xx, 403, 429) were not accepted and stop counting at once. The
 bucket in front keeps the requests evenly spaced (and lets a late wake-up catch up by ``burst``).
 """
@@ -75,11 +76,15 @@ class Ticket:
 class SendLimiter:
     """The sender's gate: RetryAfter pause, token-bucket pacing, then the delivery window (see module doc).
 
-    ``lead``: how long after its start a request can at the earliest be accepted by the server. ``None``
-    (default) estimates it as half the fastest round trip seen so far (a request cannot arrive before
-    its first half-trip); 0 makes no assumption at all. It only shortens how long a delivered message
-    keeps its slot; a wrong guess costs a RetryAfter, never a lost or doubled message.
+    ``lead``: how much shorter than ``window`` a delivered message keeps its slot after its answer. The
+    old message was accepted at the latest one return trip before its answer, and a request started now
+    is accepted at the earliest one outbound trip from now; together the two trips are about the fastest
+    round trip seen. ``None`` (default) estimates it as ``LEAD_SHARE`` of that round trip (the margin is
+    for the fastest outbound and return trips not having been the same request's); 0 makes no
+    assumption at all. A wrong guess costs a RetryAfter, never a lost or doubled message.
     """
+
+    LEAD_SHARE = 0.9
 
     def __init__(self, rate: float, burst: float = 1.0, *, window: float = 1.0, lead: float | None = None,
                  clock: Callable[[], float] = time.monotonic,
@@ -113,7 +118,7 @@ class SendLimiter:
     def lead(self) -> float:
         if self._fixed_lead is not None:
             return self._fixed_lead
-        return 0.0 if self._min_rtt is None else min(self._min_rtt / 2, 0.25)
+        return 0.0 if self._min_rtt is None else min(self._min_rtt * self.LEAD_SHARE, 0.25)
 
     @property
     def in_flight(self) -> int:

@@ -282,6 +282,23 @@ async def test_send_limiter_window_counts_in_flight_and_delivered_until_a_window
     assert loop.time() - t0 >= 0.09
 
 
+async def test_a_delivered_message_frees_its_slot_one_window_after_its_answer_less_the_fastest_round_trip():
+    """It was accepted at the latest one return trip before its answer, and a request started now is accepted at
+    the earliest one outbound trip from now: the two trips together are about the fastest round trip seen."""
+    now = [0.0]
+    lim = SendLimiter(30.0, burst=30, clock=lambda: now[0])
+    assert lim.lead == 0.0  # nothing measured yet: no assumption
+    t = await lim.acquire()
+    now[0] = 0.050
+    lim.done(t, delivered=True)
+    slow = await lim.acquire()
+    now[0] = 0.070
+    lim.done(slow, delivered=True)
+    assert lim.lead == pytest.approx(0.9 * 0.020)  # the faster of the two, with a margin
+    assert lim._occupied(0.050 + 1.0 - 0.018 - 0.001) == 2
+    assert lim._occupied(0.050 + 1.0 - 0.018 + 0.001) == 1  # the first has left every window a new one can land in
+
+
 class FlakyTelegram(ScriptedTelegram):
     """Answers after a random delay; some 5xx (not accepted) and one RetryAfter."""
 
