@@ -145,7 +145,8 @@ class SuggestionHandlers:
     async def _document_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView,
                                p: Prompt) -> None:
         """A Word/PDF/TXT file at a text step: its text is the step's answer (a whole draft fills every part)."""
-        from corpus.loaders import LoadError, load_path
+        from corpus.loaders import LoadError
+        from suggestions.text import document_file_text
 
         doc = update.effective_message.document
         name = doc.file_name or "文件"
@@ -157,12 +158,10 @@ class SuggestionHandlers:
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / ("draft" + Path(name).suffix.lower())
                 path.write_bytes(data)
-                docs = await asyncio.to_thread(load_path, path)
+                text = await asyncio.to_thread(document_file_text, path)
         except LoadError as exc:
             await update.effective_message.reply_text(t.DOC_UNREADABLE.format(name=name, reason=exc))
             return
-        text = "\n".join(d.text or "\n".join(x for _, x in d.pages or []) for d in docs)
-        text = re.sub(r"(?m)^#+\s*", "", text).strip()  # the .docx loader marks headings the Markdown way
         if not text:
             await update.effective_message.reply_text(t.DOC_UNREADABLE.format(name=name, reason="文件中没有文字"))
             return

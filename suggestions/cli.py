@@ -30,7 +30,9 @@ _KIND_ALIASES = {"批评": KIND_SUGGESTION, "意见": KIND_SUGGESTION, "批评�
 def _document_text(file: Path) -> str:
     """A Word or PDF draft read the way the bot reads an uploaded one (corpus' loaders); a .doc or .wps is named
     as unsupported, with the formats to save it as."""
-    from corpus.loaders import LoadError, load_path
+    from corpus.loaders import LoadError
+
+    from suggestions.text import document_file_text
 
     if file.is_dir():
         typer.echo(f"{file} 是一个文件夹，请给出草稿文件（文本、Word .docx 或 PDF）。", err=True)
@@ -39,11 +41,10 @@ def _document_text(file: Path) -> str:
         typer.echo(f"找不到文件：{file}", err=True)
         raise typer.Exit(2)
     try:
-        docs = load_path(file)
+        return document_file_text(file)
     except LoadError as exc:
         typer.echo(f"无法读取文件 {file}：{exc}。", err=True)
         raise typer.Exit(2)
-    return "\n".join(d.text or "\n".join(x for _, x in d.pages or []) for d in docs)
 
 
 def _load(file: Path, kind: str | None) -> DraftContent:
@@ -58,7 +59,7 @@ def _load(file: Path, kind: str | None) -> DraftContent:
         if not text.strip():
             typer.echo(f"文件 {file} 中没有文字。", err=True)
             raise typer.Exit(2)
-        return parse_draft_text(text, kind)  # the .docx loader's “#” heading marks are dropped as Markdown
+        return parse_draft_text(text, kind)
     try:
         raw = file.read_bytes()
     except FileNotFoundError:

@@ -274,3 +274,12 @@ def routing_chunks(draft: DraftContent) -> list[str]:
     if cur.strip():
         out.append(cur)
     return [routing_text(draft)] + out[:ROUTING_MAX_WINDOWS]
+
+
+def document_file_text(path) -> str:
+    """A Word, PDF or text draft's text as the corpus loaders read it (the bot's uploads and the CLI alike): pages
+    joined, the .docx loader's Markdown heading marks dropped. Raises ``corpus.loaders.LoadError``."""
+    from corpus.loaders import load_path
+
+    text = "\n".join(d.text or "\n".join(x for _, x in d.pages or []) for d in load_path(path))
+    return re.sub(r"(?m)^#+\s*", "", text).strip()
