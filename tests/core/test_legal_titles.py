@@ -76,16 +76,25 @@ def _law(d, name: str, articles: list[str]):
     (d / f"{name}.md").write_text(f"# {name.split('(')[0]}\n\n<!-- INFO END -->\n\n{body}\n", encoding="utf-8")
 
 
-def test_newest_version_and_named_law_rank_first(make_kb, tmp_path):
+def _kb_of_laws(make_kb, tmp_path, laws: dict[str, list[str]]):
+    """A knowledge base of small laws written in the bundled laws' layout."""
     d = tmp_path / "laws"
     d.mkdir()
-    reply = "有关机关、组织应当自交办之日起{}内答复代表提出的建议、批评和意见。"
-    _law(d, "全国人民代表大会和地方各级人民代表大会代表法(2015-08-29)", ["代表依法履职。", reply.format("三个月"), "代表享有发言权。"])
-    _law(d, "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)", ["代表依法履职。", reply.format("两个月"), "代表享有发言权。"])
-    _law(d, "某省信访条例", ["信访人提出的建议和意见，有关机关应当自受理之日起六十日内答复。", "信访工作实行属地管理。",
-                             "信访事项应当及时办理。"])
+    for name, articles in laws.items():
+        _law(d, name, articles)
     kb = make_kb()
     kb.ingest_paths([d])
+    return kb
+
+
+def test_newest_version_and_named_law_rank_first(make_kb, tmp_path):
+    reply = "有关机关、组织应当自交办之日起{}内答复代表提出的建议、批评和意见。"
+    kb = _kb_of_laws(make_kb, tmp_path, {
+        "全国人民代表大会和地方各级人民代表大会代表法(2015-08-29)": ["代表依法履职。", reply.format("三个月"), "代表享有发言权。"],
+        "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)": ["代表依法履职。", reply.format("两个月"), "代表享有发言权。"],
+        "某省信访条例": ["信访人提出的建议和意见，有关机关应当自受理之日起六十日内答复。", "信访工作实行属地管理。",
+                   "信访事项应当及时办理。"],
+    })
     first = next(h for h in kb.search("代表建议多长时间内答复", top_k=5) if "代表法" in h.title)
     assert "2025" in first.title and "两个月" in first.text
     named = kb.search("代表法规定有关机关多长时间内答复", top_k=3)
@@ -102,15 +111,13 @@ def test_local_rules_are_named_by_their_place():
 
 
 def test_another_provinces_rules_rank_below_the_law_unless_the_place_is_named(make_kb, tmp_path):
-    d = tmp_path / "laws"
-    d.mkdir()
-    _law(d, "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)",
-         ["代表依法履职。", "有关机关、组织应当自交办之日起三个月内答复代表建议。", "代表享有发言权。"])
-    _law(d, "浙江省人民代表大会代表建议、批评和意见办理的规定(2016-05-27)",
-         ["代表建议、批评和意见的办理适用本规定。", "承办单位应当在接到交办的代表建议、批评和意见后的三个月内书面答复代表建议。",
-          "代表建议、批评和意见办理情况应当公开。"])
-    kb = make_kb()
-    kb.ingest_paths([d])
+    kb = _kb_of_laws(make_kb, tmp_path, {
+        "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)":
+            ["代表依法履职。", "有关机关、组织应当自交办之日起三个月内答复代表建议。", "代表享有发言权。"],
+        "浙江省人民代表大会代表建议、批评和意见办理的规定(2016-05-27)":
+            ["代表建议、批评和意见的办理适用本规定。", "承办单位应当在接到交办的代表建议、批评和意见后的三个月内书面答复代表建议。",
+             "代表建议、批评和意见办理情况应当公开。"],
+    })
     assert "代表法" in kb.search("代表建议应当在多长时间内答复", top_k=3)[0].title
     assert "浙江省" in kb.search("浙江省代表建议应当在多长时间内答复", top_k=3)[0].title
 
@@ -148,14 +155,12 @@ def test_a_question_naming_a_norms_subject_and_no_level_is_read_toward_the_gener
 
 
 def test_the_law_about_deputies_answers_a_deputys_question_over_another_law_with_the_same_words(make_kb, tmp_path):
-    d = tmp_path / "laws"
-    d.mkdir()
-    _law(d, "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)",
-         ["代表依法履职。", "代表因刑事案件被羁押正在受侦查、起诉、审判的，暂时停止执行代表职务。", "代表享有发言权。"])
-    _law(d, "中华人民共和国检察官法(2019-04-23)",
-         ["检察官依法履行职责。", "检察官因涉嫌犯罪被羁押的，暂停履行职责，不得继续履职。", "检察官享有休假权利。"])
-    kb = make_kb()
-    kb.ingest_paths([d])
+    kb = _kb_of_laws(make_kb, tmp_path, {
+        "全国人民代表大会和地方各级人民代表大会代表法(2025-03-11)":
+            ["代表依法履职。", "代表因刑事案件被羁押正在受侦查、起诉、审判的，暂时停止执行代表职务。", "代表享有发言权。"],
+        "中华人民共和国检察官法(2019-04-23)":
+            ["检察官依法履行职责。", "检察官因涉嫌犯罪被羁押的，暂停履行职责，不得继续履职。", "检察官享有休假权利。"],
+    })
     assert "代表法" in kb.search("代表因为刑事案件被关起来了，还能继续履职吗", top_k=2)[0].title
     assert "检察官法" in kb.search("检察官因为刑事案件被关起来了，还能继续履职吗", top_k=2)[0].title
 
