@@ -204,6 +204,20 @@ class BroadcastHandlers(HandlerBase):
             await update.effective_message.reply_text(str(e))
             return
         await update.effective_message.reply_text(text)
+        await self._retire_progress(context.bot, bid, text)
+
+    async def _retire_progress(self, bot, bid: int, text: str) -> None:
+        """After /bccancel the confirmation message would keep offering 停止发送 for a broadcast that is
+        already stopped: it now says what happened, without the button."""
+        async with self.db.session() as s:
+            b = await s.get(Broadcast, bid)
+            where = (b.progress_chat_id, b.progress_message_id) if b is not None else (None, None)
+        if not all(where):
+            return
+        try:
+            await bot.edit_message_text(text, chat_id=where[0], message_id=where[1], reply_markup=None)
+        except TelegramError:  # too old or deleted: the reply above already says it
+            pass
 
     async def cancel_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/cancel right after a preview cancels that draft (otherwise the suggestion module's /cancel

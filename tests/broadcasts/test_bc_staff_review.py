@@ -258,8 +258,15 @@ async def test_bccancel_stops_a_sending_broadcast(app, db):
     async with db.session() as s, s.begin():  # one recipient already got it
         row = (await s.execute(OutboxMessage.__table__.select().order_by(OutboxMessage.id))).first()
         (await s.get(OutboxMessage, row.id)).state = "sent"
+    confirmation = tg.sent("editMessageText")[-1]
+    assert "停止发送" in dict(confirmation.buttons())
+    tg.clear()
     await feed(app, upd.text(STAFF, "/bccancel 1"))
     assert "1 人不再收到" in tg.texts()[-1] and "已送达 1" in tg.texts()[-1] and "已停止发送" in tg.texts()[-1]
+    # the confirmation message no longer offers to stop what is stopped
+    (retired,) = tg.sent("editMessageText")
+    assert retired.params["message_id"] == confirmation.params["message_id"]
+    assert "已停止发送" in retired.text and not retired.buttons()
     tg.clear()
     await drain(app, db)
     assert not tg.sent("sendMessage")
