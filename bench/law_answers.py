@@ -11,6 +11,9 @@ Fixes were made after seeing these questions' misses, so this is a development s
 bench/law_questions_round5.tsv: 40 more, written 2026-11-30 by a second reviewer in the same way, with ``also``
 alternatives separated by “;”, plus 5 questions the corpus cannot answer (``law`` “-”), which should be declined.
 Their first run, before any fix for them: right 25 / 40, hit@5 34, declined 0 / 5 (the JSON keeps the current run).
+
+bench/law_questions_round6.tsv: 25 more and 5 unanswerable, written by a third tester who read the statutes but not
+the code, before running anything. First run, before any fix for them: right 19 / 25, hit@5 24, declined 1 / 5.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import CACHE, SHARED, read_tsv, write_result  # noqa: E402
 
-QUESTION_SETS = {"round4": ROOT / "bench" / "law_questions.tsv", "round5": ROOT / "bench" / "law_questions_round5.tsv"}
+QUESTION_SETS = {"round4": ROOT / "bench" / "law_questions.tsv", "round5": ROOT / "bench" / "law_questions_round5.tsv",
+                 "round6": ROOT / "bench" / "law_questions_round6.tsv"}
 
 
 def _is(hit, law: str, article: str) -> bool:

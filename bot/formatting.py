@@ -92,6 +92,8 @@ def answer_card(result: QAResult, heard: str | None = None) -> list[str]:
         blocks.append("\n" + texts.SOURCES_LEAD)
         blocks.extend(_source_lines(result.hits))
     else:
+        if result.note:  # why nothing was answered (“资料中没有写明具体日期。”)
+            blocks.append(e(result.note))
         blocks.append(texts.NOT_FOUND_LEAD)
         blocks.extend(_source_lines(result.hits, with_snippet=True))
     return paginate(blocks)

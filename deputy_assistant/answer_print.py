@@ -22,6 +22,8 @@ def print_answer(answer, *, builtin: bool = False) -> None:
         used = sorted({s.source for s in answer.sentences})
         typer.echo("出处：" + "；".join(answer.hits[i].citation for i in used))
     else:
+        if answer.note:
+            typer.echo(answer.note)
         typer.echo(NOT_FOUND_LEAD if answer.hits else "未能在资料中找到相关内容。")
     if answer.hits:
         typer.echo("\n相关来源：")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import sys
 import threading
 import time
@@ -30,7 +31,9 @@ from .query import content_words, rewrite_query, spell_out
 from .ranking import RankConfig, add_adoption_prior, add_group_scores, add_locator_prior, add_title_priors, fuse
 from .titles import QueryTitles, TitleCatalog
 from .tokenize import tokenize
-from .types import Hit, SearchFilters
+from .types import Answer, Hit, SearchFilters
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")  # “2027年…”
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -446,7 +449,14 @@ class KnowledgeBase:
 
         query = to_simplified(query or "")
         hits = self.search(query, top_k=top_k, filters=filters)
+        if hits and (years := self.unseen_years(query)):  # “2027年代表工作计划”: the 2026 plan does not answer it
+            return Answer(question=query, hits=hits, note=f"资料中没有{'、'.join(years)}年的内容。")
         return compose_answer(query, hits, self.embedder, unseen=self.unseen_share(query) if hits else 0.0)
+
+    def unseen_years(self, query: str) -> list[str]:
+        """The years a question names (“2027年”) that no indexed text mentions."""
+        with self._lock:
+            return [y for y in dict.fromkeys(_YEAR.findall(query)) if not self.bm25.knows(y)]
 
     async def aanswer(self, query: str, top_k: int = 5, filters: SearchFilters | None = None):
         return await asyncio.to_thread(self.answer, query, top_k, filters)

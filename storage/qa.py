@@ -33,6 +33,7 @@ class QAResult:
     question: str
     sentences: list[AnswerSentenceView]
     hits: list[dict]
+    note: str | None = None  # why nothing was answered, when known
 
     @property
     def found(self) -> bool:
@@ -83,7 +84,7 @@ class QAService:
                     hits=hits,
                 )
             )
-        return QAResult(rec.id, question, sentences, hits)
+        return QAResult(rec.id, question, sentences, hits, answer.note)
 
     async def record_voice(self, user: UserView, question: str, alternatives: list[str]) -> int:
         """Keeps an unsure transcript's alternatives so their buttons survive a restart."""

@@ -239,3 +239,12 @@ def test_more_results_have_a_button_for_every_item_listed():
 
     labels = [b.text for row in sources_keyboard(7, 5, 10).inline_keyboard for b in row]
     assert labels == [f"原文{i}" for i in range(6, 16)]
+
+
+def test_answer_card_says_why_nothing_was_answered():
+    from bot.formatting import answer_card
+    from storage.qa import QAResult
+
+    hit = {"title": "全国人大常委会2026年度代表工作计划", "locator": "7", "text": "2月，书面通报。", "page": None}
+    (card,) = answer_card(QAResult(1, "几号开幕", [], [hit], note="资料中没有写明具体日期。"))
+    assert card.index("资料中没有写明具体日期。") < card.index("没有找到能直接回答的句子") < card.index("[1]")

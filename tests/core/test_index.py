@@ -554,3 +554,27 @@ def test_answer_sentences_keep_their_figures():
         assert _QUANTITY.search(held), held
     for none in ("2026年3月召开", "第二十七次会议", "“两个确立”"):
         assert not _QUANTITY.search(none), none
+
+
+def test_questions_for_facts_the_documents_do_not_hold_are_declined_with_the_reason(make_kb, tmp_path):
+    """New-user round 6: a question for an office holder, a year nothing covers, a day of the month or a figure was
+    answered with the nearest plan sentence (“…主任是谁” → a 6月 task naming 主任会议)."""
+    from retrieval.answer import NOTE_DAY, NOTE_FIGURE, NOTE_PERSON, _ASKS_PERSON
+
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+    for q, note in (("宁夏人大常委会主任是谁", NOTE_PERSON), ("十四届全国人大五次会议几号开幕", NOTE_DAY),
+                    ("全国人大代表出国考察的报销标准是多少", NOTE_FIGURE),
+                    ("2027年代表工作计划有什么安排", "资料中没有2027年的内容。")):
+        ans = kb.answer(q)
+        assert not ans.found and ans.hits and ans.note == note, (q, ans.text)
+    # what the documents hold is still answered: a year they plan for, a month, a count
+    assert kb.answer("2026年全国人大常委会什么时候召开代表建议办理工作座谈会").found
+    assert "5期" in kb.answer("今年全国人大给代表办几期专题学习班").text
+    assert not _ASKS_PERSON.search("县里各个局的局长是谁任命的") and not _ASKS_PERSON.search("县监委主任是谁选出来的")
+    # an appointment notice names the person: then the question is answered from it
+    notice = tmp_path / "任职通知.md"
+    notice.write_text("# 关于任职的通知\n\n经县第十八届人民代表大会第三次会议选举，张建国当选为县人民代表大会常务委员会主任。\n",
+                      encoding="utf-8")
+    kb.ingest_paths([notice])
+    assert "张建国" in kb.answer("县人大常委会主任是谁").text
