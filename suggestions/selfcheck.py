@@ -1,8 +1,9 @@
 """自检自测: a report of findings, each with a severity and a concrete fix.
 
-Quality (missing/thin parts, title form, vague measures), appropriateness (content that is not
-a suggestion and the body it should go to), the legal basis (law articles from the knowledge
-base, with citations) and similar items already submitted (offer to co-sign or merge).
+Quality (missing/thin parts, title form, vague measures, a title the body does not bear out, several unrelated
+matters in one draft: ``suggestions.coherence``), appropriateness (content that is not a suggestion and the body it
+should go to), the legal basis (law articles from the knowledge base, with citations) and similar items already
+submitted (offer to co-sign or merge).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from retrieval.types import SearchFilters
 
+from suggestions.coherence import coherence_findings
 from suggestions.summary import summarize
 from suggestions.text import (
     TOO_LONG_CHARS, is_numbered, measure_items, routing_text, sentences, strip_item_mark,
@@ -484,7 +486,8 @@ def check(
     (national, provincial, municipal, county, township) where known, for the co-signers a bill needs."""
     t0 = time.perf_counter()
     findings = (not_suggestion_findings(draft) + quality_findings(draft, congress_level) + bill_hint(draft)
-                + level_findings(draft, congress_level) + legal_findings(draft, kb))
+                + level_findings(draft, congress_level) + coherence_findings(draft, embedder)
+                + legal_findings(draft, kb))
     if embedder is not None and existing:
         q = embedder.encode_queries([routing_text(draft)])[0]
         findings += similar_findings(q, existing, similar_threshold, author_id)
