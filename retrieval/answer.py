@@ -113,8 +113,10 @@ def _units(hit: Hit, record: bool, notes: bool = False, whole_row: bool = True) 
             items = [] if whole_row or k != main else list_items(cell.split("：", 1)[-1])
             if items:
                 out += [(f"{hit.locator}：{it.rstrip('；;。')}。", False, True) for it in items]
+            elif k == main and not whole_row:  # “…筹备工作安排在几月”: the month is the answer, say it (“12月：…”)
+                out.append((f"{hit.locator}：{_ended(cell.split('：', 1)[-1])}", False, True))
             else:
-                out.append((cell.replace("\n", ""), False, k == main))
+                out.append((_ended(cell), False, k == main))
         return out
     out = []
     for k, sent in enumerate(split_sentences(hit.text)):
@@ -129,6 +131,12 @@ def _units(hit: Hit, record: bool, notes: bool = False, whole_row: bool = True) 
         if len(sent) >= 6 and sent.rstrip("。：:") not in (hit.title, hit.locator) and (notes or not _NOTE.match(sent)):
             out.append((sent, heading, False))
     return out
+
+
+def _ended(text: str) -> str:
+    """A table cell as a sentence: “承办单位：代表工作委员会” gets its full stop."""
+    text = text.replace("\n", "").strip()
+    return text if text.endswith(("。", "！", "？", "；", ";", "：", "…")) else text + "。"
 
 
 def _lead_in(cands: list[tuple[int, str]], k: int) -> int | None:
@@ -244,6 +252,8 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
         # nor a trailing “相关部门：…” after the row's work, unless the question asks who
         if cands[j][0] == cands[best[0]][0] and (asks_who or j not in side_cells):
             chosen.append(j)
+    if asks_who and best[0] in main_cells:  # “…归哪个单位承办”: the row's work, then who does it
+        chosen += [j for j in side_cells if cands[j][0] == cands[best[0]][0] and j not in chosen]
     nxt = best[0] + 1
     if len(chosen) == 1 and best[0] in headings and nxt < len(cands) and cands[nxt][0] == cands[best[0]][0]:
         chosen.append(nxt)  # an item's heading names the task; its next sentence says what is done, and when

@@ -578,3 +578,37 @@ def test_questions_for_facts_the_documents_do_not_hold_are_declined_with_the_rea
                       encoding="utf-8")
     kb.ingest_paths([notice])
     assert "张建国" in kb.answer("县人大常委会主任是谁").text
+
+
+def test_a_schedule_row_says_its_month_and_who_does_the_work_when_asked(make_kb):
+    """New-user round 6: “…安排在几月” was answered “主要内容：做好…筹备工作。”, the month only in the citation; a
+    who-question lost the row's 承办单位 cell, and a cell ended without a full stop."""
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+    assert kb.answer("宁夏人大五次会议的筹备工作安排在几月").text.startswith("12月：做好自治区十三届人大五次会议筹备工作")
+    who = kb.answer("宁夏人大代表资格审查和宪法宣誓归哪个单位承办").text
+    assert who.startswith("全年：") and "承办单位：代表工作委员会。" in who
+    # the month named: the row's content cell whole, as before
+    assert kb.answer("宁夏8月份有哪些工作").text.startswith("主要内容：1.")
+
+
+def test_what_circumstances_finds_the_article_that_lists_them(make_kb, tmp_path):
+    """New-user rounds 4 and 6: “啥情况下代表资格就终止了” was answered from the article on who announces the
+    termination; statutes list circumstances as “有下列情形之一的”."""
+    law = tmp_path / "代表法.md"
+    law.write_text(
+        "# 中华人民共和国全国人民代表大会和地方各级人民代表大会代表法\n\n<!-- INFO END -->\n\n## 第八章 附则\n\n"
+        "第六十一条　代表有下列情形之一的，暂时停止执行代表职务：（一）因刑事案件被羁押正在受侦查、起诉、审判的；"
+        "（二）被依法判处管制、拘役或者有期徒刑而没有附加剥夺政治权利，正在服刑的。\n\n"
+        "第六十二条　代表有下列情形之一的，其代表资格终止：（一）地方各级人民代表大会代表迁出或者调离本行政区域的；"
+        "（二）辞职被接受的；（三）未经批准两次不出席本级人民代表大会会议的；（四）被罢免的；（五）丧失中华人民共和国国籍的；"
+        "（六）依照法律被剥夺政治权利的；（七）丧失行为能力的。\n\n"
+        "第六十三条　县级以上的各级人民代表大会代表资格的终止，由代表资格审查委员会报本级人民代表大会常务委员会，"
+        "由本级人民代表大会常务委员会予以公告。乡、民族乡、镇的人民代表大会代表资格的终止，由代表资格审查委员会报本级"
+        "人民代表大会，由本级人民代表大会予以公告。\n",
+        encoding="utf-8")
+    kb = make_kb()
+    kb.ingest_paths([law])
+    for q in ("啥情况下代表资格就终止了", "什么情况下人大代表资格就终止"):
+        ans = kb.answer(q)
+        assert ans.hits[ans.sentences[0].source].locator.endswith("第六十二条"), (q, ans.text)
