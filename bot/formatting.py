@@ -85,6 +85,8 @@ def answer_card(result: QAResult, heard: str | None = None) -> list[str]:
         blocks.append(texts.NO_RESULTS)
         return paginate(blocks)
     if result.found:
+        if result.note:  # a caveat on the answer (“资料只写明月份，没有具体日期。”)
+            blocks.append(e(result.note))
         body = "".join(f"{s.text}[{s.source + 1}]" for s in result.sentences)
         pieces = split_plain(body, TELEGRAM_LIMIT - len(texts.ANSWER_LEAD))
         blocks.append(texts.ANSWER_LEAD + e(pieces[0]))

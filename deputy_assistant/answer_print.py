@@ -18,6 +18,8 @@ BUILTIN_ONLY = ("提示：内置资料只有全国人大常委会2026年度代�
 def print_answer(answer, *, builtin: bool = False) -> None:
     """``builtin``: answered from the built-in corpus (no ``--index``)."""
     if answer.found:
+        if answer.note:  # a caveat (“资料只写明月份，没有具体日期。”)
+            typer.echo(answer.note)
         typer.echo(f"答：{answer.text}")
         used = sorted({s.source for s in answer.sentences})
         typer.echo("出处：" + "；".join(answer.hits[i].citation for i in used))
@@ -29,5 +31,5 @@ def print_answer(answer, *, builtin: bool = False) -> None:
         typer.echo("\n相关来源：")
         for i, h in enumerate(answer.hits, 1):
             typer.echo(f"[{i}] {h.citation}\n    {snippet(h.text, SNIPPET_CHARS)}")
-    if builtin and not answer.found:
+    if builtin and not answer.found and not answer.note:  # a law index would not name the 主任 either
         typer.echo("\n" + BUILTIN_ONLY)

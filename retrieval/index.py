@@ -23,17 +23,22 @@ from tqdm import tqdm
 from corpus import Chunk, Document, LoadError, chunk_document, iter_files, load_path
 from corpus.chunking import CHUNKING_VERSION
 from corpus.cleaning import to_simplified
+from corpus.numbers import search_text
 
 from .bm25 import BM25
 from .dense import HNSW_THRESHOLD, DenseIndex
 from .facets import all_facet_ids, facet_ids, facet_texts, owner
 from .query import content_words, rewrite_query, spell_out
-from .ranking import RankConfig, add_adoption_prior, add_group_scores, add_locator_prior, add_title_priors, fuse
+from .ranking import (
+    RankConfig, add_adoption_prior, add_group_scores, add_locator_prior, add_object_prior, add_title_priors, fuse,
+)
 from .titles import QueryTitles, TitleCatalog
 from .tokenize import tokenize
 from .types import Answer, Hit, SearchFilters
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")  # “2027年…”
+# … as the period of a plan, report or budget (“2027年代表工作计划”, “2027年度的安排”)
+_PLAN_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度?的?[^，。？?\d]{0,8}?(?:计划|安排|要点|报告|预算|决算|规划)")
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -418,6 +423,7 @@ class KnowledgeBase:
         scores = add_title_priors(scores, titles, self.catalog, asked, cfg)
         scores = add_locator_prior(scores, [chunks[int(i)].locator for i in ids], qtext, cfg)
         scores = add_adoption_prior(scores, [chunks[int(i)].text for i in ids], titles, asked.named, qtext, cfg)
+        scores = add_object_prior(scores, [chunks[int(i)].text for i in ids], qtext, cfg)
         order = np.argsort(-scores)[:top_k]
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]
 
@@ -454,9 +460,15 @@ class KnowledgeBase:
         return compose_answer(query, hits, self.embedder, unseen=self.unseen_share(query) if hits else 0.0)
 
     def unseen_years(self, query: str) -> list[str]:
-        """The years a question names (“2027年”) that no indexed text mentions."""
+        """The years a question asks about (“2027年代表工作计划”, “二〇二七年的安排”) that no indexed text mentions, when
+        it names no year that one does: “我2027年才满十八周岁” asks about voting, and “2026年和2027年…” is answered
+        from 2026's documents."""
+        q = search_text(query)
         with self._lock:
-            return [y for y in dict.fromkeys(_YEAR.findall(query)) if not self.bm25.knows(y)]
+            named = list(dict.fromkeys(_YEAR.findall(q)))
+            if any(self.bm25.knows(y) for y in named):
+                return []
+            return [y for y in dict.fromkeys(_PLAN_YEAR.findall(q)) if not self.bm25.knows(y)]
 
     async def aanswer(self, query: str, top_k: int = 5, filters: SearchFilters | None = None):
         return await asyncio.to_thread(self.answer, query, top_k, filters)

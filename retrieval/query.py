@@ -45,9 +45,9 @@ LEGAL_TERMS: dict[str, str] = {
     "不给假": "给予时间保障", "不批假": "给予时间保障", "能用几年": "有效期", "兼任": "担任 职务",
     "同时当局长": "担任 国家行政机关 职务", "政府当局长": "担任 国家行政机关 职务", "当局长吗": "担任 国家行政机关 职务", "拘留人": "限制人身自由",
     "人代会": "人民代表大会 会议", "两会": "全国人民代表大会 会议",
-    # “啥情况下代表资格就终止了”: statutes list circumstances as “有下列情形之一的”; a deputy's 直选 is 直接选举
+    # “啥情况下代表资格就终止了”: statutes list circumstances as “有下列情形之一的” (not 直选 or the typo 意案, which
+    # a review found inside 一直选不上 and 同意案件)
     "什么情况下": "情形", "啥情况下": "情形", "哪些情况下": "情形", "哪种情况下": "情形",
-    "直选": "直接选举 选民直接选举", "意案": "议案",  # 意案: the pinyin typo of 议案 no text uses
     # the short names deputies use for the bodies statutes spell out
     "人大": "人民代表大会", "常委会": "常务委员会", "专委会": "专门委员会", "两高": "最高人民法院 最高人民检察院",
     "监委": "监察委员会", "纪委监委": "监察委员会", "村监委会": "村务监督委员会",

@@ -35,6 +35,7 @@ class RankConfig:
     superseded_penalty: float = 4.0  # an older version of a document indexed beside its newer one (代表法 2015 / 2025)
     w_locator: float = 1.0  # boost for chunks whose month / article the query names (“9月”“第五十一条”)
     w_adoption: float = 2.0  # boost for a document's adoption note when the query asks when it was adopted
+    w_object: float = 1.0  # penalty for a chunk that does not mention the procedure the question names (议案, 质询…)
     prf_weight: float = 0.0  # pseudo-relevance feedback: move the query vector toward the top hits
     prf_docs: int = 5
 
@@ -121,7 +122,7 @@ def names_locator(query: str, locator: str) -> bool:
 
 # “计划是什么时候通过的”“哪次会议通过的”: the answer is a document's bracketed adoption note
 # (“（2025年12月24日…委员长会议原则通过…）”), which sits at the head of a long chunk that nothing else ranks.
-ASKS_ADOPTED = re.compile(r"(?:什么时候|何时|哪天|哪一天|哪年|哪次会议|哪个会议|几月几[日号]).{0,6}(?:通过|印发|发布|修改|修订)"
+ASKS_ADOPTED = re.compile(r"(?:什么时候|何时|哪天|哪一天|哪年|哪次会议|哪个会议|几月几[日号]|几号).{0,6}(?:通过|印发|发布|修改|修订)"
                            r"|(?:通过|印发|发布|修订)的?(?:时间|日期)|(?:会议|委员长会议)通过的")
 _ADOPTION_NOTE = re.compile(r"[（(][^（）()]{0,120}?\d{4}年\d{1,2}月\d{1,2}日[^（）()]{0,160}?(?:通过|修改|修正|印发)[^（）()]{0,80}[)）]")
 
@@ -141,3 +142,19 @@ def add_locator_prior(scores: np.ndarray, locators: list[str], query: str, cfg: 
     if not len(scores) or not cfg.w_locator:
         return scores
     return scores + cfg.w_locator * np.array([names_locator(query, loc) for loc in locators], dtype=np.float64)
+
+
+# The procedures deputies ask about by name (“…几个人联名才能提议案”): an article that does not mention the one asked
+# about is about another procedure, however close its wording (地方组织法 第二十六条 nominates candidates by
+# “十人以上书面联名”; 第二十二条 is the 议案 rule). Longest first: 质询案 before 质询.
+OBJECTS = ("质询案", "罢免案", "议案", "质询", "罢免", "询问", "候选人", "辞职", "预算", "决算", "执法检查", "视察",
+           "列席", "选民登记", "代表资格", "特定问题调查", "撤销")
+
+
+def add_object_prior(scores: np.ndarray, texts: list[str], query: str, cfg: RankConfig) -> np.ndarray:
+    if not len(scores) or not cfg.w_object:
+        return scores
+    asked = [o for o in OBJECTS if o in query]
+    if not asked:
+        return scores
+    return scores - cfg.w_object * np.array([not any(o in x for o in asked) for x in texts], dtype=np.float64)

@@ -80,7 +80,7 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     closeness: float | None = None  # the best candidate sentence's embedding similarity, answered or not
-    note: str | None = None  # why nothing was answered, when the composer can say (“资料中没有写明具体日期。”)
+    note: str | None = None  # why nothing was answered (“资料中没有写明具体日期。”), or a caveat on the answer
 
     @property
     def found(self) -> bool:

@@ -33,7 +33,7 @@ class QAResult:
     question: str
     sentences: list[AnswerSentenceView]
     hits: list[dict]
-    note: str | None = None  # why nothing was answered, when known
+    note: str | None = None  # why nothing was answered, or a caveat on the answer
 
     @property
     def found(self) -> bool:

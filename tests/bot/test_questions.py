@@ -248,3 +248,13 @@ def test_answer_card_says_why_nothing_was_answered():
     hit = {"title": "全国人大常委会2026年度代表工作计划", "locator": "7", "text": "2月，书面通报。", "page": None}
     (card,) = answer_card(QAResult(1, "几号开幕", [], [hit], note="资料中没有写明具体日期。"))
     assert card.index("资料中没有写明具体日期。") < card.index("没有找到能直接回答的句子") < card.index("[1]")
+
+
+def test_answer_card_puts_a_caveat_before_the_answer():
+    from bot.formatting import answer_card
+    from storage.qa import AnswerSentenceView, QAResult
+
+    hit = {"title": "全国人大常委会2026年度代表工作计划", "locator": "20", "text": "3月，召开代表建议交办会。", "page": None}
+    (card,) = answer_card(QAResult(1, "交办会几号开", [AnswerSentenceView("3月，召开代表建议交办会。", 0)], [hit],
+                                   note="资料只写明月份，没有具体日期。"))
+    assert card.index("资料只写明月份") < card.index("3月，召开代表建议交办会。[1]")
