@@ -220,7 +220,7 @@ def load_targets(kind: str) -> tuple[Target, ...]:
 _REMIT_CACHE: dict[tuple[int, tuple[Target, ...]], np.ndarray] = {}
 
 
-def _remit_vectors(embedder: EmbedderLike, targets: tuple[Target, ...]) -> np.ndarray:
+def remit_vectors(embedder: EmbedderLike, targets: tuple[Target, ...]) -> np.ndarray:
     # Remits are fixed data: encode them once per embedder and target list.
     key = (id(embedder), targets)
     if key not in _REMIT_CACHE:
@@ -253,7 +253,7 @@ class Router:
         self._index = {t.name: i for i, t in enumerate(self.targets)}
         self.embedder = embedder
         self.weights = weights
-        self._remit_vecs = _remit_vectors(embedder, tuple(self.targets))
+        self._remit_vecs = remit_vectors(embedder, tuple(self.targets))
         self._history: list[HistoryItem] = []
         self._hist_vecs = np.zeros((0, self._remit_vecs.shape[1]), dtype=np.float32)
         self._lexical = None
