@@ -15,6 +15,14 @@ BUILTIN_ONLY = ("提示：内置资料只有全国人大常委会2026年度代�
                 "--index 索引目录，再用 deputy-assistant ask \"问题\" --index 索引目录 提问。")
 
 
+def _beyond_any_index(note: str | None) -> bool:
+    """An office holder or a year no document covers: a law index would not have it either, so no hint to build one."""
+    from retrieval.answer import NOTE_PERSON, NOTE_YEAR
+
+    head, tail = NOTE_YEAR.split("{years}")
+    return note == NOTE_PERSON or bool(note and note.startswith(head) and note.endswith(tail))
+
+
 def print_answer(answer, *, builtin: bool = False) -> None:
     """``builtin``: answered from the built-in corpus (no ``--index``)."""
     if answer.found:
@@ -31,5 +39,5 @@ def print_answer(answer, *, builtin: bool = False) -> None:
         typer.echo("\n相关来源：")
         for i, h in enumerate(answer.hits, 1):
             typer.echo(f"[{i}] {h.citation}\n    {snippet(h.text, SNIPPET_CHARS)}")
-    if builtin and not answer.found and not answer.note:  # a law index would not name the 主任 either
+    if builtin and not answer.found and not _beyond_any_index(answer.note):
         typer.echo("\n" + BUILTIN_ONLY)

@@ -78,6 +78,7 @@ _ASKS_FIGURE = re.compile(r"(?:是|有|为|涨了?|增长了?|达到|提高了?|
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之|分之")
 FIGURE_CLOSE = 0.89  # above the everyday “是多少” questions' best sentences on bench/answers.py (0.866–0.888)
 NOTE_PERSON = "资料中没有具体人员的任职信息。"
+NOTE_YEAR = "资料中没有{years}年的内容。"  # filled in by KnowledgeBase.answer
 NOTE_DAY = "资料中没有写明具体日期。"
 NOTE_MONTH_ONLY = "资料只写明月份，没有具体日期。"
 NOTE_FIGURE = "资料中没有写明这个数字。"

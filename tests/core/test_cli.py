@@ -172,3 +172,10 @@ def test_unknown_usage_message_passes_through_unchanged():
 
     assert translate("Something typer may say one day.") == "Something typer may say one day."
     assert translate("Invalid value for '--x': something new") == "'--x' 的取值无效：something new"
+
+
+def test_ask_says_why_when_no_document_can_hold_the_fact(runner):
+    """An office holder is in no law either: the reason is printed, not the hint to index the laws."""
+    res = runner.invoke(cli.app, ["ask", "宁夏人大常委会主任是谁"])
+    assert res.exit_code == 0, res.output
+    assert "资料中没有具体人员的任职信息。" in res.output and "index build" not in res.output
