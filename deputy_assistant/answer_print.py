@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.texts import NOT_FOUND_LEAD  # the bot's wording: one phrasing for both
+from retrieval.fact_kinds import BEYOND_ANY_INDEX
 from retrieval.types import snippet
 
 SNIPPET_CHARS = 160
@@ -13,14 +14,6 @@ SNIPPET_CHARS = 160
 BUILTIN_ONLY = ("提示：内置资料只有全国人大常委会2026年度代表工作计划和宁夏2026年代表工作安排表。要查法律条文，"
                 "请先建立含法律的索引（可一并加入内置资料）：deputy-assistant index build 法律文件夹 corpus/data "
                 "--index 索引目录，再用 deputy-assistant ask \"问题\" --index 索引目录 提问。")
-
-
-def _beyond_any_index(note: str | None) -> bool:
-    """An office holder or a year no document covers: a law index would not have it either, so no hint to build one."""
-    from retrieval.answer import NOTE_PERSON, NOTE_YEAR
-
-    head, tail = NOTE_YEAR.split("{years}")
-    return note == NOTE_PERSON or bool(note and note.startswith(head) and note.endswith(tail))
 
 
 def print_answer(answer, *, builtin: bool = False) -> None:
@@ -39,5 +32,5 @@ def print_answer(answer, *, builtin: bool = False) -> None:
         typer.echo("\n相关来源：")
         for i, h in enumerate(answer.hits, 1):
             typer.echo(f"[{i}] {h.citation}\n    {snippet(h.text, SNIPPET_CHARS)}")
-    if builtin and not answer.found and not _beyond_any_index(answer.note):
+    if builtin and not answer.found and answer.reason not in BEYOND_ANY_INDEX:  # a law would not hold it either
         typer.echo("\n" + BUILTIN_ONLY)

@@ -15,6 +15,7 @@ from corpus.cleaning import split_sentences
 from corpus.numbers import search_text
 
 from .facets import CELL_SPLIT, list_items
+from .fact_kinds import QUANTITY, SPAN, judge, names_holder, office_asked
 from .query import statutory_words
 from .ranking import ASKS_ADOPTED, names_locator
 from .tokenize import tokenize
@@ -38,53 +39,8 @@ SIDE_CELL_PENALTY = 0.1  # a row's 相关部门 / 承办单位 cell, unless the 
 NOTE_BONUS = 0.1  # a document's adoption note, for a question about when or where it was adopted
 # not 近几年 / 这几天 / 哪几个 / 前几次, which ask when or which
 _ASKS_QUANTITY = re.compile(r"多少(?!有点)|(?<![近这那前哪])几[个名位人次票天年条成]|多久|多长|多大比例|几分之")
-# a count or a share; not an article number (第十条) nor a date (2025年3月11日)
-_QUANTITY = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千万亿两])(?:[零〇一二三四五六七八九十百千万亿两]+|\d{1,3}(?:\.\d+)?)(?![\d.])"
-                       r"(?:分之[一二三四五六七八九十]+|[个名位人次票天周成年日期件元块万亿户]|个月|以上|以下|以内)"
-                       r"|(?<![\d.])\d{4,}(?:\.\d+)?(?:[个名位人次件元块万亿户]|余|多)|过半数|半数")
-# “从几月到几月”“持续多长时间”: the sentence with a span of months (“4月至9月，专门委员会…开展督办工作”).
+# “从几月到几月”“持续多长时间”: the sentence with a span of months (fact_kinds.SPAN).
 _ASKS_SPAN = re.compile(r"几月(?:份)?(?:到|至|搞到|干到)几月|从什么时候到什么时候|哪段时间")
-_SPAN = re.compile(r"\d{1,2}月(?:[上中下]旬)?(?:至|到|—|－|-)\d{1,2}月")
-# A count (“一共有多少人”“每个月工资多少钱”“开几次会”) that no considered sentence holds is not answered: the
-# nearest sentence would be answered with confidence but say nothing about the number.
-_ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件)|(?<![近这那前哪第])几[个名位人次期件](?!月)")
-# … and an amount of money (“补贴能拿多少钱”) is not answered by a count of anything else (“过半数”“十人以上”).
-_ASKS_MONEY = re.compile(r"多少钱|多少元|几块钱|几元|多少万(?:元|块)?(?![人名个户位件余])")
-_MONEY = re.compile(r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千万亿两]+)(?:元|块|万元|亿元)|标准|数额|金额")
-# Likewise a question for a number of days or years or how long (“离婚冷静期是多少天”“多久答复”“集中视察多长时间”)
-# that no considered sentence answers with a span of time; not how often (“多久开一次会”: “每年”“每两个月”).
-_ASKS_DAYS = re.compile(r"多少(?:个工作日|个月|天|日|年|周)|(?<![近这那前哪第])几(?:个工作日|个月|天|日|年|周)(?![前后])"
-                        r"|(?:多长时间|多久|多少时间)(?:之?内|(?![^，。？?]{0,4}一次))|期限")  # how long, not how often
-# 〇 is left out: it writes years (二〇二五年), not spans; 周岁 is an age
-_TIME_SPAN = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千两])(?:[零一二三四五六七八九十百千两]+|\d{1,3})"
-                        r"(?:个工作日|个月|工作日|日|天|年|个小时|小时|分钟|秒|个星期|星期|周(?!岁))")
-# “宁夏人大常委会主任是谁”“谁是县长”: laws and work plans name offices, not the people holding them; answered only
-# when a considered sentence says who holds the office asked about (an uploaded notice: “李飞跃当选为…主任”). Not
-# “是谁任命的”, nor “…的负责人是谁”, which a schedule row's 承办单位 answers.
-_OFFICE = (r"(?:主任委员|副主任|主任|副主席|主席|委员长|总理|副书记|书记|支书|副省长|省长|副市长|市长|州长|副县长|县长|区长|乡长|镇长"
-           r"|局长|厅长|部长|院长|检察长|秘书长|站长)")
-_ASKS_PERSON = re.compile(rf"^(?:请问)?谁是[^，。？?]{{0,24}}?(?P<a>{_OFFICE})"
-                          rf"|(?P<b>{_OFFICE})(?:现在|目前|现任)?(?:是谁|叫什么名字|叫什么|叫啥名?字?|是哪一?位)"
-                          r"[啊呀呢吗哈？?。！!\s]*(?:谢谢|多谢)?[啊呀呢吗哈？?。！!\s]*$")
-_APPOINTED = re.compile(r"当选为|当选|任命|担任|出任|兼任|任职|为.{0,20}?(?:主任|主席|长)")
-# “…几号开幕”“哪天召开”: a day, which plans by month and laws mostly do not give. Not “第几号主席令”, “几号文件”.
-_ASKS_DAY = re.compile(r"(?<!第)几号(?!文件|令|楼|线|车|门|窗口|字)|哪一?天|几月几[日号]|具体日期|什么日子")
-_DAY = re.compile(r"月\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]|之日|日期|季度|每[年月]|每两个月|\d{1,2}月[上中下]旬")
-_MONTH = re.compile(r"(?<!\d)(?:1[0-2]|[1-9])月|[一二三四五六七八九十]{1,2}月")
-# “…标准是多少”“财政收入是多少”“今年涨了多少”: a figure, which only a sentence holding one answers; a sentence that is
-# close (FIGURE_CLOSE) and states the rule (“由本级财政给予适当补贴”) is answered with a caveat.
-_ASKS_FIGURE = re.compile(r"(?:是|有|为|涨了?|增长了?|达到|提高了?|降了?|定为?|需要|给)多少[？?啊呀呢吗\s]*$|多少岁|多少[%％]"
-                          r"|百分之多少|[率额]多少")
-_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之|分之")
-FIGURE_CLOSE = 0.89  # above the everyday “是多少” questions' best sentences on bench/answers.py (0.866–0.888)
-NOTE_PERSON = "资料中没有具体人员的任职信息。"
-NOTE_YEAR = "资料中没有{years}年的内容。"  # filled in by KnowledgeBase.answer
-NOTE_DAY = "资料中没有写明具体日期。"
-NOTE_MONTH_ONLY = "资料只写明月份，没有具体日期。"
-NOTE_FIGURE = "资料中没有写明这个数字。"
-NOTE_FIGURE_RULE = "资料中没有写明具体数字，相关规定如下。"
-NOTE_MONEY = "资料中没有写明具体金额。"
-NOTE_SPAN = "资料中没有写明期限或时长。"
 _CONTENT_HEAD = re.compile(r"^(?:主要内容|工作内容|内容|事项|工作事项|主要工作|工作任务)[：:]")
 _ASKS_WHO = re.compile(r"谁|哪个(?!月|季度|时候|年|星期|礼拜)|哪些(?:部门|单位|机构)|部门|单位|机构|负责|承办")
 _LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")  # “（八）…的。”: one case of a list led in by “…：”
@@ -163,47 +119,6 @@ def _lead_in(cands: list[tuple[int, str]], k: int) -> int | None:
     return None
 
 
-def _office_asked(question: str) -> str | None:
-    m = _ASKS_PERSON.search(question)
-    return (m.group("a") or m.group("b")) if m else None
-
-
-def _names_holder(sentence: str, office: str) -> bool:
-    """Does ``sentence`` say who holds ``office``: the office named with an appointment (“当选为…主任”) or a
-    person's name (jieba's nr / nrfg / nrt)?"""
-    if office not in sentence:
-        return False
-    if _APPOINTED.search(sentence):
-        return True
-    import jieba.posseg  # loaded on the first who-holds-this-office question only
-
-    return any(flag.startswith("nr") and len(word) >= 2 for word, flag in jieba.posseg.lcut(sentence))
-
-
-def _unanswered_kind(question: str, sentences: list[str], best: str, closeness: float) -> tuple[str | None, bool]:
-    """(why, declined): why none of ``sentences`` (``best``, the one chosen, for a bare figure or a day) answers a
-    question that asks for a particular kind of fact (a count, an amount, a span of time, a day, a figure, a
-    person), and whether that means no answer (True) or an answer with a caveat (False); (None, False) when fine."""
-    def held(pattern: re.Pattern) -> bool:
-        return any(pattern.search(s) for s in sentences)
-
-    if _ASKS_COUNT.search(question) and not held(_QUANTITY):
-        return NOTE_FIGURE, True
-    if _ASKS_MONEY.search(question) and not held(_MONEY):
-        return NOTE_MONEY, True
-    if _ASKS_DAYS.search(question) and not any(_TIME_SPAN.search(s) or _SPAN.search(search_text(s)) for s in sentences):
-        return NOTE_SPAN, True
-    if _ASKS_DAY.search(question) and not _DAY.search(best):
-        # “交办会几号开”: “3月，召开…交办会” is still the answer, with a caveat
-        return (NOTE_MONTH_ONLY, False) if _MONTH.search(search_text(best)) else (NOTE_DAY, True)
-    # “报销标准是多少”: any sentence of three passages holds some number (“5期”); the chosen one must hold the figure
-    if _ASKS_FIGURE.search(question) and not (_QUANTITY.search(best) or _FIGURE.search(best)):
-        return (NOTE_FIGURE_RULE, False) if closeness >= FIGURE_CLOSE else (NOTE_FIGURE, True)
-    if (office := _office_asked(question)) and not any(_names_holder(s, office) for s in sentences):
-        return NOTE_PERSON, True
-    return None, False
-
-
 def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0) -> Answer:
     """``unseen``: share of the question's content words the knowledge base never uses
     (``KnowledgeBase.unseen_share``); a mostly unknown question needs a close sentence to be answered."""
@@ -252,13 +167,13 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     # “全年有哪些常态化工作”: what is done, not a row's “相关部门：…”; “…由谁负责”: who
     rank_prior += (MAIN_CELL_BONUS if asks_who else -SIDE_CELL_PENALTY) * where(lambda k, s: k in side_cells)
     if _ASKS_QUANTITY.search(question):
-        rank_prior += QUANTITY_BONUS * where(lambda k, s: bool(_QUANTITY.search(s)))
+        rank_prior += QUANTITY_BONUS * where(lambda k, s: bool(QUANTITY.search(s)))
     if ASKS_ADOPTED.search(question):  # “计划是什么时候通过的”: the note says; 通过多种方式… only shares a word
         rank_prior += NOTE_BONUS * where(lambda k, s: bool(_NOTE.match(s)))
-    if office := _office_asked(question):  # “…主任是谁”: the sentence that says who holds the office, if any does
-        rank_prior += NOTE_BONUS * where(lambda k, s: _names_holder(s, office))
+    if office := office_asked(question):  # “…主任是谁”: the sentence that says who holds the office, if any does
+        rank_prior += NOTE_BONUS * where(lambda k, s: names_holder(s, office))
     if _ASKS_SPAN.search(qtext):
-        rank_prior += QUANTITY_BONUS * where(lambda k, s: bool(_SPAN.search(search_text(s))))
+        rank_prior += QUANTITY_BONUS * where(lambda k, s: bool(SPAN.search(search_text(s))))
     score = sv @ qv + 0.15 * overlap + rank_prior
     best = np.argsort(-score)
     closeness = answer.closeness = float(score[best[0]] - 0.15 * overlap[best[0]] - rank_prior[best[0]])
@@ -266,9 +181,11 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
         return answer
     if unseen >= OFF_TOPIC_UNSEEN and closeness < OFF_TOPIC_SCORE:
         return answer  # the nearest passages are still listed as sources, without claiming an answer
-    answer.note, declined = _unanswered_kind(question, [sent for _, sent in cands], cands[best[0]][1], closeness)
-    if declined:
-        return answer
+    verdict = judge(question, [sent for _, sent in cands], cands[best[0]][1], closeness)
+    if verdict is not None:
+        answer.reason, answer.note = verdict.reason, verdict.note
+        if verdict.declined:
+            return answer
     chosen = [best[0]]
     for j in best[1:]:
         if len(chosen) >= MAX_SENTENCES or score[j] < score[best[0]] - 0.03:

@@ -451,12 +451,13 @@ class KnowledgeBase:
         return (n - n_known) / n if n else 0.0
 
     def answer(self, query: str, top_k: int = 5, filters: SearchFilters | None = None):
-        from .answer import NOTE_YEAR, compose_answer
+        from .answer import compose_answer
+        from .fact_kinds import NOTES
 
         query = to_simplified(query or "")
         hits = self.search(query, top_k=top_k, filters=filters)
         if hits and (years := self.unseen_years(query)):  # “2027年代表工作计划”: the 2026 plan does not answer it
-            return Answer(question=query, hits=hits, note=NOTE_YEAR.format(years="、".join(years)))
+            return Answer(question=query, hits=hits, reason="year", note=NOTES["year"].format(years="、".join(years)))
         return compose_answer(query, hits, self.embedder, unseen=self.unseen_share(query) if hits else 0.0)
 
     def unseen_years(self, query: str) -> list[str]:

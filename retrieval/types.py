@@ -81,6 +81,7 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     closeness: float | None = None  # the best candidate sentence's embedding similarity, answered or not
     note: str | None = None  # why nothing was answered (“资料中没有写明具体日期。”), or a caveat on the answer
+    reason: str | None = None  # the note's key in retrieval.fact_kinds.NOTES (“day”, “person”…)
 
     @property
     def found(self) -> bool:

@@ -420,7 +420,7 @@ def test_what_a_new_user_asked_of_the_builtin_corpus(make_kb):
         assert not ans.found and ans.hits, q
     # an amount of money is not answered by a count of something else (round 5: “补贴能拿多少钱” → “过半数”)
     assert not kb.answer("代表参加培训的补贴能拿多少钱").found
-    from retrieval.answer import _ASKS_MONEY
+    from retrieval.fact_kinds import _ASKS_MONEY
     assert not _ASKS_MONEY.search("全国一共有多少万名各级人大代表") and _ASKS_MONEY.search("要花多少万元")
     assert "5期" in kb.answer("今年全国人大给代表办几期专题学习班").text
     assert "两名" in kb.answer("执法检查组下去检查至少要带几个代表").text
@@ -545,7 +545,8 @@ def test_a_chunk_whose_vector_is_missing_is_still_found_by_its_words(make_kb, do
 
 
 def test_answer_sentences_keep_their_figures():
-    from retrieval.answer import _ITEM_NUMBER, _QUANTITY
+    from retrieval.answer import _ITEM_NUMBER
+    from retrieval.fact_kinds import QUANTITY as _QUANTITY
 
     assert _ITEM_NUMBER.sub("", "1.5万名代表参加") == "1.5万名代表参加"
     assert _ITEM_NUMBER.sub("", "2、3月份开展调研") == "2、3月份开展调研"
@@ -560,7 +561,9 @@ def test_questions_for_facts_the_documents_do_not_hold_are_declined_with_the_rea
     """New-user round 6: a question for an office holder, a year nothing covers or a figure was answered with the
     nearest plan sentence (“…主任是谁” → a 6月 task naming 主任会议); a review then found questions those rules
     must leave alone (“…的负责人是谁”, “我2027年才满十八周岁”, “几号” where the plan gives the month)."""
-    from retrieval.answer import NOTE_FIGURE, NOTE_MONTH_ONLY, NOTE_PERSON, _ASKS_PERSON
+    from retrieval.fact_kinds import NOTES, _ASKS_PERSON
+
+    NOTE_FIGURE, NOTE_MONTH_ONLY, NOTE_PERSON = NOTES["figure"], NOTES["month_only"], NOTES["person"]
 
     kb = make_kb()
     kb.ingest_paths([BUILTIN_DIR])
