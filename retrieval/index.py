@@ -422,8 +422,9 @@ class KnowledgeBase:
         scores = add_group_scores(scores, titles, cfg)
         scores = add_title_priors(scores, titles, self.catalog, asked, cfg)
         scores = add_locator_prior(scores, [chunks[int(i)].locator for i in ids], qtext, cfg)
-        scores = add_adoption_prior(scores, [chunks[int(i)].text for i in ids], titles, asked.named, qtext, cfg)
-        scores = add_object_prior(scores, [chunks[int(i)].text for i in ids], qtext, cfg)
+        texts = [chunks[int(i)].text for i in ids]
+        scores = add_adoption_prior(scores, texts, titles, asked.named, qtext, cfg)
+        scores = add_object_prior(scores, texts, qtext, cfg)
         order = np.argsort(-scores)[:top_k]
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]
 
