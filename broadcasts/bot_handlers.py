@@ -297,6 +297,20 @@ def progress_markup(rep: service.DeliveryReport) -> InlineKeyboardMarkup | None:
     return None
 
 
+def progress_editor(bot):
+    """The worker's progress callback: keeps the sender's confirmation message up to date."""
+
+    async def progress(rep: service.DeliveryReport, b: Broadcast) -> None:
+        # After /bccancel that message says the broadcast was stopped; a batch still in flight must not
+        # overwrite it with a plain progress report.
+        if b.state == BroadcastState.CANCELLED.value or not (b.progress_chat_id and b.progress_message_id):
+            return
+        await bot.edit_message_text(rep.render(), chat_id=b.progress_chat_id, message_id=b.progress_message_id,
+                                    reply_markup=progress_markup(rep))
+
+    return progress
+
+
 def register_broadcast_handlers(app: Application, deps, *, group: int = -1) -> BroadcastHandlers:
     h = BroadcastHandlers(deps)
     c = ConsultationHandlers(deps)
@@ -338,12 +352,7 @@ async def start_background(app: Application, deps, config: WorkerConfig | None =
     stop, wake = asyncio.Event(), asyncio.Event()
     bot = app.bot
 
-    async def progress(rep: service.DeliveryReport, b: Broadcast) -> None:
-        if b.progress_chat_id and b.progress_message_id:
-            await bot.edit_message_text(rep.render(), chat_id=b.progress_chat_id, message_id=b.progress_message_id,
-                                        reply_markup=progress_markup(rep))
-
-    worker = OutboxWorker(db, make_send(bot), config, on_progress=progress)
+    worker = OutboxWorker(db, make_send(bot), config, on_progress=progress_editor(bot))
 
     async def reminder_loop() -> None:
         while not stop.is_set():

@@ -274,6 +274,30 @@ async def test_bccancel_stops_a_sending_broadcast(app, db):
         assert (await s.get(Broadcast, 1)).state == "cancelled"
 
 
+async def test_a_progress_report_in_flight_does_not_overwrite_the_stopped_message(app, db):
+    from broadcasts.bot_handlers import progress_editor
+
+    tg, upd = app.tg, UpdateFactory()
+    await feed(app, upd.text(STAFF, "/broadcast 全体 会议通知"))
+    await feed(app, upd.callback(STAFF, button(tg.sent("sendMessage")[-1], "确认发送")))
+    async with db.session() as s:  # the worker read its report while the broadcast was still sending
+        rep = await service.report(s, 1)
+    progress = progress_editor(app.bot)
+    await feed(app, upd.text(STAFF, "/bccancel 1"))
+    tg.clear()
+    async with db.session() as s:
+        b = await s.get(Broadcast, 1)
+    await progress(rep, b)
+    assert not tg.sent("editMessageText")  # the stopped text stays
+    async with db.session() as s, s.begin():  # while sending, the same callback does edit
+        (await s.get(Broadcast, 1)).state = "sending"
+    async with db.session() as s:
+        b = await s.get(Broadcast, 1)
+    await progress(rep, b)
+    (edit,) = tg.sent("editMessageText")
+    assert "停止发送" in dict(edit.buttons())
+
+
 # ---- 10, 11: event reminders ----------------------------------------------------------------------
 
 async def test_short_notice_event_is_reminded_at_once_and_time_of_day_counts(db, add_users):
