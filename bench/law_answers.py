@@ -14,6 +14,10 @@ Their first run, before any fix for them: right 25 / 40, hit@5 34, declined 0 / 
 
 bench/law_questions_round6.tsv: 25 more and 5 unanswerable, written by a third tester who read the statutes but not
 the code, before running anything. First run, before any fix for them: right 19 / 25, hit@5 24, declined 1 / 5.
+
+bench/law_questions_round7.tsv: 25 more and 5 unanswerable, written by a fourth tester who read the statutes but not
+the code, before running anything. First run, before any fix for them: right 15 / 25, hit@5 24, declined 0 / 5
+(r7L11's ``also`` gained 全国人大组织法 第二十九条, the same rule for 议案, after that run; its cited article was 第三十条).
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 from bench.common import CACHE, SHARED, read_tsv, write_result  # noqa: E402
 
 QUESTION_SETS = {"round4": ROOT / "bench" / "law_questions.tsv", "round5": ROOT / "bench" / "law_questions_round5.tsv",
-                 "round6": ROOT / "bench" / "law_questions_round6.tsv"}
+                 "round6": ROOT / "bench" / "law_questions_round6.tsv",
+                 "round7": ROOT / "bench" / "law_questions_round7.tsv"}
 
 
 def _is(hit, law: str, article: str) -> bool:
