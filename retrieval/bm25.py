@@ -66,6 +66,13 @@ class BM25:
         col = self.vocab.get(term)
         return col is not None and col < len(self._df) and self._df[col] > 0
 
+    def df(self, term: str) -> int:
+        """How many live chunks contain ``term``."""
+        if self._dirty:
+            self._build()
+        col = self.vocab.get(term)
+        return int(self._df[col]) if col is not None and col < len(self._df) else 0
+
     def search(self, tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (chunk ids, scores) for the query tokens."""
         if self._dirty:

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from corpus.numbers import search_text
 
-# a count or a share; not an article number (第十条) nor a date (2025年3月11日)
-QUANTITY = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千万亿两])(?:[零〇一二三四五六七八九十百千万亿两]+|\d{1,3}(?:\.\d+)?)(?![\d.])"
+# a count or a share; not an article number (第十条), a date (2025年3月11日) nor a session (十四届全国人大四次会议)
+QUANTITY = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千万亿两大届])(?:[零〇一二三四五六七八九十百千万亿两]+|\d{1,3}(?:\.\d+)?)(?![\d.])"
                       r"(?:分之[一二三四五六七八九十]+|[个名位人次票天周成年日期件元块万亿户]|个月|以上|以下|以内)"
                       r"|(?<![\d.])\d{4,}(?:\.\d+)?(?:[个名位人次件元块万亿户]|余|多)|过半数|半数")
 # a span of months (“4月至9月，专门委员会…开展督办工作”)
@@ -51,7 +51,13 @@ _MONTH = re.compile(r"(?<!\d)(?:1[0-2]|[1-9])月|[一二三四五六七八九十
 _ASKS_FIGURE = re.compile(r"(?:是|有|为|涨了?|增长了?|达到|提高了?|降了?|定为?|需要|给)多少[？?啊呀呢吗\s]*$|多少岁|多少[%％]"
                           r"|百分之多少|[率额]多少")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之|分之")
+_ASKS_RATE = re.compile(r"率(?:是|有|为)?多少|比例(?:是|有|为)?多少|百分之多少|多少[%％]|占比多少|占多少比例")
 FIGURE_CLOSE = 0.89  # above the everyday “是多少” questions' best sentences on bench/answers.py (0.866–0.888)
+
+# “交办会在北京哪个会场开”“学习班在哪里办”“住哪个酒店”: a place, which plans and laws mostly do not give; answered only by
+# a sentence that names one (a place name, 地点, 会场…).
+_ASKS_PLACE = re.compile(r"在哪里|在哪儿|在哪(?:开|办|举行|召开|举办)|哪个(?:会场|酒店|宾馆|地方|城市|场馆)|什么地方|什么地点|地点在哪")
+_PLACE_WORD = re.compile(r"地点|会场|场所|宾馆|酒店|驻地|所在地")
 
 # Why, in the user's words; ``reason`` codes are what callers test (the CLI's hint to index the laws).
 NOTES = {
@@ -63,6 +69,8 @@ NOTES = {
     "figure_rule": "资料中没有写明具体数字，相关规定如下。",
     "money": "资料中没有写明具体金额。",
     "span": "资料中没有写明期限或时长。",
+    "unmentioned": "最接近的内容没有提到“{word}”。",
+    "place": "资料中没有写明地点。",
 }
 # An office holder or a year no document covers: no other index (the laws) would hold it either.
 BEYOND_ANY_INDEX = frozenset({"person", "year"})
@@ -102,7 +110,10 @@ def judge(question: str, sentences: list[str], best: str, closeness: float) -> V
     def held(pattern: re.Pattern) -> bool:
         return any(pattern.search(s) for s in sentences)
 
-    if _ASKS_COUNT.search(question) and not held(QUANTITY):
+    # the chosen sentence must hold the count: some considered sentence always holds some number (“5期”“1.5万名”)
+    if _ASKS_COUNT.search(question) and not QUANTITY.search(best):
+        return Verdict("figure", True)
+    if _ASKS_RATE.search(question) and not _FIGURE.search(best):  # “办结率是多少”: a share, not a count
         return Verdict("figure", True)
     if _ASKS_MONEY.search(question) and not held(_MONEY):
         return Verdict("money", True)
@@ -116,4 +127,15 @@ def judge(question: str, sentences: list[str], best: str, closeness: float) -> V
         return Verdict("figure_rule", False) if closeness >= FIGURE_CLOSE else Verdict("figure", True)
     if (office := office_asked(question)) and not any(names_holder(s, office) for s in sentences):
         return Verdict("person", True)
+    if _ASKS_PLACE.search(question) and not names_place(best):
+        return Verdict("place", True)
     return None
+
+
+def names_place(sentence: str) -> bool:
+    """Does ``sentence`` name a place (jieba's ns tag: 北京, 银川) or a venue (地点, 会场)?"""
+    if _PLACE_WORD.search(sentence):
+        return True
+    import jieba.posseg
+
+    return any(flag == "ns" and len(word) >= 2 for word, flag in jieba.posseg.lcut(sentence))

@@ -28,19 +28,25 @@ from corpus.numbers import search_text
 from .bm25 import BM25
 from .dense import HNSW_THRESHOLD, DenseIndex
 from .facets import all_facet_ids, facet_ids, facet_texts, owner
-from .query import content_words, rewrite_query, spell_out
+from .query import content_words, is_topic_word, question_words, rewrite_query, spell_out
 from .ranking import (
-    RankConfig, add_adoption_prior, add_group_scores, add_locator_prior, add_object_prior, add_title_priors, fuse,
+    RankConfig, add_actor_prior, add_adoption_prior, add_group_scores, add_locator_prior, add_object_prior,
+    add_title_priors, fuse,
 )
 from .titles import QueryTitles, TitleCatalog
 from .tokenize import tokenize
 from .types import Answer, Hit, SearchFilters
+from .typos import fix_homophones
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")  # “2027年…”
 # … as the period of a plan, report or budget (“2027年代表工作计划”, “2027年度的安排”)
 _PLAN_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度?的?[^，。？?\d]{0,8}?(?:计划|安排|要点|报告|预算|决算|规划)")
 
 FORMAT = 1
+# A word used by at most this share of the chunks names what a question is about (see ``rare_words``): 20 of the
+# 4,421 chunks of the built-in corpus with the laws. A small corpus (the built-in one alone, ~200 chunks) has
+# no such words: there nearly every word is in a few chunks, and ``unseen_share`` judges its questions.
+RARE_SHARE = 0.0045
 MANIFEST = "manifest.json"
 CHECKPOINT_SECONDS = 60.0  # a long build saves what it has finished at most this often
 EMBED_BATCH = 2048
@@ -361,7 +367,7 @@ class KnowledgeBase:
     # -- search --------------------------------------------------------------------------------
     def search(self, query: str, top_k: int = 10, filters: SearchFilters | None = None,
                rank: RankConfig | None = None) -> list[Hit]:
-        query = to_simplified((query or "").strip())
+        query = fix_homophones(to_simplified((query or "").strip()))
         if not query or self.dense is None:
             return []
         self.maybe_reload()
@@ -425,6 +431,7 @@ class KnowledgeBase:
         texts = [chunks[int(i)].text for i in ids]
         scores = add_adoption_prior(scores, texts, titles, asked.named, qtext, cfg)
         scores = add_object_prior(scores, texts, qtext, cfg)
+        scores = add_actor_prior(scores, texts, qtext, cfg)
         order = np.argsort(-scores)[:top_k]
         return [_hit(int(ids[j]), chunks[int(ids[j])], float(scores[j])) for j in order]
 
@@ -455,11 +462,20 @@ class KnowledgeBase:
         from .answer import compose_answer
         from .fact_kinds import NOTES
 
-        query = to_simplified(query or "")
+        query = fix_homophones(to_simplified(query or ""))  # the composer reads the question's words too
         hits = self.search(query, top_k=top_k, filters=filters)
         if hits and (years := self.unseen_years(query)):  # “2027年代表工作计划”: the 2026 plan does not answer it
             return Answer(question=query, hits=hits, reason="year", note=NOTES["year"].format(years="、".join(years)))
-        return compose_answer(query, hits, self.embedder, unseen=self.unseen_share(query) if hits else 0.0)
+        return compose_answer(query, hits, self.embedder, unseen=self.unseen_share(query) if hits else 0.0,
+                              rare=self.rare_words(query) if hits else ())
+
+    def rare_words(self, query: str) -> list[str]:
+        """The question's content words that only a few indexed texts use (RARE_SHARE of the chunks at most):
+        what it is about, in most questions (“天气”, “护照”, “会场”). Over the whole index, like ``unseen_share``."""
+        with self._lock:
+            limit = RARE_SHARE * len(self.bm25)
+            words = [w for w in question_words(query, self.bm25.knows) if 0 < self.bm25.df(w) <= limit]
+        return [w for w in words if is_topic_word(w)]
 
     def unseen_years(self, query: str) -> list[str]:
         """The years a question asks about (“2027年代表工作计划”, “二〇二七年的安排”) that no indexed text mentions, when

@@ -45,6 +45,7 @@ LEGAL_TERMS: dict[str, str] = {
     "不给假": "给予时间保障", "不批假": "给予时间保障", "能用几年": "有效期", "兼任": "担任 职务",
     "同时当局长": "担任 国家行政机关 职务", "政府当局长": "担任 国家行政机关 职务", "当局长吗": "担任 国家行政机关 职务", "拘留人": "限制人身自由",
     "人代会": "人民代表大会 会议", "两会": "全国人民代表大会 会议",
+    "去世": "死亡", "空出来的名额": "出缺 补选", "名额空出来": "出缺 补选", "空缺": "出缺 补选",
     # “啥情况下代表资格就终止了”: statutes list circumstances as “有下列情形之一的” (not 直选 or the typo 意案, which
     # a review found inside 一直选不上 and 同意案件)
     "什么情况下": "情形", "啥情况下": "情形", "哪些情况下": "情形", "哪种情况下": "情形",
@@ -112,15 +113,35 @@ def _judged_tokens(q: str, known):
             yield from dictionary_words(t)
 
 
-def content_words(query: str, known) -> tuple[int, int]:
-    """(content words, how many of them ``known`` accepts). Content words are the question's BM25 tokens of
-    two or more characters, without question words and bare numbers or dates. A lay word the rewriting
-    spells out (人代会 → 人民代表大会) is known when one of its statutory words is; the words the rewriting
-    adds are not counted themselves."""
+def question_words(query: str, known) -> list[str]:
+    """The question's content words: its BM25 tokens of two or more characters, without question words and bare
+    numbers or dates."""
     q = search_text(_WS.sub(" ", query).strip())
-    words = [t for t in dict.fromkeys(_judged_tokens(q, known))
-             if len(t) >= 2 and t not in QUESTION_WORDS and not _NUMBER_WORD.match(t)]
-    known_lay = [k for k, v in _lay_terms(q) if any(known(s) for s in v.split())]
+    return [t for t in dict.fromkeys(_judged_tokens(q, known))
+            if len(t) >= 2 and t not in QUESTION_WORDS and not _NUMBER_WORD.match(t)]
+
+
+# What a question is about is named by nouns and verbs (天气, 护照, 会场; 结婚, 报名), not by the everyday words
+# people ask with (一起, 起来, 这个, 有人: very common in general Chinese) nor adjectives and idioms (最长, 长时间).
+_TOPIC_FLAGS = frozenset("n nz nt ns nr vn eng v vv".split())
+_EVERYDAY_FREQ = 15000  # jieba's dictionary frequency of 有人 (15,007) and 一起 (15,976); 汽车 10,193
+
+
+def is_topic_word(word: str) -> bool:
+    import jieba.posseg  # loaded on the first question with a rare word only
+
+    if word[0] in "不没" or (jieba.get_FREQ(word) or 0) >= _EVERYDAY_FREQ:
+        return False
+    flags = [flag for _, flag in jieba.posseg.lcut(word)]
+    return len(flags) == 1 and flags[0] in _TOPIC_FLAGS
+
+
+def content_words(query: str, known) -> tuple[int, int]:
+    """(content words, how many of them ``known`` accepts). A lay word the rewriting spells out (人代会 →
+    人民代表大会) is known when one of its statutory words is; the words the rewriting adds are not counted
+    themselves."""
+    words = question_words(query, known)
+    known_lay = [k for k, v in _lay_terms(search_text(_WS.sub(" ", query).strip())) if any(known(s) for s in v.split())]
     return len(words), sum(known(w) or any(w in k or k in w for k in known_lay) for w in words)
 
 

@@ -36,6 +36,7 @@ class RankConfig:
     w_locator: float = 1.0  # boost for chunks whose month / article the query names (“9月”“第五十一条”)
     w_adoption: float = 2.0  # boost for a document's adoption note when the query asks when it was adopted
     w_object: float = 1.0  # penalty for a chunk that does not mention the procedure the question names (议案, 质询…)
+    w_actor: float = 0.5  # penalty for a chunk that never speaks of deputies, for a question about what deputies do
     prf_weight: float = 0.0  # pseudo-relevance feedback: move the query vector toward the top hits
     prf_docs: int = 5
 
@@ -158,3 +159,26 @@ def add_object_prior(scores: np.ndarray, texts: list[str], query: str, cfg: Rank
     if not asked:
         return scores
     return scores - cfg.w_object * np.array([not any(o in x for o in asked) for x in texts], dtype=np.float64)
+
+
+# Deputies as persons (“代表十人以上联名”), not the congress (人民代表大会), a delegation (代表团), the law (代表法)
+# or a company's 法定代表人.
+DEPUTY = re.compile(r"代表(?!大会|团|法|人|处|机构|性|作|其|着|了)")
+# Someone else whose rule a deputy's question is not about, unless the question names them itself.
+_OTHER_ACTOR = re.compile(r"组成人员|委员长|主任|副主任|委员(?!会)|主席团|秘书长|政府|法院|院长|检察|监察|常务委员会|常委会|"
+                          r"专门委员会|选民|公民|候选人|工作人员|干部|公务员")
+
+
+# … in a question about people's congresses: “可以代表公司借款吗” is no deputy's question
+_CONGRESS = re.compile(r"人大|人民代表大会|人代会|议案|建议|选举|选民|选区|履职|视察|联名|罢免|质询|列席"
+                       r"|代表(?:活动|小组|资格|证|工作|联络|之家|职务)")
+
+
+def add_actor_prior(scores: np.ndarray, texts: list[str], query: str, cfg: RankConfig) -> np.ndarray:
+    """For a question about what deputies themselves may or must do (“县人大代表要几个人联名才能提议案”), a chunk
+    that never speaks of deputies is another actor's rule, however close its wording (地方组织法 第五十二条: the
+    常委会 members' 三人以上联名)."""
+    if (not len(scores) or not cfg.w_actor or not DEPUTY.search(query) or not _CONGRESS.search(query)
+            or _OTHER_ACTOR.search(query)):
+        return scores
+    return scores - cfg.w_actor * np.array([not DEPUTY.search(x) for x in texts], dtype=np.float64)

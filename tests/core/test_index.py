@@ -108,6 +108,30 @@ def test_a_list_item_is_read_under_the_sentence_that_introduces_it(embedder):
     assert "一百四十名" in said and said.startswith("地方各级人民代表大会的代表名额，按照下列规定确定：")
 
 
+def test_an_answer_that_does_not_mention_what_the_question_is_about_is_declined(embedder):
+    """With the laws indexed, “明天北京的天气怎么样” was answered from a Beijing regulation's 三个月内答复代表: the
+    question's rare word (天气) is in no sentence of the answer, and the answer was not close."""
+    from retrieval.answer import compose_answer
+    from retrieval.types import Hit
+
+    rule = Hit(chunk_id=1, doc_id="bj", title="北京市人民代表大会代表建议、批评和意见办理条例", locator="第二十一条",
+               score=1.0, text="第二十一条 承办单位应当自交办之日起三个月内答复代表。")
+    ans = compose_answer("明天北京的天气怎么样", [rule], embedder, rare=["天气"])
+    assert not ans.found and ans.reason == "unmentioned" and "“天气”" in ans.note
+    assert compose_answer("明天北京的天气怎么样", [rule], embedder).found  # without rare words: the old answer
+    # a rare word in another written form, or its statutory word, is mentioned
+    law = Hit(chunk_id=2, doc_id="law", title="代表法", locator="第三十三条", score=1.0,
+              text="第三十三条 代表在本行政区域内视察，所需旅费由本级财政负担。")
+    assert compose_answer("代表去外地视察路费谁出", [law], embedder, rare=["路费"]).found
+
+
+def test_only_nouns_and_verbs_that_are_not_everyday_words_name_a_topic():
+    from retrieval.query import is_topic_word
+
+    assert all(is_topic_word(w) for w in ("天气", "护照", "会场", "驾驶证", "报名", "结婚"))
+    assert not any(is_topic_word(w) for w in ("一起", "起来", "这个", "有人", "最长", "长时间", "不会"))
+
+
 def test_a_question_for_days_no_passage_counts_in_days_is_not_answered(embedder):
     from retrieval.answer import compose_answer
     from retrieval.types import Hit
@@ -638,3 +662,21 @@ def test_an_article_that_does_not_mention_the_procedure_asked_about_ranks_lower(
     # no procedure named: untouched; 质询案 is read before 质询
     assert not add_object_prior(np.zeros(2), texts, "代表能不能随便被抓", RankConfig()).any()
     assert add_object_prior(np.zeros(1), ["提出质询案"], "提质询案要几个人", RankConfig())[0] == 0
+
+
+def test_an_article_that_never_speaks_of_deputies_ranks_lower_for_what_deputies_do():
+    """“县人大代表要几个人联名才能提议案” was answered from 地方组织法 第五十二条, the 常委会 members' “三人以上联名”
+    rule for 议案 to the standing committee; 第二十二条's “代表十人以上联名” is the deputies' rule."""
+    from retrieval.ranking import RankConfig, add_actor_prior
+
+    texts = ["县级的人民代表大会常务委员会组成人员三人以上联名，可以向本级常务委员会提出议案。",
+             "县级以上的地方各级人民代表大会代表十人以上联名，可以向本级人民代表大会提出议案。"]
+    cfg = RankConfig()
+    out = add_actor_prior(np.zeros(2), texts, "县人大代表要几个人联名才能提议案", cfg)
+    assert out[1] - out[0] == pytest.approx(cfg.w_actor) and cfg.w_actor > 0
+    # 人民代表大会 alone is the congress, not its deputies; a question naming the other actor is left alone
+    assert add_actor_prior(np.zeros(1), ["人民代表大会举行会议的时候"], "代表怎么提建议", cfg)[0] < 0
+    assert not add_actor_prior(np.zeros(2), texts, "常委会组成人员几个人联名能提议案", cfg).any()
+    assert not add_actor_prior(np.zeros(2), texts, "人民代表大会多久开一次", cfg).any()
+    assert not add_actor_prior(np.zeros(2), texts, "公司的法定代表人是谁", cfg).any()
+    assert not add_actor_prior(np.zeros(2), texts, "别人可以代表公司借款吗", cfg).any()  # not about congresses

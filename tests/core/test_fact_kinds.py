@@ -1,0 +1,39 @@
+"""Which kind of fact a question asks for, and whether the chosen sentence holds one (retrieval.fact_kinds.judge)."""
+
+from __future__ import annotations
+
+from retrieval.fact_kinds import NOTES, judge
+
+
+def _verdict(question: str, best: str, others: tuple[str, ...] = (), closeness: float = 0.88):
+    return judge(question, [best, *others], best, closeness)
+
+
+def test_a_count_is_answered_only_by_a_sentence_that_holds_one():
+    """“女代表一共多少名” was answered from a plan item on 代表通道, because another considered sentence held “5期”."""
+    v = _verdict("十四届全国人大代表里女代表一共多少名", "通过代表通道等宣传代表履职典型事迹。", ("举办5期代表学习班。",))
+    assert v is not None and v.declined and v.note == NOTES["figure"]
+    assert _verdict("县人大代表要几个人联名才能提议案", "县级的人民代表大会代表十人以上联名，可以提出议案。") is None
+
+
+def test_a_rate_needs_a_share_not_just_any_number():
+    v = _verdict("去年全国人大代表建议的办结率是多少", "4月，委员长会议确定重点督办建议选题，共20件。")
+    assert v is not None and v.declined
+    assert _verdict("代表建议办结率是多少", "代表建议办结率达到98.5%。") is None
+    assert _verdict("选民登记率是多少", "登记率为百分之九十五。") is None
+
+
+def test_a_place_is_answered_only_by_a_sentence_that_names_one():
+    v = _verdict("代表建议交办会在北京哪个会场开", "3月，召开代表建议交办会。")
+    assert v is not None and v.declined and v.note == NOTES["place"]
+    assert _verdict("代表建议交办会在哪里开", "3月，在北京召开代表建议交办会。") is None
+    assert _verdict("座谈会在哪里开", "座谈会地点另行通知。") is None
+    # not a place question: “哪里” inside other wording is left alone
+    assert _verdict("代表建议交办会几月开", "3月，召开代表建议交办会。") is None
+
+
+def test_a_session_number_is_no_count():
+    """“十四届全国人大四次会议” held “四次”, so “女代表一共多少名” passed as answered by a plan item."""
+    v = _verdict("十四届全国人大代表里女代表一共多少名", "办好十四届全国人大四次会议期间“代表通道”。")
+    assert v is not None and v.declined
+    assert _verdict("常委会一年开几次会", "常务委员会会议一般每两个月举行一次。") is None
