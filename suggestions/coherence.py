@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from suggestions.routing import Target, keyword_in, load_targets, remit_vectors
-from suggestions.text import measure_items, strip_item_mark
+from suggestions.text import clip, measure_items, strip_item_mark
 from suggestions.types import SEVERITY_WARNING, DraftContent, EmbedderLike, Finding
 
 # Words every policy text uses whatever its subject: they say nothing of what a title or an item is about.
@@ -87,6 +87,9 @@ MIN_GROUP_SHARE = 1 / 3
 MIN_OFF_SHARE = 0.25
 LINK_INFO = 10.0  # two items sharing a word this rare (养老, 公交) are on one subject
 MAX_SHARED_WORDS = 0.1  # of the off items' rare words, at most this share may recur in the other items
+# Words that say where a demand applies, not what it is about: 城区 in “城区边角地建停车场” and “城区学校教师到乡村任教”
+# ties no parking item to a teachers' one (nor 乡镇 a 乡镇中心校 item to a 乡镇卫生院 one).
+_WHERE_WORDS = frozenset("城区 市区 县城 城镇 乡镇 县域 主城区 老城区 中心城区 城乡 辖区 镇区".split())
 
 
 @dataclass
@@ -165,7 +168,7 @@ def _snippet(text: str, n: int = 20) -> str:
     text = re.sub(r"\s+", "", text)
     for pat in (*_DEMAND_LEAD[:2], *_DEMAND_LEAD[1:]):  # a body may follow another (县生态环境局会同水利局)
         text = pat.sub("", text, count=1) or text
-    return text if len(text) <= n else text[:n] + "…"
+    return clip(text, n)
 
 
 def title_coverage(title: str, body: str) -> tuple[float, list[str]] | None:
@@ -300,7 +303,7 @@ def lexical_groups(items: list[str], title: str = "") -> list[TopicGroup]:
     n = len(items)
     texts = [x[:300] for x in items] + [title]  # the title is one more node, never a group's member
     units = [_item_units(x) for x in texts]
-    words = [_rare_words(x) for x in texts]
+    words = [_rare_words(x) - _WHERE_WORDS for x in texts]
     # 宁夏 in the title and an item ties the item to no subject, nor do a gloss's figures (6.5 万人)
     words[n] = {w for w in _rare_words(title[:600]) if not is_place(w) and not _FIGURE.search(w)}
     parent = list(range(n + 1))

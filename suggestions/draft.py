@@ -21,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from suggestions import repository as repo
 from suggestions.models import DraftRow, SuggestionRow
-from suggestions.text import book_title, inner_title, is_numbered, measure_items, parse_draft_text  # noqa: F401 (the bot's)
+from suggestions.text import (  # noqa: F401 (the bot's)
+    book_title, clip, inner_title, is_numbered, measure_items, parse_draft_text,
+)
 from suggestions.types import KIND_BILL, KIND_SUGGESTION, KINDS, DraftContent, EmbedderLike
 
 CONGRESS_LEVELS = {"national": "全国", "provincial": "省级", "municipal": "设区的市级", "county": "县级", "township": "乡镇级"}
@@ -250,11 +252,11 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
             from suggestions.selfcheck import vague_items
 
             for item, phrase in vague_items(t)[:3]:
-                tips.append(f"“{item[:30]}”只有“{phrase}”这样的表述，请写明由谁、做什么、达到什么目标。")
+                tips.append(f"“{clip(item, 30)}”只有“{phrase}”这样的表述，请写明由谁、做什么、达到什么目标。")
         from suggestions.selfcheck import repeated_sentence
 
         if rep := repeated_sentence(t):
-            tips.append(f"同一句话重复了 {rep[1]} 次（“{rep[0][:20]}”），请删去重复，补充新的事实或内容。")
+            tips.append(f"同一句话重复了 {rep[1]} 次（“{clip(rep[0], 20)}”），请删去重复，补充新的事实或内容。")
         if step == "legal_basis" and not re.search(r"《.+?》|第[一二三四五六七八九十百零]+条", t):
             return False, ["法律依据请写明法律名称（用书名号）和条款，例如《中华人民共和国立法法》第十八条。"]
         return True, tips

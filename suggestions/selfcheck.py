@@ -22,9 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from retrieval.types import SearchFilters
 
 from suggestions.coherence import coherence_findings
+from suggestions.placeholders import placeholders
 from suggestions.summary import summarize
 from suggestions.text import (
-    TOO_LONG_CHARS, is_numbered, measure_items, routing_text, sentences, strip_item_mark,
+    TOO_LONG_CHARS, clip, is_numbered, measure_items, routing_text, sentences, strip_item_mark,
 )
 from suggestions.types import (
     KIND_SUGGESTION, SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING, DraftContent, EmbedderLike, Finding,
@@ -83,12 +84,19 @@ _CAUSE_IN_PROBLEM = re.compile(r"原因|根源|成因|由于|因为|导致|(?<![
 _DATA = re.compile(r"\d|[一二三四五六七八九十百千万两半]+(?:名|人|户|家|所|座|条|项|次|年|月|天|日|周|成|倍|万|亿|公里|元|顿|岁|层)")
 
 
+_CLAUSE_MARK = re.compile(r"[，,；;：:]")
+
+
 def _cause_quote(problem: str, width: int = 30) -> str | None:
-    """The problem's first sentence that analyses a cause, for quoting (a long one cut around the cause word)."""
+    """The problem's first sentence that analyses a cause, for quoting: from the earliest clause that still lets the
+    quote reach the end of the cause's clause, cut at a clause or word boundary (``clip``)."""
     for sent in sentences(problem):
         if m := _CAUSE_IN_PROBLEM.search(sent):
             sent = sent.rstrip("。；;！？!?")
-            return sent if len(sent) <= width else sent[max(0, m.start() - width // 2):][:width] + "…"
+            end = next((x.start() for x in _CLAUSE_MARK.finditer(sent, m.end())), len(sent))
+            starts = [0] + [x.end() for x in _CLAUSE_MARK.finditer(sent, 0, m.start())]
+            start = next((a for a in starts if end - a <= width), starts[-1])
+            return clip(sent[start:], width)
     return None
 
 
@@ -132,43 +140,108 @@ def quality_findings(draft: DraftContent, congress_level: str | None = None) -> 
         out.append(Finding("thin_part", SEVERITY_INFO, "“问题与现状”没有任何数据。",
                            "补充数量、比例、时间或典型事例，使问题可核实。", "problem", {"no_data": True}))
 
-    title = draft.title.strip()
-    if title:
-        # “关于关于…” must not be proposed: a title may open with the traditional 關於 or 建議
-        core = re.sub(r"^(?:关于|關於|建议|建議)+|的?(建议|议案|提案|建議|議案|提案)$", "", title)
-        # 代表法: 建议、批评和意见 are one kind; a criticism is titled as one (“关于……的批评和意见”)
-        endings = ("建议", "批评", "意见") if draft.kind == KIND_SUGGESTION else (draft.kind,)
-        if not re.fullmatch(r"关于.+的(建议|议案|批评和意见|批评|意见)", title):
-            out.append(Finding("title_form", SEVERITY_WARNING, f"标题“{title}”不符合“关于……的{draft.kind}”的格式。",
-                               f"改为：关于{core}的{draft.kind}", "title"))
-        elif not title.endswith(endings):
-            out.append(Finding("title_form", SEVERITY_WARNING, f"标题以“{title[-2:]}”结尾，与类别“{draft.kind}”不一致。",
-                               f"改为：关于{core}的{draft.kind}，或更改类别。", "title"))
-        elif len(title) > 60:
-            out.append(Finding("title_form", SEVERITY_WARNING, f"标题过长（{len(title)} 字）。",
-                               "压缩到 60 字以内，只保留事项本身，细节放到正文。", "title"))
-
+    out += _title_findings(draft)
     out += (_outline_findings(draft) + _cosponsor_findings(draft, congress_level) + _length_findings(draft)
             + _repeat_findings(draft))
     items = measure_items(draft.measures)
     if len(items) > 1 and not is_numbered(draft.measures):
         out.append(Finding("measures_unnumbered", SEVERITY_INFO, "“具体建议”没有分条编号。",
                            "按“1. 2. 3.”分条，每条只写一件事，便于承办单位逐条答复。", "measures"))
-    vague = vague_items(draft.measures)
-    if items and len(vague) == len(items):
-        out.append(Finding(
-            "vague_measures", SEVERITY_ERROR, "“具体建议”没有一条写明由谁、做什么、达到什么目标，承办单位无从答复。",
-            "至少把一条措施写具体：由哪个部门、采取什么行动、在什么期限内达到什么目标，"
-            "例如“建议市住建局于2026年底前在城区新增公共停车泊位2000个”。", "measures", {"items": len(items)},
-        ))
-    for item, phrase in vague:
-        out.append(Finding(
-            "vague_measure", SEVERITY_WARNING, f"措施“{item[:40]}”只有“{phrase}”等原则性表述，缺少责任主体、具体行动或目标。",
-            "写明由哪个部门（谁）、采取什么具体行动（做什么）、达到什么目标或在什么期限内完成，"
-            "例如“建议市教育局于2026年底前出台……办法，将……纳入……”。",
-            "measures", {"item": item, "phrase": phrase},
-        ))
+    out += _vague_findings(items, vague_items(draft.measures))
     return out
+
+
+# A title names its kind at the end: “……的建议”, and as deputies write it “……的几点建议”“……的意见和建议”.
+_KIND_MODIFIER = r"(?:几点|若干|几条|一些|有关|相关|政策|对策|具体|实施|工作)?(?:意见[和与及、])?"
+_TITLE_KIND = r"的" + _KIND_MODIFIER + r"(建议|议案|批评和意见|批评|意见)"
+# What a rewritten title must not keep at the end of its subject: the old kind (关于……的几点建议 → 关于……的建议, never
+# “……的几点的建议”) and a dangling 与/和 (“……遇到的问题与建议”).
+_TITLE_TAIL = re.compile(r"(?:的?" + _KIND_MODIFIER + r"(?:建议|议案|提案|批评和意见|批评|意见|建議|議案)"
+                         r"|[的与和及、，,。 ])+$")
+# A subject stated after a slogan (“深耕运河文化遗产——关于加强……的建议”) or after 建议 (“随着……，建议尽快启动……”)
+_TITLE_SUBJECT = re.compile(r"(?:——|—|－－)(?=关于)|[，,]建议")
+
+
+def _title_core(title: str) -> str:
+    """The subject of a title, to be put in “关于……的建议”: no 关于 (or traditional 關於) before it, no kind after it."""
+    *_, core = _TITLE_SUBJECT.split(title)
+    core = re.sub(r"^(?:关于|關於|建议|建議)+", "", core)
+    return _TITLE_TAIL.sub("", core) or core
+
+
+def _title_findings(draft: DraftContent) -> list[Finding]:
+    title = draft.title.strip()
+    if not title:
+        return []
+    core = _title_core(title)
+    # 代表法: 建议、批评和意见 are one kind; a criticism is titled as one (“关于……的批评和意见”)
+    endings = ("建议", "批评", "意见") if draft.kind == KIND_SUGGESTION else (draft.kind,)
+    if not re.fullmatch(r"关于.+" + _TITLE_KIND, title):
+        return [Finding("title_form", SEVERITY_WARNING, f"标题“{title}”不符合“关于……的{draft.kind}”的格式。",
+                        f"改为：关于{core}的{draft.kind}", "title")]
+    if not title.endswith(endings):
+        return [Finding("title_form", SEVERITY_WARNING, f"标题以“{title[-2:]}”结尾，与类别“{draft.kind}”不一致。",
+                        f"改为：关于{core}的{draft.kind}，或更改类别。", "title")]
+    if len(title) > 60:
+        return [Finding("title_form", SEVERITY_WARNING, f"标题过长（{len(title)} 字）。",
+                        "压缩到 60 字以内，只保留事项本身，细节放到正文。", "title")]
+    return []
+
+
+# Demands that are stock phrases all through (“高度重视”“加大投入力度”“营造良好氛围”) give the unit nothing to answer:
+# a must-fix when every item is one, or all but one in five or more.
+NEARLY_ALL_VAGUE = 0.8
+NEARLY_ALL_MIN_ITEMS = 5
+VAGUE_QUOTE_CHARS = 30
+VAGUE_LISTED = 8  # quoted in the message; all of them are in the details
+_VAGUE_FIX = ("写明由哪个部门（谁）、采取什么具体行动（做什么）、达到什么目标或在什么期限内完成，"
+              "例如“建议市教育局于2026年底前出台……办法，将……纳入……”。")
+
+
+def _vague_findings(items: list[str], vague: list[tuple[str, str]]) -> list[Finding]:
+    """A must-fix when (nearly) all the demands are vague; the vague ones listed in one item, however many."""
+    if not vague:
+        return []
+    out = []
+    n, k = len(items), len(vague)
+    if k == n or (n >= NEARLY_ALL_MIN_ITEMS and k >= NEARLY_ALL_VAGUE * n):
+        what = "没有一条" if k == n else f"{n} 条中只有 {n - k} 条"
+        out.append(Finding(
+            "vague_measures", SEVERITY_ERROR, f"“具体建议”{what}写明由谁、做什么、达到什么目标，承办单位无从答复。",
+            "把措施写具体：每条写明由哪个部门、采取什么行动、在什么期限内达到什么目标，"
+            "例如“建议市住建局于2026年底前在城区新增公共停车泊位2000个”。", "measures", {"items": n, "vague": k},
+        ))
+    if k == 1:
+        [(item, phrase)] = vague
+        message = f"措施“{clip(item, VAGUE_QUOTE_CHARS)}”只有“{phrase}”等原则性表述，缺少责任主体、具体行动或目标。"
+    else:
+        quotes = "；".join(f"“{clip(item, VAGUE_QUOTE_CHARS)}”（{phrase}）" for item, phrase in vague[:VAGUE_LISTED])
+        first = f"（列出前 {VAGUE_LISTED} 条）" if k > VAGUE_LISTED else ""
+        message = f"措施只有原则性表述、缺少责任主体、具体行动或目标的有 {k} 条{first}：{quotes}。"
+    out.append(Finding("vague_measure", SEVERITY_WARNING, message, _VAGUE_FIX, "measures",
+                       {"measures": [{"item": item, "phrase": phrase} for item, phrase in vague], "count": k}))
+    return out
+
+
+# A draft filled in from a template and sent unfinished (XX市, ××万元, X.X平方米): the unit would answer blanks.
+PLACEHOLDER_QUOTES = 4
+
+
+def placeholder_findings(draft: DraftContent) -> list[Finding]:
+    """Blanks left in the draft (``suggestions.placeholders``), a few of them quoted."""
+    keys = ("title", "problem", "cause", "measures", "legal_basis", "outline")
+    parts = {**{k: getattr(draft, k) for k in keys}, "cosponsors": "、".join(draft.cosponsors)}
+    found = {key: placeholders(text) for key, text in parts.items()}
+    blanks = list(dict.fromkeys(b for bs in found.values() for b in bs))
+    if not blanks:
+        return []
+    quoted = "".join(f"“{b}”" for b in blanks[:PLACEHOLDER_QUOTES]) + ("……" if len(blanks) > PLACEHOLDER_QUOTES else "")
+    return [Finding(
+        "placeholder", SEVERITY_ERROR, f"草稿中还有未填写的占位内容：{quoted}，请填上实际内容。",
+        "把“XX”“××”等占位符换成实际的地名、数字、金额、单位名称或联系人；暂时查不到的数据，写明来源或删去该句。",
+        next(key for key, bs in found.items() if bs),
+        {"placeholders": blanks, "parts": [key for key, bs in found.items() if bs]},
+    )]
 
 
 # One sentence pasted over and over (“…”×30) passes every length check; real drafts repeat a sentence at most
@@ -198,7 +271,7 @@ def _repeat_findings(draft: DraftContent) -> list[Finding]:
             top, n, _ = rep
             out.append(Finding(
                 "repeated_content", SEVERITY_WARNING,
-                f"“{PART_LABELS[key]}”中同一句话重复了 {n} 次（“{top[:30]}”）。",
+                f"“{PART_LABELS[key]}”中同一句话重复了 {n} 次（“{clip(top, 30)}”）。",
                 "删去重复的句子，每句写一个新的事实、原因或措施；材料不足的，请补充数据和典型事例。", key,
                 {"sentence": top, "count": n},
             ))
@@ -322,7 +395,7 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
         s, trigger = matched[0]
         out.append(Finding(
             "not_a_suggestion", SEVERITY_ERROR,
-            f"内容可能属于“{cat['label']}”（“{s[:40]}”），不宜作为代表{draft.kind}提出，应由{cat['body']}处理。",
+            f"内容可能属于“{cat['label']}”（“{clip(s, 40)}”），不宜作为代表{draft.kind}提出，应由{cat['body']}处理。",
             cat["fix"], None,
             {"category": cat["code"], "body": cat["body"], "sentence": s, "trigger": trigger, "evidence": len(matched)},
         ))
@@ -344,7 +417,7 @@ def bill_hint(draft: DraftContent) -> list[Finding]:
     if draft.is_bill or not (m := _AMENDS_LAW.search(draft.measures or draft.full_text())):
         return []
     return [Finding(
-        "bill_candidate", SEVERITY_INFO, f"本件要求修改法律（“{m.group(0)[:40]}”）。",
+        "bill_candidate", SEVERITY_INFO, f"本件要求修改法律（“{clip(m.group(0), 40)}”）。",
         "修改法律须经人大审议。修改国家法律的议案由全国人大代表提出（一个代表团或 30 名以上代表联名），"
         "地方人大代表可就本行政区域的地方性法规提出议案；议案要写明法律依据和草案框架。作为建议提出的，只交有关部门研究参考。",
         None, {"phrase": m.group(0)},
@@ -397,7 +470,7 @@ def level_findings(draft: DraftContent, congress_level: str | None = None) -> li
         return []
     names = "、".join(dict.fromkeys(local))
     return [Finding(
-        "local_matter", SEVERITY_INFO, f"具体建议只涉及县、乡（镇）、村一级的单位（{names[:40]}），可能由当地即可解决。",
+        "local_matter", SEVERITY_INFO, f"具体建议只涉及县、乡（镇）、村一级的单位（{clip(names, 40)}），可能由当地即可解决。",
         "这类事项可直接向县（区）人民政府及其部门反映，或请县级人大代表提出；如要在本级人大提出，"
         "请写明带有普遍性的问题和需要本级解决的政策措施。", "measures", {"bodies": list(dict.fromkeys(local))},
     )]
@@ -485,8 +558,8 @@ def check(
     """CPU-bound: call through ``acheck`` from async code. ``congress_level``: the author's congress
     (national, provincial, municipal, county, township) where known, for the co-signers a bill needs."""
     t0 = time.perf_counter()
-    findings = (not_suggestion_findings(draft) + quality_findings(draft, congress_level) + bill_hint(draft)
-                + level_findings(draft, congress_level) + coherence_findings(draft, embedder)
+    findings = (not_suggestion_findings(draft) + placeholder_findings(draft) + quality_findings(draft, congress_level)
+                + bill_hint(draft) + level_findings(draft, congress_level) + coherence_findings(draft, embedder)
                 + legal_findings(draft, kb))
     if embedder is not None and existing:
         q = embedder.encode_queries([routing_text(draft)])[0]

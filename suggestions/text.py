@@ -59,6 +59,9 @@ _SENT_SPLIT = re.compile(r"(?<=[。！？!?；;])(?![”’」』])|(?<=[。！�
 _ITEM_RE = re.compile(
     r"(?:^|(?<=[。；;：:\n]))[ \t　]*(?:\d{1,2}[\.．、](?!\d)|[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2})[)）]|[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]{1,3}[，,、]|[①②③④⑤⑥⑦⑧⑨⑩])",
 )
+# “一是…二是…”, as deputies often number their demands. Inside a numbered item (“1. 完善机制。一是…二是…”) they are
+# the item's sub-points, so measure_items splits at them only when no other numbering does.
+_SHI_ITEM_RE = re.compile(r"(?:^|(?<=[。；;：:\n]))[ \t　]*第?[一二三四五六七八九十]{1,2}是(?![否非的])")
 _WS = re.compile(r"[ \t　\r\xa0]+")  # \xa0: pasted from web pages and Word
 
 
@@ -85,12 +88,51 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT_SPLIT.split(text or "") if s and s.strip()]
 
 
+# Where a quote may end: before a clause mark (dropped), or after a closing quote or bracket (kept).
+_CUT_BEFORE = re.compile(r"[，,、；;：:。！？!?\n]")
+_CUT_AFTER = re.compile(r"[”’」』》）)]")
+_PAIRS = (("“", "”"), ("《", "》"), ("（", "）"))
+
+
+def clip(text: str, width: int = 40) -> str:
+    """``text`` for quoting in a message: whole when short; else cut at the last clause mark, or failing one
+    between two words (jieba), and marked “……”, never mid-word (“把基层社会治”)."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if len(text) <= width:
+        return text
+    least = width // 2  # a cut this early loses too much: go between words instead
+    cuts = [m.start() for m in _CUT_BEFORE.finditer(text, 0, width + 1)]
+    cuts += [m.end() for m in _CUT_AFTER.finditer(text, 0, width)]
+    cut = max((c for c in cuts if c >= least), default=0)
+    if not cut:
+        cut = _word_cut(text, width, least)
+    head = text[:cut]
+    for left, right in _PAIRS:  # not “加强党对“三农……”: cut before an opening mark left unclosed
+        if head.count(left) > head.count(right) and (at := head.rfind(left)) >= least:
+            head = head[:at]
+    return head.rstrip("，,、；;：:。 ") + "……"
+
+
+def _word_cut(text: str, width: int, least: int) -> int:
+    import jieba
+
+    import retrieval.tokenize  # noqa: F401 - quiets jieba's start-up log
+
+    ends, at = [], 0
+    for word in jieba.lcut(text[:width + 8]):
+        at += len(word)
+        ends.append(at)
+    return max((e for e in ends if least <= e <= width), default=width)
+
+
 def measure_items(measures: str) -> list[str]:
     """Split the 具体建议 part into its numbered items (or sentences when not numbered)."""
     text = (measures or "").strip()
     if not text:
         return []
     starts = [m.start() for m in _ITEM_RE.finditer(text)]
+    if len(starts) < 2:  # “一是…二是…” only where no other numbering splits the demands
+        starts = [m.start() for m in _SHI_ITEM_RE.finditer(text)]
     if len(starts) >= 2:
         bounds = starts + [len(text)]
         items = [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
@@ -101,12 +143,14 @@ def measure_items(measures: str) -> list[str]:
 
 
 def is_numbered(measures: str) -> bool:
-    return len(list(_ITEM_RE.finditer(measures or ""))) >= 2
+    """Numbered as 1. / 1、 / （一） / 一、 / 第一， / ① or 一是…二是…"""
+    text = measures or ""
+    return len(list(_ITEM_RE.finditer(text))) >= 2 or len(list(_SHI_ITEM_RE.finditer(text))) >= 2
 
 
 # The number opening a measure item (“1.”“（一）”“第一，”“①”): numbering, not part of the demand.
 _ITEM_MARK = re.compile(r"^\s*(?:\d{1,2}[\.．、](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]"
-                        r"|第[一二三四五六七八九十]{1,3}[，,、]|[①-⑩])\s*")
+                        r"|第[一二三四五六七八九十]{1,3}[，,、]|第?[一二三四五六七八九十]{1,2}是(?![否非的])|[①-⑩])\s*")
 
 
 def strip_item_mark(item: str) -> str:

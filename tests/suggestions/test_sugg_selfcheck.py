@@ -73,8 +73,9 @@ def test_title_form(title, expect_fix):
 def test_vague_measure_flagged_concrete_one_not():
     report = check(VAGUE)
     vague = report.by_code("vague_measure")
-    assert len(vague) == 1
-    assert "高度重视" in vague[0].details["item"] or "加大力度" in vague[0].details["item"]
+    assert len(vague) == 1 and vague[0].details["count"] == 1
+    [measure] = vague[0].details["measures"]
+    assert "高度重视" in measure["item"] or "加大力度" in measure["item"]
     assert "由哪个部门" in vague[0].fix
     # a stock phrase with a named actor, action and target is concrete enough
     assert vague_items("1. 建议省财政厅加大投入力度，在 2026 年安排 5,000 万元专项资金用于村级保洁。\n2. 建议省住建厅制定标准。") == []
@@ -244,13 +245,17 @@ def test_stock_phrases_with_words_between_are_vague_and_a_draft_of_only_vague_me
         measures="一、高度重视清水河污染治理工作，切实提高思想认识。\n二、加大治理力度，大力推进流域综合治理。\n"
                  "三、进一步加强监管，形成工作合力。\n四、加强宣传教育，营造全社会共同保护母亲河的良好氛围。")
     report = check(river)
-    phrases = [f.details["phrase"] for f in report.by_code("vague_measure")]
+    [listed] = report.by_code("vague_measure")  # one item listing the four
+    phrases = [m["phrase"] for m in listed.details["measures"]]
     assert "营造全社会共同保护母亲河的良好氛围" in phrases and len(phrases) == 4
     blocked = report.by_code("vague_measures")
     assert blocked and blocked[0].severity == SEVERITY_ERROR and not report.passed
-    # one concrete measure among vague ones: each vague one is pointed out, the draft is not blocked
-    mixed = dataclasses.replace(river, measures=river.measures + "\n五、建议市生态环境局于2026年6月底前在清水河干流增设3个水质自动监测站。")
+    # concrete measures among vague ones: the vague ones are pointed out, the draft is not blocked (one concrete
+    # among four slogans is “nearly all vague” and blocked: test_sugg_selfcheck_review)
+    mixed = dataclasses.replace(river, measures=river.measures + "\n五、建议市生态环境局于2026年6月底前在清水河干流增设3个水质自动监测站。"
+                                                                  "\n六、建议市水利局2026年内完成清水河12公里堤防加固。")
     assert not check(mixed).by_code("vague_measures")
+    assert check(mixed).by_code("vague_measure")[0].details["count"] == 4
 
 
 def test_a_one_sentence_draft_has_its_demand_found_and_called_vague_not_missing():
@@ -335,7 +340,7 @@ def test_slogans_alone_are_blocking_whatever_the_numbering(marks):
     draft = dataclasses.replace(GOOD, measures="\n".join(m + s for m, s in zip(marks, _SLOGANS)))
     report = check(draft)
     assert report.by_code("vague_measures") and not report.passed
-    assert len(report.by_code("vague_measure")) == 3
+    assert report.by_code("vague_measure")[0].details["count"] == 3
 
 
 def test_generic_bodies_are_no_actor_but_named_ones_are():
