@@ -72,8 +72,8 @@ NOTES = {
     "unmentioned": "最接近的内容没有提到“{word}”。",
     "place": "资料中没有写明地点。",
 }
-# An office holder or a year no document covers: no other index (the laws) would hold it either.
-BEYOND_ANY_INDEX = frozenset({"person", "year"})
+# An office holder, a year no document covers or a venue: no other index (the laws) would hold it either.
+BEYOND_ANY_INDEX = frozenset({"person", "year", "place"})
 
 
 @dataclass(frozen=True)
