@@ -47,7 +47,8 @@ _ASKS_QUANTITY = re.compile(r"多少(?!有点)|(?<![近这那前哪])几[个名�
 # “从几月到几月”“持续多长时间”: the sentence with a span of months (fact_kinds.SPAN).
 _ASKS_SPAN = re.compile(r"几月(?:份)?(?:到|至|搞到|干到)几月|从什么时候到什么时候|哪段时间")
 _CONTENT_HEAD = re.compile(r"^(?:主要内容|工作内容|内容|事项|工作事项|主要工作|工作任务)[：:]")
-_ASKS_WHO = re.compile(r"谁|哪个(?!月|季度|时候|年|星期|礼拜)|哪些(?:部门|单位|机构)|部门|单位|机构|负责|承办")
+# 选举单位 (an electoral unit) and 所在单位 (a deputy's employer) name no one who does the work
+_ASKS_WHO = re.compile(r"谁|哪个(?!月|季度|时候|年|星期|礼拜)|哪些(?:部门|单位|机构)|部门|(?<!选举|所在)单位|机构|负责|承办")
 _LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")  # “（八）…的。”: one case of a list led in by “…：”
 
 

@@ -627,6 +627,9 @@ def test_a_schedule_row_says_its_month_and_who_does_the_work_when_asked(make_kb)
     # the month named: the row's content cell whole, as before; “哪个月” asks when, not who
     assert kb.answer("宁夏8月份有哪些工作").text.startswith("主要内容：1.")
     assert "承办单位" not in kb.answer("县乡人大换届选举工作人员培训班在哪个月办").text
+    # round 7: the 单位 of 选举单位 is no who-question (the 8月 row's 相关部门 belong to its 督办 task)
+    said = kb.answer("宁夏人大代表分选举单位交叉专题调研是哪个月").text
+    assert said.startswith("8月：") and "相关部门" not in said and "承办单位" not in said
 
 
 def test_what_circumstances_finds_the_article_that_lists_them(make_kb, tmp_path):
