@@ -36,6 +36,7 @@ OFF_TOPIC_SCORE = 0.865
 # questions' answers came within 0.853–0.892; right answers missing such a word (局长, 说情), 0.876–0.898.
 FOCUS_CLOSE = 0.89
 SOURCES_CONSIDERED = 3
+SHORT_TASK = 24  # a plan item's sentence shorter than this is read under the item's heading
 MAIN_CELL_BONUS = 0.03  # a table row's content cell unless another cell is clearly closer (“由哪个部门承办”)
 # A question asking how many / how long (“要多少个代表联名”“多久答复”) is answered by the sentence that holds the
 # figure (“十人以上联名”“三个月内”), which e5 does not rank above the article's other sentences on its own.
@@ -207,6 +208,9 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     nxt = best[0] + 1
     if len(chosen) == 1 and best[0] in headings and nxt < len(cands) and cands[nxt][0] == cands[best[0]][0]:
         chosen.append(nxt)  # an item's heading names the task; its next sentence says what is done, and when
+    elif len(chosen) == 1 and len(cands[best[0]][1]) < SHORT_TASK:
+        # “制作《…宣传挂图》。” alone reads as a fragment: the item's heading says whose task it is and why
+        chosen += [k for k in headings if cands[k][0] == cands[best[0]][0]][:1]
     cut = False
     if cands[best[0]][1].endswith(("：", ":")):
         # “代表有下列情形之一的，其代表资格终止：” says nothing without the list that follows it

@@ -132,6 +132,19 @@ def test_only_nouns_and_verbs_that_are_not_everyday_words_name_a_topic():
     assert not any(is_topic_word(w) for w in ("一起", "起来", "这个", "有人", "最长", "长时间", "不会"))
 
 
+def test_a_short_task_is_read_under_its_items_heading(embedder):
+    """Tester round 7: “今年要不要制作换届选举宣传挂图” was answered with the bare “制作《…宣传挂图》。”."""
+    from retrieval.answer import compose_answer
+    from retrieval.types import Hit
+
+    text = ("5. 做好换届选举宣传工作。根据统一部署，组织报道各地选举工作阶段性进展，宣传严肃换届纪律、严格依法选举的好经验好做法。"
+            "制作《县乡两级人大换届选举宣传挂图》。")
+    hit = Hit(chunk_id=1, doc_id="plan", title="全国人大常委会2026年度代表工作计划", locator="二、做好换届选举工作 / 5",
+              text=text, score=1.0)
+    said = compose_answer("今年要不要制作换届选举宣传挂图", [hit], embedder).text
+    assert said == "做好换届选举宣传工作。制作《县乡两级人大换届选举宣传挂图》。"
+
+
 def test_a_question_for_days_no_passage_counts_in_days_is_not_answered(embedder):
     from retrieval.answer import compose_answer
     from retrieval.types import Hit
