@@ -17,7 +17,7 @@ from corpus.numbers import search_text
 
 from .facets import CELL_SPLIT, list_items
 from .fact_kinds import NOTES, QUANTITY, SPAN, judge, names_holder, office_asked
-from .query import LEGAL_TERMS, spell_out, statutory_words
+from .query import lay_terms, spell_out, statutory_words
 from .ranking import ASKS_ADOPTED, names_locator
 from .tokenize import tokenize
 from .types import Answer, AnswerSentence, Hit
@@ -247,7 +247,7 @@ def unmentioned(words: Sequence[str], answer: Answer) -> str | None:
     said = {s.source for s in answer.sentences}
     text = spell_out(" ".join([s.text for s in answer.sentences]
                               + [f"{answer.hits[i].title} {answer.hits[i].locator}" for i in said]))
-    lay = [(k, v.split()) for k, v in LEGAL_TERMS.items() if k in answer.question]
+    lay = [(k, v.split()) for k, v in lay_terms(search_text(answer.question))]
     for w in words:
         parts = [p for p in tokenize(w) if len(p) >= 2 and p != w] or [w]
         if (w in text or spell_out(w) in text or all(p in text for p in parts)

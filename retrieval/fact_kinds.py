@@ -14,6 +14,8 @@ from functools import lru_cache
 
 from corpus.numbers import search_text
 
+from .tokenize import tagged
+
 # a count or a share; not an article number (第十条), a date (2025年3月11日) nor a session (十四届全国人大四次会议)
 QUANTITY = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千万亿两大届])(?:[零〇一二三四五六七八九十百千万亿两]+|\d{1,3}(?:\.\d+)?)(?![\d.])"
                       r"(?:分之[一二三四五六七八九十]+|[个名位人次票天周成年日期件元块万亿户]|个月|以上|以下|以内)"
@@ -99,9 +101,7 @@ def names_holder(sentence: str, office: str) -> bool:
         return False
     if _APPOINTED.search(sentence):
         return True
-    import jieba.posseg  # loaded on the first who-holds-this-office question only
-
-    return any(flag.startswith("nr") and len(word) >= 2 for word, flag in jieba.posseg.lcut(sentence))
+    return any(flag.startswith("nr") and len(word) >= 2 for word, flag in tagged(sentence))
 
 
 def judge(question: str, sentences: list[str], best: str, closeness: float) -> Verdict | None:
@@ -136,6 +136,4 @@ def names_place(sentence: str) -> bool:
     """Does ``sentence`` name a place (jieba's ns tag: 北京, 银川) or a venue (地点, 会场)?"""
     if _PLACE_WORD.search(sentence):
         return True
-    import jieba.posseg
-
-    return any(flag == "ns" and len(word) >= 2 for word, flag in jieba.posseg.lcut(sentence))
+    return any(flag == "ns" and len(word) >= 2 for word, flag in tagged(sentence))

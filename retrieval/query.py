@@ -6,7 +6,7 @@ import re
 
 from corpus.numbers import search_text
 
-from .tokenize import dictionary_words, in_dictionary, tokenize
+from .tokenize import dictionary_words, frequency, in_dictionary, tagged, tokenize
 
 # Colloquial → statutory wording. Appended to the query (never replacing), so the original words
 # still match documents that use them.
@@ -72,7 +72,7 @@ _NUMBER_WORD = re.compile(r"^[0-9零〇一二三四五六七八九十百千两]+
 _NAME_KEYS = frozenset("人大 常委会 专委会 两高 一府一委两院 人代会 两会 人大代表 开会 乡镇 提建议 提议案 提的建议 提的议案".split())
 
 
-def _lay_terms(q: str) -> list[tuple[str, str]]:
+def lay_terms(q: str) -> list[tuple[str, str]]:
     """The (lay word, statutory words) pairs of LEGAL_TERMS that the question uses. A one-character key
     counts only as a word of its own: 告 in “我想告公司”, not in 报告 or 广告; 抢 not in 抢救; 偷 not in
     偷拍 (their lay compounds, 小偷 告状…, are keys of their own). 骗 means deceiving in every word it is part
@@ -93,13 +93,13 @@ def _lay_terms(q: str) -> list[tuple[str, str]]:
 def statutory_words(query: str) -> list[str]:
     """The documents' words for the question's lay words (“代表出去调研的路费谁出” → 旅费), body names left out."""
     q = search_text(_WS.sub(" ", query).strip())
-    return list(dict.fromkeys(w for k, v in _lay_terms(q) if k not in _NAME_KEYS for w in v.split()))
+    return list(dict.fromkeys(w for k, v in lay_terms(q) if k not in _NAME_KEYS for w in v.split()))
 
 
 def rewrite_query(query: str) -> str:
     """Both number forms (八月份 / 8月) plus statutory synonyms of colloquial words in the query."""
     q = search_text(_WS.sub(" ", query).strip())
-    extra = dict.fromkeys(w for _, v in _lay_terms(q) for w in v.split())  # once each, in order
+    extra = dict.fromkeys(w for _, v in lay_terms(q) for w in v.split())  # once each, in order
     return f"{q} {' '.join(extra)}" if extra else q
 
 
@@ -128,11 +128,9 @@ _EVERYDAY_FREQ = 15000  # jieba's dictionary frequency of 有人 (15,007) and �
 
 
 def is_topic_word(word: str) -> bool:
-    import jieba.posseg  # loaded on the first question with a rare word only
-
-    if word[0] in "不没" or (jieba.get_FREQ(word) or 0) >= _EVERYDAY_FREQ:
+    if word[0] in "不没" or frequency(word) >= _EVERYDAY_FREQ:
         return False
-    flags = [flag for _, flag in jieba.posseg.lcut(word)]
+    flags = [flag for _, flag in tagged(word)]
     return len(flags) == 1 and flags[0] in _TOPIC_FLAGS
 
 
@@ -141,7 +139,7 @@ def content_words(query: str, known) -> tuple[int, int]:
     人民代表大会) is known when one of its statutory words is; the words the rewriting adds are not counted
     themselves."""
     words = question_words(query, known)
-    known_lay = [k for k, v in _lay_terms(search_text(_WS.sub(" ", query).strip())) if any(known(s) for s in v.split())]
+    known_lay = [k for k, v in lay_terms(search_text(_WS.sub(" ", query).strip())) if any(known(s) for s in v.split())]
     return len(words), sum(known(w) or any(w in k or k in w for k in known_lay) for w in words)
 
 

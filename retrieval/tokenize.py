@@ -50,7 +50,20 @@ def dictionary_words(text: str) -> list[str]:
     return jieba.lcut(text, HMM=False)
 
 
+def tagged(text: str) -> list[tuple[str, str]]:
+    """(word, part-of-speech flag) pairs by jieba.posseg, loaded on first use only (about a second)."""
+    _ensure_ready()
+    import jieba.posseg
+
+    return [(w, f) for w, f in jieba.posseg.lcut(text)]
+
+
+def frequency(word: str) -> int:
+    """``word``'s frequency in jieba's dictionary (0 when it is none of its words)."""
+    _ensure_ready()
+    return jieba.get_FREQ(word) or 0
+
+
 def in_dictionary(word: str) -> bool:
     """Is ``word`` one of jieba's dictionary words (not a pair its HMM joined, like 推是 in 两摘两推是什么意思)?"""
-    _ensure_ready()
-    return bool(jieba.get_FREQ(word))
+    return bool(frequency(word))
