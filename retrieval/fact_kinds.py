@@ -24,7 +24,7 @@ QUANTITY = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十
 SPAN = re.compile(r"\d{1,2}月(?:[上中下]旬)?(?:至|到|—|－|-)\d{1,2}月")
 # A count (“一共有多少人”“每个月工资多少钱”“开几次会”) that no considered sentence holds is not answered: the
 # nearest sentence would be answered with confidence but say nothing about the number.
-_ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件)|(?<![近这那前哪第])几[个名位人次期件](?!月)")
+_ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件)|(?<![近这那前哪第好])几[个名位人次期件](?!月)")  # 好几个: several
 # … and an amount of money (“补贴能拿多少钱”) is not answered by a count of anything else (“过半数”“十人以上”).
 _ASKS_MONEY = re.compile(r"多少钱|多少元|几块钱|几元|多少万(?:元|块)?(?![人名个户位件余])")
 _MONEY = re.compile(r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千万亿两]+)(?:元|块|万元|亿元)|标准|数额|金额")
@@ -58,7 +58,9 @@ FIGURE_CLOSE = 0.89  # above the everyday “是多少” questions' best senten
 
 # “交办会在北京哪个会场开”“学习班在哪里办”“住哪个酒店”: a place, which plans and laws mostly do not give; answered only by
 # a sentence that names one (a place name, 地点, 会场…).
-_ASKS_PLACE = re.compile(r"在哪里|在哪儿|在哪(?:开|办|举行|召开|举办)|哪个(?:会场|酒店|宾馆|地方|城市|场馆)|什么地方|什么地点|地点在哪")
+# “视察去哪些地方” asks where; not “建议交到哪里”“去哪提交”, which a body answers (常务委员会, 主席团)
+_ASKS_PLACE = re.compile(r"在哪里|在哪儿|在哪(?:开|办|举行|召开|举办)|哪个(?:会场|酒店|宾馆|地方|城市|场馆)|什么地方|什么地点|地点在哪"
+                         r"|[去到]哪些(?:地方|地点|城市)")
 _PLACE_WORD = re.compile(r"地点|会场|场所|宾馆|酒店|驻地|所在地")
 
 # Why, in the user's words; ``reason`` codes are what callers test (the CLI's hint to index the laws).

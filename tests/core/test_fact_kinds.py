@@ -37,3 +37,12 @@ def test_a_session_number_is_no_count():
     v = _verdict("十四届全国人大代表里女代表一共多少名", "办好十四届全国人大四次会议期间“代表通道”。")
     assert v is not None and v.declined
     assert _verdict("常委会一年开几次会", "常务委员会会议一般每两个月举行一次。") is None
+
+
+def test_several_is_no_count_and_where_to_go_asks_a_place():
+    """Eighth round: “好几个代表提的建议…会合在一起办吗” was declined for want of a number (好几个 = several), and
+    “集中视察具体去哪些地方” was answered with the item that only says a 集中视察 takes place."""
+    assert _verdict("好几个代表提的建议内容差不多，会合在一起办吗", "对内容相同的合并办理。") is None
+    v = _verdict("今年全国人大代表集中视察具体去哪些地方", "大会前，组织代表开展集中视察。")
+    assert v is not None and v.declined and v.note == NOTES["place"]
+    assert _verdict("代表建议交到哪里", "代表建议由常务委员会办事机构交办。") is None

@@ -174,6 +174,19 @@ def test_a_lay_phrase_is_read_whole_not_by_a_shorter_key_inside_it():
     assert "劳动报酬" in rewrite_query("老板扣工资怎么办").split()
 
 
+def test_removing_a_deputy_or_an_official_is_not_an_employers_dismissal():
+    """Eighth round: “选民要把…县人大代表开除掉” is 罢免 and “撸掉一个副县长的职务” 撤职, while 开除 alone stays the
+    labour-law word; 脱产 is the statute's 脱离…生产和工作, 上访信 its 信访, 合在一起 its 合并."""
+    from retrieval.query import rewrite_query
+
+    assert "罢免" in rewrite_query("选民要把我们村选的县人大代表开除掉").split()
+    assert "罢免" not in rewrite_query("公司把我开除了能要赔偿吗").split()
+    assert "撤职" in rewrite_query("县人大常委会要撸掉一个副县长的职务").split()
+    assert "脱离" in rewrite_query("当了人大代表是不是就能脱产了").split()
+    assert "信访" in rewrite_query("群众托我转上访信").split()
+    assert "合并" in rewrite_query("内容差不多的建议会合在一起办吗").split()
+
+
 def test_deputies_words_for_their_duties_and_bodies_reach_the_statutes_words():
     """New-user round 5: 辩解 is the statute's 申辩, 拉票 送钱 its 贿赂, 说情 its 干预, 能用几年 its 有效期, and
     监委 is spelled out as 监察委员会 for both retrievers."""
