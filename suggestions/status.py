@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from suggestions import repository as repo
 from suggestions.models import StatusEventRow, SuggestionRow
 from suggestions.draft import book_title
+from storage.clock import BEIJING
 
 STATUS_SUBMITTED = "已提交"
 STATUS_ASSIGNED = "已交办"
@@ -55,7 +56,14 @@ def add_months(dt: datetime, months: int) -> datetime:
 
 
 def deadline(assigned_at: datetime, complex_case: bool = False) -> datetime:
-    return add_months(assigned_at, COMPLEX_MONTHS if complex_case else STANDARD_MONTHS)
+    """Three (six) months on the calendar deputies live by: assigned at 06:50 on 1 December in Beijing (22:50 UTC
+    on 30 November) is due on 1 March, whatever the server's clock zone."""
+    local = repo.as_utc(assigned_at).astimezone(BEIJING)
+    return add_months(local, COMPLEX_MONTHS if complex_case else STANDARD_MONTHS).astimezone(timezone.utc)
+
+
+def beijing_day(dt: datetime) -> str:
+    return f"{repo.as_utc(dt).astimezone(BEIJING):%Y年%m月%d日}"
 
 
 def submitted_text(row: SuggestionRow) -> str:
@@ -166,7 +174,7 @@ class StatusService:
             note = ("采纳推荐" if accepted else "人工指定") + "：" + "、".join(units)
             due = deadline(now, complex_case)
             text = (f"您的{row.kind}{book_title(row.title)}已交办给{'、'.join(units)}，"
-                    f"依照{LEGAL_BASIS}应于 {due:%Y年%m月%d日} 前答复。")
+                    f"依照{LEGAL_BASIS}应于 {beijing_day(due)} 前答复。")
             await self._move(s, row, STATUS_ASSIGNED, actor, note, now, text)
             row.units, row.assigned_at, row.due_at, row.complex_case = units, now, due, complex_case
             row.overdue_flagged_at = None
@@ -214,8 +222,10 @@ class StatusService:
             row = await self._get(s, suggestion_id)
             if row.evaluation != "不满意":
                 raise StatusError("只有评价为“不满意”的建议才需要重新办理。")
-            await self._move(s, row, STATUS_IN_PROGRESS, actor, "重新办理", now, f"{book_title(row.title)}已退回承办单位重新办理。")
-            row.due_at = deadline(now, row.complex_case)
+            due = deadline(now, row.complex_case)
+            await self._move(s, row, STATUS_IN_PROGRESS, actor, "重新办理", now,
+                             f"{book_title(row.title)}已退回承办单位重新办理，应于 {beijing_day(due)} 前重新答复。")
+            row.due_at = due
             row.overdue_flagged_at = None
 
     async def merge(self, primary_id: int, duplicate_ids: Sequence[int], *, actor: str,

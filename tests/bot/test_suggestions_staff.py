@@ -154,7 +154,7 @@ async def test_in_progress_and_rehandling_after_unsatisfied(core, tg, upd):
         clock.advance(days=10)
         await say(app, upd, STAFF, "/rehandle 1")
         assert to(tg, STAFF)[-1] == f"已将 1.《{TITLE}》退回承办单位重新办理，新的答复期限 2026-06-15。已通知代表。"
-        assert f"《{TITLE}》已退回承办单位重新办理。" in to(tg, DEPUTY)
+        assert f"《{TITLE}》已退回承办单位重新办理，应于 2026年06月15日 前重新答复。" in to(tg, DEPUTY)
         await say(app, upd, DEPUTY, "/rehandle 1")
         assert tg.texts()[-1] == "该功能仅限工作人员使用。"
 

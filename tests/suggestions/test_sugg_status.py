@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from storage.clock import BEIJING
 from suggestions import repository as repo
 from suggestions.draft import DraftService
 from suggestions.models import SuggestionRow
 from suggestions.status import (
     STATUS_ANSWERED, STATUS_ASSIGNED, STATUS_EVALUATED, STATUS_IN_PROGRESS, STATUS_MERGED, STATUS_SUBMITTED,
-    StatusError, StatusService, add_months, deadline,
+    StatusError, StatusService, add_months, beijing_day, deadline,
 )
 from sugg_drafts import GOOD
 
@@ -153,3 +154,30 @@ async def test_submission_with_routing_becomes_history(sm, clock, embedder):
     near = dataclasses.replace(GOOD, title="关于加强共享单车停放秩序管理的建议")
     report = await acheck(near, sm=sm, embedder=embedder, author_id="deputy-9")
     assert [f.details["suggestion_id"] for f in report.by_code("similar_existing")] == [done.suggestion_id]
+
+
+async def test_deadline_is_one_day_for_staff_and_deputy_across_midnight_in_beijing(sm, clock):
+    # 22:50 UTC on 30 November is 06:50 on 1 December in Beijing: three months on is 1 March for everyone
+    # (the deputy was told 28 February while staff saw 2027-03-01, a new user's finding)
+    clock.now = datetime(2026, 11, 30, 22, 50, tzinfo=timezone.utc)
+    sid = await new_suggestion(sm, clock)
+    st = StatusService(sm, clock=clock)
+    due = await st.assign(sid, ["交通运输部"], actor="staff-1")
+    assert due.astimezone(BEIJING).date() == date(2027, 3, 1)
+    async with sm() as s:
+        [event] = [e for e in await repo.pending_events(s) if e.recipient == AUTHOR]
+    assert "2027年03月01日" in event.text
+
+
+async def test_rehandle_tells_the_deputy_the_new_deadline(sm, clock):
+    sid = await new_suggestion(sm, clock)
+    st = StatusService(sm, clock=clock)
+    await st.assign(sid, ["交通运输部"], actor="staff-1")
+    await st.record_reply(sid, "已会同有关城市制定共享单车停放区域设置指南，将于年内印发实施。", actor="staff-1")
+    await st.evaluate(sid, AUTHOR, "不满意")
+    clock.now += timedelta(days=10)
+    await st.rehandle(sid, actor="staff-1")
+    async with sm() as s:
+        events = [e for e in await repo.pending_events(s) if e.recipient == AUTHOR]
+    expected = beijing_day(deadline(clock.now))
+    assert "重新办理" in events[-1].text and expected in events[-1].text
