@@ -12,7 +12,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot import texts
 from bot.deps import BotDeps
 from bot.guard import require_user
-from storage.access import CODE_LENGTH, AccessStatus, RedeemStatus, normalize_code
+from storage.access import _CODE_ALPHABET, CODE_LENGTH, AccessStatus, RedeemStatus, normalize_code
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,17 @@ _REDEEM_REPLIES = {
 # An invitation code sent on its own (“ABCD2345EF”, “邀请码：abcd-2345-ef”), as people paste what they were given.
 BARE_CODE = re.compile(r"^\s*(?:邀请码\s*[:：]?\s*)?[A-Za-z0-9][A-Za-z0-9 \-]{%d,%d}[A-Za-z0-9]\s*$"
                        % (CODE_LENGTH - 2, CODE_LENGTH + 4))
+# A run of letters and digits (dashes inside) as long as a code, anywhere in a sentence: “…给了我一个码 FVRH5RQSQD”.
+CODE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{%d,}[A-Za-z0-9]" % (CODE_LENGTH - 2))
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
+def code_in_sentence(text: str) -> str | None:
+    """The one invitation-code-shaped token of a sentence (right length, only the code alphabet), normalised;
+    None when there is none or more than one (then which one was meant is a guess)."""
+    found = {normalize_code(t) for t in _TOKEN.findall(text)}
+    codes = [c for c in found if len(c) == CODE_LENGTH and set(c) <= set(_CODE_ALPHABET)]
+    return codes[0] if len(codes) == 1 else None
 
 
 def _command(update: Update) -> str:
@@ -44,14 +55,17 @@ class AccountHandlers:
         self.qa = qa
 
     async def bare_code(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A message that looks like an invitation code: from someone not yet registered it is taken as
-        “/start CODE”; from anyone else it is an ordinary question."""
-        text = (update.effective_message.text or "").replace("邀请码", "")
+        """A message that is, or contains, something shaped like an invitation code: from someone not yet
+        registered the code is taken as “/start CODE”; from anyone else it is an ordinary question."""
+        raw = update.effective_message.text or ""
+        text = raw.replace("邀请码", "")
         res = await self.core.access.check(update.effective_user.id)
-        if res.status is AccessStatus.UNREGISTERED and len(normalize_code(text)) == CODE_LENGTH:
-            context.args = [normalize_code(text)]
-            await self.start(update, context)
-            return
+        if res.status is AccessStatus.UNREGISTERED:
+            code = normalize_code(text) if BARE_CODE.match(raw) else code_in_sentence(raw)
+            if code is not None and len(code) == CODE_LENGTH:
+                context.args = [code]
+                await self.start(update, context)
+                return
         if self.qa is not None:
             await self.qa.text(update, context)
 
@@ -72,7 +86,9 @@ class AccountHandlers:
         log.info("redeem telegram_user=%s status=%s", tg.id, result.status.value)
         if result.status is RedeemStatus.OK:
             u = result.user
-            await msg.reply_text(texts.WELCOME.format(name=u.name, role=texts.ROLE_NAMES[u.role.value]))
+            delegation = f"，{u.delegation}" if getattr(u, "delegation", None) else ""
+            await msg.reply_text(texts.WELCOME.format(name=u.name, role=texts.ROLE_NAMES[u.role.value],
+                                                      delegation=delegation))
         elif result.status is RedeemStatus.ALREADY_REGISTERED:
             active = result.user.active
             await msg.reply_text(texts.ALREADY_REGISTERED.format(name=result.user.name) if active else texts.SUSPENDED)

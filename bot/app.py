@@ -12,7 +12,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.account_handlers import BARE_CODE, AccountHandlers
+from bot.account_handlers import BARE_CODE, CODE_TOKEN, AccountHandlers
 from bot.deps import BotDeps
 from bot.errors import on_error
 from bot.qa_handlers import QAHandlers
@@ -82,7 +82,8 @@ def register_handlers(app: Application, deps: BotDeps) -> None:
     app.add_handler(CommandHandler("addevent", staff.addevent))
     app.add_handler(CommandHandler("scope", staff.scope))
     register_suggestion_handlers(app, deps)
-    app.add_handler(MessageHandler(NEW & filters.Regex(BARE_CODE) & ~filters.COMMAND, account.bare_code))
+    code_like = filters.Regex(BARE_CODE) | filters.Regex(CODE_TOKEN)  # the code alone, or inside a sentence
+    app.add_handler(MessageHandler(NEW & code_like & ~filters.COMMAND, account.bare_code))
     app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND, qa.text))
     app.add_handler(MessageHandler(NEW & filters.COMMAND, account.unknown_command))
     app.add_handler(MessageHandler(NEW & (filters.VOICE | filters.AUDIO | AUDIO_DOCUMENT), voice.voice))

@@ -52,13 +52,14 @@ class QAHandlers:
         result = await self.ask(user, question)
         await send_pages(msg, formatting.answer_card(result), self.card_keyboard(result))
 
-    async def allowed(self, update: Update, user: UserView) -> bool:
+    async def allowed(self, update: Update, user: UserView, *, tell_always: bool = False) -> bool:
+        """``tell_always``: reply the notice even when this wait was already announced (voice notes)."""
         decision = await self.core.limiter.hit(user.id)
         if not decision.allowed:
             log.info("rate limited user=%s", user.id)
-            # One notice per wait: a burst of 25 messages got 10 identical ones.
+            # One notice per wait for typed questions: a burst of 25 messages got 10 identical ones.
             now = time.monotonic()
-            if self._told_until.get(user.id, 0.0) <= now:
+            if tell_always or self._told_until.get(user.id, 0.0) <= now:
                 self._told_until[user.id] = now + decision.retry_after_s
                 await update.effective_message.reply_text(texts.RATE_LIMITED.format(s=decision.retry_after_s))
         return decision.allowed

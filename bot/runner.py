@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from dataclasses import dataclass
@@ -9,9 +10,10 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
+from telegram.request import BaseRequest
 
 from bot.app import COMMANDS, build_application
-from bot.deps import BotDeps, default_transcriber
+from bot.deps import BotDeps, default_transcriber, warm_up_models
 from storage.core import Core
 from storage.db import Database
 
@@ -26,6 +28,8 @@ class RunOptions:
     port: int = 8443
     secret: str = ""
     rate_limit: int = 20
+    # Load the embedding and speech models before the first update (DEPUTY_BOT_WARM_UP).
+    warm_up: bool = True
 
     @classmethod
     def from_settings(cls, webhook: bool = False) -> RunOptions:
@@ -33,7 +37,7 @@ class RunOptions:
 
         s = get_settings()
         return cls(webhook=webhook, webhook_url=s.webhook_url, listen=s.webhook_listen, port=s.webhook_port,
-                   secret=s.webhook_secret, rate_limit=s.rate_limit_per_minute)
+                   secret=s.webhook_secret, rate_limit=s.rate_limit_per_minute, warm_up=s.bot_warm_up)
 
 
 def configure_logging(level: int = logging.INFO) -> None:
@@ -48,7 +52,8 @@ def load_knowledge_base():  # noqa: ANN201
     return builtin_kb()
 
 
-def build(opts: RunOptions) -> Application:
+def build(opts: RunOptions, *, request: BaseRequest | None = None) -> Application:
+    """``request``: the HTTP transport for the Bot API (tests pass bot.testing.FakeTelegram)."""
     from deputy_assistant.config import get_settings
 
     settings = get_settings()
@@ -58,7 +63,8 @@ def build(opts: RunOptions) -> Application:
     db = Database(settings.resolved_database_url)
     core = Core.build(db, kb, rate_limit=opts.rate_limit)
     deps = BotDeps(core=core, transcribe=default_transcriber())
-    app = build_application(deps, token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
+    app = build_application(deps, token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,
+                            request=request, get_updates_request=request)
 
     async def post_init(application: Application) -> None:
         await db.upgrade()
@@ -72,6 +78,10 @@ def build(opts: RunOptions) -> Application:
         from bot.suggestion_outbox import start_background as start_suggestions
 
         start_suggestions(application, deps.suggestions)  # status notifications, draft reminders, overdue flags
+        if opts.warm_up:
+            # Before polling starts, in a worker thread (the loop keeps serving the background senders): the
+            # first deputy no longer waits 9–15 s for the embedder and Vosk. Failures are logged, never fatal.
+            await asyncio.to_thread(warm_up_models, kb, speech=deps.transcribe is not None)
         log.info("bot ready mode=%s", "webhook" if opts.webhook else "polling")
 
     async def post_shutdown(application: Application) -> None:

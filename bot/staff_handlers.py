@@ -9,6 +9,7 @@ from html import escape
 
 from telegram import Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import formatting, texts
@@ -61,10 +62,17 @@ class StaffHandlers:
             saved = await self.core.state.get(user, UPLOAD_SCOPE)
             scope = saved.get("scope") if saved else None
         if scope is None:
-            await msg.reply_text(texts.UPLOAD_NEED_SCOPE)
+            # A DOCX/PDF may be a law draft for /consult (which takes no caption): both ways on are named.
+            consultable = (doc.file_name or "").lower().endswith((".docx", ".pdf"))
+            await msg.reply_text(texts.UPLOAD_NEED_SCOPE_OR_CONSULT if consultable else texts.UPLOAD_NEED_SCOPE)
             return
         status = await msg.reply_text(texts.UPLOAD_WORKING.format(name=doc.file_name))
-        data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
+        try:
+            data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
+        except TelegramError as exc:
+            log.info("upload download failed user=%s reason=%s", user.id, type(exc).__name__)
+            await status.edit_text(texts.UPLOAD_DOWNLOAD_FAILED)
+            return
         summary = await self.core.uploads.ingest_bytes(doc.file_name, data, scope)
         log.info("upload user=%s scope=%s chunks=%d errors=%d", user.id, scope, summary.chunks, len(summary.errors))
         await status.edit_text(formatting.upload_summary(summary), parse_mode=ParseMode.HTML)
@@ -90,7 +98,7 @@ class StaffHandlers:
             await update.effective_message.reply_text(texts.INVITE_USAGE)
             return
         if role is Role.ADMIN and user.role is not Role.ADMIN:
-            await update.effective_message.reply_text(texts.STAFF_ONLY)
+            await update.effective_message.reply_text(texts.ADMIN_ONLY)
             return
         name, delegation = args[1], (args[2] if len(args) > 2 else None)
         code, _inv = await self.core.access.create_invitation(
@@ -148,7 +156,7 @@ class StaffHandlers:
             await update.effective_message.reply_text(texts.SETROLE_USAGE)
             return
         if role is Role.ADMIN and user.role is not Role.ADMIN:
-            await update.effective_message.reply_text(texts.STAFF_ONLY)
+            await update.effective_message.reply_text(texts.ADMIN_ONLY)
             return
         try:
             u = await self.core.access.set_role(target, role)

@@ -24,11 +24,13 @@ from bot.formatting import e
 from bot.guard import require_user
 from bot.qa_handlers import QAHandlers
 from bot.suggestion_outbox import deliver
-from bot.suggestion_services import SuggestionServices, author_of
+from bot.suggestion_services import SuggestionServices, author_of, clearly_question
 from bot.voice_handlers import transcribe_message
 from storage.clock import BEIJING
 from storage.views import UserView
-from suggestions.draft import STEP_BY_KEY, DraftClosed, DraftError, Prompt, inner_title, looks_like_question, whole_draft
+from suggestions.draft import (
+    STEP_BY_KEY, DraftClosed, DraftError, Prompt, StepResult, inner_title, looks_like_question, whole_draft,
+)
 from suggestions.status import EVALUATIONS, StatusError
 from suggestions.types import KINDS
 
@@ -39,6 +41,7 @@ _PHOTO_NAME = "照片"
 # A file sent at a text step is read as the step's answer (corpus.loaders reads these).
 _TEXT_FILES = (".docx", ".pdf", ".txt", ".md")
 _TEXT_STEPS = ("title", "problem", "cause", "measures", "legal_basis", "outline", "cosponsors")
+_BODY_STEPS = ("title", "problem", "cause", "measures", "legal_basis", "outline")  # where a whole draft is read
 MAX_TEXT_FILE_MB = 10
 
 
@@ -133,9 +136,18 @@ class SuggestionHandlers:
         raise ApplicationHandlerStop
 
     async def _take_text(self, update: Update, user: UserView, p: Prompt, text: str) -> None:
-        """A typed (or spoken) answer; one that looks like a question is held and the deputy asked which
-        it is, so “代表建议交办会几月开？” is neither refused as thin nor saved into the draft."""
+        """A typed (or spoken) answer. A plain question (“宁夏1月有什么工作？”, on another topic than the draft)
+        is answered at once, the open draft mentioned once per step; one that might be either is held and the
+        deputy asked which it is. Neither is refused as thin nor saved into the draft."""
         if looks_like_question(text, p.step) and whole_draft(text, p.kind) is None:
+            title = (await self.drafts.content(p.draft_id, author_of(user))).title
+            if clearly_question(text, title):
+                await self._ask_question(update, user, text)
+                if await self.svc.remind_once(user, p.draft_id, p.step):
+                    await send(update, [e(t.QUESTION_DRAFT_OPEN.format(title=inner_title(title) or t.UNTITLED,
+                                                                       label=p.label))],
+                               v.draft_open_keyboard(p.draft_id))
+                return
             await self.svc.hold_question(user, p.draft_id, p.step, text)
             short = text if len(text) <= 40 else text[:40] + "…"
             await send(update, [e(t.QUESTION_OR_ANSWER.format(text=short, label=p.label))], v.question_keyboard(p))
@@ -144,29 +156,107 @@ class SuggestionHandlers:
 
     async def _document_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView,
                                p: Prompt) -> None:
-        """A Word/PDF/TXT file at a text step: its text is the step's answer (a whole draft fills every part)."""
-        from corpus.loaders import LoadError
-        from suggestions.text import document_file_text
-
+        """A Word/PDF/TXT file at a text step is read, and nothing goes into the draft before the deputy chooses:
+        a plain document as this step's content or not; a whole draft, when the draft already holds a title or
+        text, replacing it, giving only this step's part, or as a new draft. A whole draft sent to an empty
+        draft fills it at once (nothing to lose)."""
         doc = update.effective_message.document
         name = doc.file_name or "文件"
         if (doc.file_size or 0) > MAX_TEXT_FILE_MB * 1024 * 1024:
             await update.effective_message.reply_text(t.DOC_TOO_BIG.format(mb=MAX_TEXT_FILE_MB))
             return
-        data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
+        text = await self._read_document(update, context, doc.file_id, name)
+        if text is None:
+            return
+        parts = whole_draft(text, p.kind) if p.step in _BODY_STEPS else None
+        content = await self.drafts.content(p.draft_id, author_of(user))
+        has_text = bool(content.title) or any(getattr(content, k) for k in _BODY_STEPS if k != "title")
+        if parts is not None and not has_text:
+            await self._take_whole_file(update, user, p, text, parts, name)
+            return
+        token = await self.svc.hold_file(user, p.draft_id, p.step, doc.file_id, name, parts is not None)
+        if parts is None:
+            ask = t.DOC_ASK_PLAIN.format(name=name, n=len(text), label=p.label)
+        else:
+            new_title = parts.get("title", "")
+            differs = (t.DOC_TITLE_DIFFERS.format(title=inner_title(new_title))
+                       if new_title and content.title and new_title != content.title else "")
+            ask = t.DOC_ASK_WHOLE.format(name=name, n=len(text), labels=self._labels(parts), differs=differs,
+                                         title=inner_title(content.title) or t.UNTITLED)
+        await send(update, [e(ask)],
+                   v.file_keyboard(p, token, whole=parts is not None, step_part=bool(parts and parts.get(p.step))))
+
+    async def _read_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE, file_id: str,
+                             name: str) -> str | None:
+        """The file's text (corpus.loaders), or None after telling the deputy why it could not be read."""
+        from corpus.loaders import LoadError
+        from suggestions.text import document_file_text
+
+        data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / ("draft" + Path(name).suffix.lower())
                 path.write_bytes(data)
                 text = await asyncio.to_thread(document_file_text, path)
         except LoadError as exc:
-            await update.effective_message.reply_text(t.DOC_UNREADABLE.format(name=name, reason=exc))
-            return
+            await update.effective_chat.send_message(t.DOC_UNREADABLE.format(name=name, reason=exc))
+            return None
         if not text:
-            await update.effective_message.reply_text(t.DOC_UNREADABLE.format(name=name, reason="文件中没有文字"))
+            await update.effective_chat.send_message(t.DOC_UNREADABLE.format(name=name, reason="文件中没有文字"))
+            return None
+        return text
+
+    @staticmethod
+    def _labels(parts: dict[str, str]) -> str:
+        return "、".join(STEP_BY_KEY[k].label for k in STEP_BY_KEY if k in parts)
+
+    async def _take_whole_file(self, update: Update, user: UserView, p: Prompt, text: str, parts: dict[str, str],
+                               name: str, lead: list[str] | None = None) -> None:
+        """A whole draft from a file into draft ``p``: one message saying what the file filled (not “已读取…
+        作为‘问题与现状’的内容” followed by “已从粘贴的全文中识别出…”)."""
+        try:
+            res = await self.drafts.answer(p.draft_id, author_of(user), text)
+        except DraftError as exc:
+            await update.effective_chat.send_message(str(exc))
             return
-        await update.effective_chat.send_message(t.DOC_READ.format(name=name, n=len(text), label=p.label))
-        await self._answer(update, user, p, text)
+        head = t.DOC_TAKEN_WHOLE.format(name=name, labels=self._labels(parts))
+        await self._show_result(update, user, p, res, (lead or []) + v.tip_blocks(head, res.feedback[1:]))
+
+    async def _file_choice(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, where: Prompt,
+                           c: v.Cb) -> None:
+        """A button under a held file: 替换当前草稿 / 只取其中的“××” / 另存为新草稿 / 作为“××”的内容 / 不用这个文件."""
+        cq = update.callback_query
+        choice, token = (c.args + ("", ""))[:2]
+        held = await self.svc.take_file(user, where.draft_id, token)
+        if held is None or held.get("step") != where.step:
+            await cq.answer(t.EXPIRED)
+            return
+        await cq.answer()
+        name = held.get("name") or "文件"
+        if choice == "d":
+            await send(update, [e(t.DOC_SKIPPED.format(label=where.label))], v.prompt_keyboard(where))
+            return
+        text = await self._read_document(update, context, held["file_id"], name)
+        if text is None:
+            return
+        parts = whole_draft(text, where.kind) if where.step in _BODY_STEPS else None
+        if choice == "u":
+            await self._answer(update, user, where, text)
+        elif choice == "r" and parts is not None:
+            await self._take_whole_file(update, user, where, text, parts, name)
+        elif choice == "s" and parts and parts.get(where.step):
+            await self._answer(update, user, where, parts[where.step])
+        elif choice == "n" and parts is not None:
+            old_title = (await self.drafts.content(where.draft_id, author_of(user))).title
+            new = await self.drafts.start(author_of(user), kind=where.kind,
+                                          congress_level=await self.svc.congress_level(user),
+                                          delegation=user.delegation or "")
+            await self.svc.set_current(user, new.draft_id)
+            log.info("draft started from a file user=%s draft=%s", user.id, new.draft_id)
+            lead = [e(t.DOC_NEW_DRAFT.format(id=new.draft_id, title=inner_title(old_title) or t.UNTITLED))]
+            await self._take_whole_file(update, user, new, text, parts, name, lead)
+        else:
+            await update.effective_chat.send_message(t.EXPIRED)
 
     async def _ask_question(self, update: Update, user: UserView, question: str) -> None:
         """The Q&A path for a question held mid-draft (bot.qa_handlers.QAHandlers.answer_text)."""
@@ -203,24 +293,30 @@ class SuggestionHandlers:
         except DraftError as exc:
             await update.effective_chat.send_message(str(exc))
             return
+        await self._show_result(update, user, p, res)
+
+    async def _show_result(self, update: Update, user: UserView, p: Prompt, res: StepResult,
+                           lead: list[str] | None = None) -> None:
+        """``lead``: replaces the usual “已记录…” (or “已从粘贴的全文中识别出…”) of an accepted answer."""
         if not res.accepted:
             prompt = res.prompt or p
             await send(update, v.prompt_pages(prompt, v.rejected_blocks(res.feedback, p.label, p.step)),
                        v.prompt_keyboard(prompt))
             return
-        if res.whole_draft:  # “已从粘贴的全文中识别出：……” instead of “已记录<this step>”
+        if lead is None and res.whole_draft:  # “已从粘贴的全文中识别出：……” instead of “已记录<this step>”
             lead = v.tip_blocks(res.feedback[0], res.feedback[1:])
-        else:
+        elif lead is None:
             lead = v.accepted_blocks(p.label, res.feedback, p.step)
-        await self._show_next(update, user, p.draft_id, res.prompt, res.preview, lead)
+        await self._show_next(update, user, p.draft_id, res.prompt, lead)
 
     async def _show_next(self, update: Update, user: UserView, draft_id: int, prompt: Prompt | None,
-                         preview: str | None, lead: list[str]) -> None:
+                         lead: list[str]) -> None:
         if prompt is not None:
             await send(update, v.prompt_pages(prompt, lead), v.prompt_keyboard(prompt))
             return
-        kind = await self._kind(user, draft_id)
-        await send(update, v.preview_pages(draft_id, kind, preview or "", lead), v.preview_keyboard(draft_id, kind))
+        content = await self.drafts.content(draft_id, author_of(user))  # the preview shows each part clipped
+        await send(update, v.preview_pages(draft_id, content.kind, v.clipped_preview(content), lead),
+                   v.preview_keyboard(draft_id, content.kind))
 
     async def _kind(self, user: UserView, draft_id: int) -> str:
         return (await self.drafts.content(draft_id, author_of(user))).kind
@@ -228,10 +324,7 @@ class SuggestionHandlers:
     async def _show(self, update: Update, user: UserView, draft_id: int, lead: list[str] | None = None) -> None:
         """Where the draft stands: its current step, or the preview."""
         where = await self.drafts.prompt(draft_id, author_of(user))
-        if isinstance(where, Prompt):
-            await self._show_next(update, user, draft_id, where, None, lead or [])
-        else:
-            await self._show_next(update, user, draft_id, None, where, lead or [])
+        await self._show_next(update, user, draft_id, where if isinstance(where, Prompt) else None, lead or [])
 
     async def _confirm_cancel(self, update: Update, user: UserView, draft_id: int) -> None:
         """Ask first: a cancelled draft cannot be brought back."""
@@ -313,6 +406,11 @@ class SuggestionHandlers:
             else:
                 await self._ask_question(update, user, held["text"])
                 await send(update, [e(t.BACK_TO_STEP.format(label=where.label))], v.prompt_keyboard(where))
+        elif c.op == "f":  # a file held at a text step
+            if not isinstance(where, Prompt):
+                await cq.answer(t.EXPIRED)
+                return
+            await self._file_choice(update, context, user, where, c)
         elif c.op == "e":
             step = c.args[0] if c.args else ""
             if step not in STEP_BY_KEY:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,12 +30,52 @@ log = logging.getLogger(__name__)
 
 CURRENT_DRAFT = "sugg_draft"  # chat_state key: {"draft_id": N}
 PENDING_QUESTION = "sugg_question"  # chat_state key: {"draft_id": N, "step": key, "text": what was typed}
+PENDING_FILE = "sugg_file"  # chat_state key: {"draft_id": N, "step": key, "file_id": …, "name": …, "whole": bool}
+REMINDED = "sugg_reminded"  # chat_state key: {"draft_id": N, "step": key}: the open draft was mentioned once
 # Congress level words (bc_audience_profiles.congress_level) -> DraftService levels (co-sponsor thresholds).
 LEVELS = {"全国": "national", "national": "national", "省": "provincial", "省级": "provincial",
           "provincial": "provincial", "市": "municipal", "市级": "municipal", "设区的市": "municipal",
           "municipal": "municipal", "县": "county", "县级": "county", "county": "county",
           "乡": "township", "镇": "township", "乡镇": "township", "township": "township"}
 _UNSET: Any = object()
+
+
+# -- a question typed at an open step: answered at once when it plainly is one -----------------------
+# ``suggestions.draft.looks_like_question`` decides whether a message may be a question at all; this decides
+# whether it is plainly one (answered, the draft mentioned once) or could be the step's content (asked).
+CLEAR_QUESTION_CHARS = 60
+_ASKS_AT_END = re.compile(r"(?:[？?]|吗|呢|么)[\s。.！!~～…]*$")
+_ASKS_AT_START = re.compile(r"^(?:请问|什么|怎么|怎样|如何|为什么|为啥|哪|谁|多少|多久|几|是否|能否|可否|有没有|能不能|可不可以)")
+_ASKS_INSIDE = re.compile(r"几月|几号|几时|几点|什么|怎么|怎样|如何|哪|谁|多少|多久|为什么|为啥|吗")
+# How a part of a draft begins (a title, a measure, a numbered item): content, whatever else it holds.
+_CONTENT_START = re.compile(r"^(?:关于|建议|我建议|希望|要求|应当|应该|一是|第[一二三四五六七八九十\d]+|\d+[.、．]|"
+                            r"[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)")
+_SENTENCE_BREAK = re.compile(r"[。；;！!\n][^\s。；;！!？?]")  # a second sentence follows
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+_TITLE_FRAME = re.compile(r"^关于|的(?:建议|议案|批评和意见|批评|意见)$")
+# Bigrams every draft and every question about the deputies' work share: no sign of a common topic.
+_COMMON_BIGRAMS = frozenset("代表 建议 议案 人大 工作 问题 有关 相关 部门 什么 怎么 如何 进一步 一步 加强 提高 完善 关于 "
+                            "我们 群众 政府 今年 明年 去年 全市 全区 全县 全省 市民 开展".split())
+
+
+def _bigrams(text: str) -> set[str]:
+    return {run[i:i + 2] for run in _HAN.findall(text) for i in range(len(run) - 1)} - _COMMON_BIGRAMS
+
+
+def clearly_question(text: str, topic: str = "") -> bool:
+    """``text`` (which ``looks_like_question`` already flagged) is plainly a question to the assistant, not
+    the step's content: short, one sentence, not shaped like a part of a draft, asking (ends with ？/吗/呢,
+    starts with a question word, or — when the draft has a topic to compare with — holds one), and not
+    about the draft's own topic (“为什么老旧小区加装电梯这么难？” at a draft on lifts may be its 原因分析)."""
+    t = (text or "").strip()
+    if not t or len(t) > CLEAR_QUESTION_CHARS or _CONTENT_START.match(t) or _SENTENCE_BREAK.search(t):
+        return False
+    core = _TITLE_FRAME.sub("", topic.strip())
+    if core and len(_bigrams(t) & _bigrams(core)) >= 2:
+        return False
+    if _ASKS_AT_END.search(t) or _ASKS_AT_START.match(t):
+        return True
+    return bool(core) and bool(_ASKS_INSIDE.search(t))
 
 
 def author_of(user: UserView) -> str:
@@ -126,6 +167,30 @@ class SuggestionServices:
             if not held or held.get("draft_id") != draft_id:
                 return None
             return await repo.take(user.id, PENDING_QUESTION, held.get("token"))
+
+    # -- the open draft mentioned once per step when a question is answered mid-draft ---------------------
+    async def remind_once(self, user: UserView, draft_id: int, step: str) -> bool:
+        """True the first time for this draft and step (then recorded): the reminder is not repeated."""
+        mark = {"draft_id": draft_id, "step": step}
+        if await self.core.state.get(user, REMINDED) == mark:
+            return False
+        await self.core.state.put(user, REMINDED, mark)
+        return True
+
+    # -- a file sent at a text step, waiting for the deputy's choice ------------------------------------
+    async def hold_file(self, user: UserView, draft_id: int, step: str, file_id: str, name: str, whole: bool) -> str:
+        async with self.core.db.session() as s, s.begin():
+            return await StateRepo(s).hold(user.id, PENDING_FILE, {"draft_id": draft_id, "step": step,
+                                                                    "file_id": file_id, "name": name, "whole": whole})
+
+    async def take_file(self, user: UserView, draft_id: int, token: str) -> dict | None:
+        """The held file (once) when the button is this file's and it belongs to this draft."""
+        async with self.core.db.session() as s, s.begin():
+            repo = StateRepo(s)
+            held = await repo.get(user.id, PENDING_FILE)
+            if not held or held.get("draft_id") != draft_id:
+                return None
+            return await repo.take(user.id, PENDING_FILE, token)
 
     # -- the submission receipt: sent by the handler itself, so the outbox copy must not follow ----------
     async def claim_receipt(self, outbox_id: int | None) -> bool:

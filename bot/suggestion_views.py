@@ -7,7 +7,7 @@ working after a restart."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -15,14 +15,21 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import suggestion_texts as t
 from bot.formatting import TELEGRAM_LIMIT, e, paginate, split_plain
 from storage.clock import BEIJING
-from suggestions.draft import PREVIEW, STEP_BY_KEY, DraftInfo, Prompt, inner_title, steps_for
+from suggestions.draft import PREVIEW, STEP_BY_KEY, DraftInfo, Prompt, inner_title, render_preview, steps_for
 from suggestions.status import (
     EVALUATIONS, LEGAL_BASIS, OPEN_STATUSES, STATUS_ANSWERED, OverdueItem, StatusView, SuggestionDetail,
 )
-from suggestions.types import KIND_BILL, SEVERITY_ERROR, SEVERITY_LABELS, SelfCheckReport
+from suggestions.types import KIND_BILL, SEVERITY_ERROR, SEVERITY_LABELS, DraftContent, SelfCheckReport
 
 FINDING_CHARS = 600  # one finding's message + fix; the report keeps to one message
 CITATION_CHARS = 80
+# The preview shows each part clipped (a 64,800-character paste came out as 17 messages); the parts together
+# stay well under one message. The full text is kept in the draft and checked and submitted whole.
+PREVIEW_PART_CHARS = 600
+PREVIEW_BODY_CHARS = 3000
+PREVIEW_TITLE_CHARS = 200
+CURRENT_CHARS = 1000  # a step's “当前内容” when it is reopened
+_CLIP_AT = "。；;！!？?\n"
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,19 @@ def _long(label: str, value: str) -> list[str]:
     return [e(label) + e(pieces[0])] + [e(p) for p in pieces[1:]]
 
 
+def clip_part(text: str, width: int) -> str:
+    """``text`` whole when it fits; else its first ``width`` characters (ended at a sentence mark when one is
+    near) and “……（全文共 N 字）”."""
+    text = (text or "").strip()
+    if len(text) <= width:
+        return text
+    head = text[:width]
+    cut = max(head.rfind(c) for c in _CLIP_AT)
+    if cut >= width * 2 // 3:
+        head = head[:cut + 1]
+    return head.rstrip() + t.CLIPPED.format(n=len(text))
+
+
 # -- drafting -------------------------------------------------------------------------------------
 def prompt_pages(p: Prompt, lead: Sequence[str] = ()) -> list[str]:
     """``lead``: HTML blocks before the prompt (feedback, "已记录")."""
@@ -69,7 +89,7 @@ def prompt_pages(p: Prompt, lead: Sequence[str] = ()) -> list[str]:
     blocks.append(e(p.hint))
     blocks.extend(_long(t.EXAMPLE, p.example))
     if p.current:
-        blocks.extend(_long(t.CURRENT, p.current))
+        blocks.extend(_long(t.CURRENT, clip_part(p.current, CURRENT_CHARS)))
     return paginate(blocks)
 
 
@@ -90,8 +110,30 @@ def prompt_keyboard(p: Prompt) -> InlineKeyboardMarkup:
 
 
 def question_keyboard(p: Prompt) -> InlineKeyboardMarkup:
+    """A held message: the step's content or a question; and a way out of the draft."""
     return _kb([[(t.BUTTON_AS_ANSWER.format(label=p.label), cb("t", p.draft_id))],
-                [(t.BUTTON_AS_QUESTION, cb("q", p.draft_id))]])
+                [(t.BUTTON_AS_QUESTION, cb("q", p.draft_id))],
+                [(t.BUTTON_PAUSE, cb("p", p.draft_id)), (t.BUTTON_CANCEL, cb("x", p.draft_id))]])
+
+
+def draft_open_keyboard(draft_id: int) -> InlineKeyboardMarkup:
+    """Under the one reminder after a question answered mid-draft: back to the step, 暂存, 放弃."""
+    return _kb([[(t.BUTTON_CONTINUE, cb("b", draft_id)), (t.BUTTON_PAUSE_SHORT, cb("p", draft_id)),
+                 (t.BUTTON_DISCARD, cb("x", draft_id))]])
+
+
+def file_keyboard(p: Prompt, token: str, *, whole: bool, step_part: bool) -> InlineKeyboardMarkup:
+    """A file held at a text step. A whole draft: replace the draft, take only this step's part of it (when it
+    has one), or save it as a new draft; a plain document: this step's content, or not used."""
+    if not whole:
+        return _kb([[(t.BUTTON_DOC_USE.format(label=p.label), cb("f", p.draft_id, "u", token))],
+                    [(t.BUTTON_DOC_SKIP, cb("f", p.draft_id, "d", token))]])
+    rows = [[(t.BUTTON_DOC_REPLACE, cb("f", p.draft_id, "r", token))]]
+    if step_part:
+        rows.append([(t.BUTTON_DOC_STEP_ONLY.format(label=p.label), cb("f", p.draft_id, "s", token))])
+    rows.append([(t.BUTTON_DOC_NEW, cb("f", p.draft_id, "n", token))])
+    rows.append([(t.BUTTON_DOC_SKIP, cb("f", p.draft_id, "d", token))])
+    return _kb(rows)
 
 
 def cancel_keyboard(draft_id: int) -> InlineKeyboardMarkup:
@@ -114,6 +156,16 @@ def tip_blocks(head: str, tips: Sequence[str]) -> list[str]:
         blocks.append(t.TIPS)
         blocks.extend(f"· {e(x)}" for x in tips)
     return blocks + [""]
+
+
+def clipped_preview(content: DraftContent) -> str:
+    """``render_preview`` of the draft with each part clipped: the preview fits one message however long the
+    draft is (the parts share ``PREVIEW_BODY_CHARS``, at most ``PREVIEW_PART_CHARS`` each)."""
+    keys = [s.key for s in steps_for(content.kind) if s.key not in ("kind", "title", "cosponsors", "attachments")]
+    width = min(PREVIEW_PART_CHARS, PREVIEW_BODY_CHARS // max(len(keys), 1))
+    clipped = replace(content, title=clip_part(content.title, PREVIEW_TITLE_CHARS),
+                      **{k: clip_part(getattr(content, k), width) for k in keys})
+    return render_preview(clipped)
 
 
 def preview_pages(draft_id: int, kind: str, preview: str, lead: Sequence[str] = ()) -> list[str]:

@@ -31,8 +31,8 @@ HELP_STAFF = """
 <b>工作人员功能</b>
 发送 PDF、DOCX、MD、TXT 文件即可入库，说明栏填写范围：全部、工作人员、代表团:名称 或 委员会:名称。
 /scope 范围 —— 设置之后上传文件的默认范围。
-/invite deputy 姓名 [代表团] —— 生成一次性邀请码。
-/users —— 查看用户；/suspend 编号 —— 停用；/setrole 编号 角色 —— 改角色。
+/invite 角色 姓名 [代表团] —— 生成一次性邀请码，角色写 代表、工作人员 或 管理员（如 /invite 代表 张三 宁夏代表团；只有管理员可以邀请管理员）。
+/users —— 查看用户；/suspend 编号 —— 停用；/setrole 编号 角色 —— 改角色（代表、工作人员 或 管理员）。
 /addevent 日期 [时:分] [范围] 活动名称 —— 登记活动（如 /addevent 2026-12-05 14:30 代表团:宁夏代表团 代表座谈会），显示在 /schedule 中并提前提醒。
 /pending —— 待交办的建议；/assign 编号 —— 查看推荐的承办单位并交办（改派：/assign 编号 单位1、单位2 [6个月]）。
 /progress 编号 —— 记为办理中；/reply 编号 答复内容 —— 录入答复；/rehandle 编号 —— 不满意后重新办理。
@@ -48,9 +48,10 @@ NOT_REGISTERED = (
 )
 SUSPENDED = "您的账号已被停用，如有疑问请联系代表工作机构的工作人员。"
 STAFF_ONLY = "该功能仅限工作人员使用。"
+ADMIN_ONLY = "只有管理员可以邀请或任命管理员。"
 DEPUTY_DOCUMENT = ("文件入库仅限工作人员。如果这是建议或议案的附件，请在起草时的“附件”一步发送"
                    "（/suggest 开始起草，/drafts 继续草稿）；想查资料请直接用文字或语音提问。")
-WELCOME = "{name}，欢迎使用代表履职助手！您的身份：{role}。\n直接发送文字或语音提问，发送 /help 查看使用说明。"
+WELCOME = "{name}，欢迎使用代表履职助手！您的身份：{role}{delegation}。\n直接发送文字或语音提问，发送 /help 查看使用说明。"
 ALREADY_REGISTERED = "您已经注册过了（{name}）。发送 /help 查看使用说明。"
 CODE_MISSING = "请在 /start 后面加上邀请码，例如：/start ABCD2345EF"
 CODE_INVALID = "邀请码无效，请核对后重新输入，或向工作人员索取新的邀请码。"
@@ -66,7 +67,8 @@ NO_RESULTS = "抱歉，没有找到相关资料。可以换个说法再问，或
 NOT_FOUND_LEAD = "没有找到能直接回答的句子，以下资料可能相关，供参考："
 ANSWER_LEAD = "<b>答：</b>"
 SOURCES_LEAD = "<b>出处：</b>"
-UNSUPPORTED = "暂时只能处理文字和语音消息。请用文字或语音提问，发送 /help 查看使用说明。"
+UNSUPPORTED = ("暂时无法处理这类消息。助手能处理文字、语音和文件：直接用文字或语音提问；"
+               "起草建议时可以发送文件（照片可在“附件”一步发送）。发送 /help 查看使用说明。")
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看使用说明。"
 EXPIRED_BUTTON = "该按钮已失效，请重新提问。"
 NO_MORE = "没有更多相关结果了。"
@@ -80,6 +82,7 @@ VOICE_UNSURE = "您问的是：{text}\n\n听得不太准，如果不对，请点
 VOICE_UNAVAILABLE = "语音识别暂不可用，请改用文字提问。"
 VOICE_TOO_LONG = "语音太长，请控制在 {s} 秒以内。"
 VOICE_TOO_LARGE = "文件太大，请发送不超过 20 MB 的语音。"
+VOICE_DOWNLOAD_FAILED = "语音下载失败，请重新发送或改用文字。"
 
 SCHEDULE_EMPTY = "{y}年{m}月：暂无登记的安排。"
 SCHEDULE_HEAD = "<b>{y}年{m}月工作安排</b>"
@@ -92,6 +95,15 @@ UPLOAD_NEED_SCOPE = (
     "请在文件说明栏写明范围后重新发送：全部、工作人员、代表团:名称 或 委员会:名称。"
     "也可以先用 /scope 设置默认范围。"
 )
+# A DOCX/PDF without a scope may be a law draft meant for consultation (broadcasts/consult_handlers.py).
+UPLOAD_NEED_SCOPE_OR_CONSULT = (
+    "这份文件有两种用法：\n"
+    "1. 入库供查询：请在文件说明栏写明范围后重新发送（全部、工作人员、代表团:名称 或 委员会:名称），"
+    "也可以先用 /scope 设置默认范围；\n"
+    "2. 法律草案征求意见：不必重新发送，回复这条文件消息，发送 /consult 截止日期 [范围]，"
+    "例如 /consult 2026-03-20 全体。"
+)
+UPLOAD_DOWNLOAD_FAILED = "文件下载失败，请重新发送。"
 UPLOAD_WORKING = "正在导入《{name}》…"
 UPLOAD_DONE = "导入完成：《{name}》\n范围：{scope}\n文档 {docs} 个，片段 {chunks} 个，页数 {pages}。"
 UPLOAD_ERRORS = "\n未能导入：{errors}"
@@ -99,11 +111,13 @@ UPLOAD_NOTHING = "《{name}》未能导入：{errors}"
 SCOPE_SET = "之后上传的文件默认范围：{scope}"
 SCOPE_BAD = "范围格式不对。可用：全部、工作人员、代表团:名称、委员会:名称。例如：/scope 代表团:宁夏代表团"
 
-INVITE_USAGE = "用法：/invite 角色 姓名 [代表团]，角色为 deputy、staff 或 admin。例如：/invite deputy 张三 宁夏代表团"
-INVITE_DONE = "邀请码：<code>{code}</code>\n姓名：{name}，身份：{role}，{hours} 小时内有效，仅能使用一次。"
+INVITE_USAGE = ("用法：/invite 角色 姓名 [代表团]，角色写 代表、工作人员 或 管理员（也可写 deputy、staff、admin）。"
+                "例如：/invite 代表 张三 宁夏代表团")
+INVITE_DONE = ("邀请码：<code>{code}</code>\n姓名：{name}，身份：{role}，{hours} 小时内有效，仅能使用一次。\n"
+               "请让对方向机器人发送：<code>/start {code}</code>")
 USERS_EMPTY = "还没有注册用户。"
 SUSPEND_USAGE = "用法：/suspend 用户编号（用 /users 查看编号）"
-SETROLE_USAGE = "用法：/setrole 用户编号 角色（deputy、staff 或 admin）"
+SETROLE_USAGE = "用法：/setrole 用户编号 角色（代表、工作人员 或 管理员），例如：/setrole 3 工作人员"
 USER_UNKNOWN = "没有编号为 {id} 的用户。"
 SUSPEND_DONE = "已停用：{name}（编号 {id}）"
 SETROLE_DONE = "已将 {name}（编号 {id}）的身份改为：{role}"

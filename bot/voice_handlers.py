@@ -57,7 +57,12 @@ async def transcribe_message(
     if not await allowed():
         return None
     status = await msg.reply_text(texts.VOICE_WORKING)
-    data = bytes(await (await context.bot.get_file(media.file_id)).download_as_bytearray())
+    try:
+        data = bytes(await (await context.bot.get_file(media.file_id)).download_as_bytearray())
+    except TelegramError as exc:  # file gone or too big for the Bot API, network: say so on the status line
+        log.info("voice download failed user=%s reason=%s", user_id, type(exc).__name__)
+        await status.edit_text(texts.VOICE_DOWNLOAD_FAILED)
+        return None
     if len(data) > MAX_VOICE_BYTES:  # metadata can be missing or wrong
         await status.edit_text(texts.VOICE_TOO_LARGE)
         return None
@@ -82,7 +87,10 @@ class VoiceHandlers:
         user = await require_user(update, self.deps)
         if user is None:
             return
-        got = await transcribe_message(self.deps, update, context, user.id, lambda: self.qa.allowed(update, user))
+        # A voice note is told of the rate limit every time: unlike a burst of typed lines, each one was spoken
+        # on purpose, and without a reply the deputy cannot tell whether it arrived.
+        got = await transcribe_message(self.deps, update, context, user.id,
+                                       lambda: self.qa.allowed(update, user, tell_always=True))
         if got is None:
             return
         status, tr = got

@@ -27,6 +27,9 @@ PANEL_TEXTS: dict[str, tuple[str, str]] = {
     "DEPRECATED_STRING": ("(deprecated) ", "（已弃用）"),
 }
 
+# The --help option's own help line (click and typer's vendored click both hard-code it).
+HELP_OPTION_TEXT = ("Show this message and exit.", "显示本帮助并退出。")
+
 _PARAM_KINDS = {"argument": "参数", "option": "选项", "parameter": "参数"}
 
 # (pattern over the whole English message, Chinese template or function of the match), first match wins.
@@ -87,6 +90,7 @@ def install() -> None:
     for const, (english, chinese) in PANEL_TEXTS.items():
         if getattr(rich_utils, const, None) == english:
             setattr(rich_utils, const, chinese)
+    _install_help_option_text()
     original = getattr(rich_utils, "rich_format_error", None)
     if original is None or getattr(original, "_chinese", False):
         return
@@ -97,3 +101,26 @@ def install() -> None:
 
     rich_format_error._chinese = True  # type: ignore[attr-defined]
     rich_utils.rich_format_error = rich_format_error
+
+
+def _install_help_option_text() -> None:
+    """“--help  Show this message and exit.” in Chinese: the help option is built on first use by
+    ``Command.get_help_option`` (click, and typer's vendored copy); its help is set on the way out."""
+    english, chinese = HELP_OPTION_TEXT
+    for module_name in ("typer._click.core", "click.core"):
+        try:
+            command = getattr(importlib.import_module(module_name), "Command")
+        except (ImportError, AttributeError):
+            continue
+        original = getattr(command, "get_help_option", None)
+        if original is None or getattr(original, "_chinese", False):
+            continue
+
+        def get_help_option(self, ctx, _original=original):  # noqa: ANN001, ANN202
+            option = _original(self, ctx)
+            if option is not None and getattr(option, "help", None) == english:
+                option.help = chinese
+            return option
+
+        get_help_option._chinese = True  # type: ignore[attr-defined]
+        command.get_help_option = get_help_option

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: str = Field(default="", description="webhook secret token (random when empty)")
+    bot_warm_up: bool = Field(default=True, description="load the embedding and speech models at bot start, not on the first message")
 
     suggestion_cosponsor_thresholds: dict[str, dict[str, int | bool]] = Field(
         default_factory=dict, description="JSON, same shape as suggestions/data/cosponsor_thresholds.json; overrides it"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Annotated, NoReturn, Optional, TypeVar
 
 import typer
 
 from storage.access import AccessService, UnknownUserError
+from storage.clock import BEIJING
 from storage.db import Database, upgrade_sync
 from storage.models import Role
 
@@ -45,11 +46,19 @@ def _refuse(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+# What staff read and may type; the English values (stored in the database, printed by `users list`) work too.
+ROLE_NAMES = {Role.DEPUTY: "代表", Role.STAFF: "工作人员", Role.ADMIN: "管理员"}
+_ROLE_ALIASES = {name: role for role, name in ROLE_NAMES.items()}
+
+
 def _role(value: str) -> Role:
     try:
-        return Role(value)
+        return Role(value.strip().lower())
     except ValueError:
-        _refuse(f"角色“{value}”无效：须为 deputy、staff 或 admin")
+        pass
+    if value.strip() in _ROLE_ALIASES:
+        return _ROLE_ALIASES[value.strip()]
+    _refuse(f"角色“{value}”无效：须为 代表、工作人员 或 管理员（也可写 deputy、staff、admin）")
 
 
 MAX_TTL_HOURS = 24 * 365  # an invitation is for someone expected soon; a longer one is a standing key
@@ -66,7 +75,7 @@ def _user_id(value: int) -> int:
 @users_app.command("invite")
 def invite(
     name: Annotated[str, typer.Option("--name", help="姓名")],
-    role: Annotated[str, typer.Option("--role", help="deputy / staff / admin")] = "deputy",
+    role: Annotated[str, typer.Option("--role", help="代表 / 工作人员 / 管理员（或 deputy / staff / admin）")] = "deputy",
     delegation: Annotated[Optional[str], typer.Option("--delegation", help="代表团，如 宁夏代表团")] = None,
     committee: Annotated[Optional[list[str]], typer.Option("--committee", help="专门委员会，可重复")] = None,
     ttl_hours: Annotated[int, typer.Option("--ttl-hours", help=f"有效期（小时，1–{MAX_TTL_HOURS}）")] = 72,
@@ -83,7 +92,9 @@ def invite(
                                       ttl=timedelta(hours=ttl_hours))
     )
     typer.echo(code)
-    typer.echo(f"姓名：{inv.name}  身份：{r.value}  有效期至（UTC）：{inv.expires_at:%Y-%m-%d %H:%M}", err=True)
+    expires = inv.expires_at.replace(tzinfo=UTC) if inv.expires_at.tzinfo is None else inv.expires_at  # stored naive UTC
+    typer.echo(f"姓名：{inv.name}  身份：{ROLE_NAMES[r]}  有效期至（北京时间）：{expires.astimezone(BEIJING):%Y-%m-%d %H:%M}",
+               err=True)
     typer.echo(f"请让对方向机器人发送：/start {code}", err=True)
 
 
@@ -127,13 +138,13 @@ def reactivate(user_id: Annotated[int, typer.Argument(help="用户编号")]) -> 
 @users_app.command("set-role")
 def set_role(
     user_id: Annotated[int, typer.Argument(help="用户编号")],
-    role: Annotated[str, typer.Argument(help="deputy / staff / admin")],
+    role: Annotated[str, typer.Argument(help="代表 / 工作人员 / 管理员（或 deputy / staff / admin）")],
 ) -> None:
     """修改用户身份。"""
     r = _role(role)
     user_id = _user_id(user_id)
     u = _change(lambda a: a.set_role(user_id, r))
-    typer.echo(f"{u.id} {u.name} → {u.role.value}")
+    typer.echo(f"{u.id} {u.name} → {ROLE_NAMES[u.role]}")
 
 
 @db_app.command("upgrade")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot import texts
 from botharness import feed, register
 from sqlalchemy import select
 from storage.models import QueryRecord, Rating, Role
@@ -145,7 +146,7 @@ async def test_sticker_and_photo_get_a_hint(app, core, tg, upd):
     await register(core, app, upd, tg, 130)
     await feed(app, upd.sticker(130))
     await feed(app, upd.photo(130))
-    assert tg.texts() == ["暂时只能处理文字和语音消息。请用文字或语音提问，发送 /help 查看使用说明。"] * 2
+    assert tg.texts() == [texts.UNSUPPORTED] * 2 and "文字、语音和文件" in texts.UNSUPPORTED
     tg.clear()
     await feed(app, upd.sticker(131))  # unregistered
     assert "邀请码" in tg.texts()[-1]

@@ -117,7 +117,7 @@ async def test_staff_manage_users_from_the_bot(app, core, tg, upd):
     assert "已被停用" in tg.texts()[-1]
     # staff may not create admins
     await feed(app, upd.text(60, "/invite admin 钱七"))
-    assert tg.texts()[-1] == "该功能仅限工作人员使用。"
+    assert tg.texts()[-1] == "只有管理员可以邀请或任命管理员。"
 
 
 async def test_help_teaches_features(app, core, tg, upd):
