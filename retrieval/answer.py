@@ -16,7 +16,7 @@ from corpus.cleaning import split_sentences
 from corpus.numbers import search_text
 
 from .facets import CELL_SPLIT, list_items
-from .fact_kinds import NOTES, QUANTITY, SPAN, judge, names_holder, office_asked
+from .fact_kinds import NOTES, QUANTITY, SPAN, judge, names_holder, office_asked, too_vague
 from .query import lay_terms, spell_out, statutory_words
 from .ranking import ASKS_ADOPTED, names_locator
 from .tokenize import tokenize
@@ -133,6 +133,9 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     ``rare``: its words that only a few texts use (``KnowledgeBase.rare_words``); an answer that is not close
     and mentions none of one of them is about something else (“明天北京的天气怎么样” → a Beijing regulation)."""
     answer = Answer(question=question, hits=hits)
+    if too_vague(question):
+        answer.reason, answer.note = "vague", NOTES["vague"]
+        return answer
     cands: list[tuple[int, str]] = []
     scored: list[str] = []  # what is embedded and matched for each candidate
     headings: set[int] = set()

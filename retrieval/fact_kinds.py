@@ -75,9 +75,20 @@ NOTES = {
     "span": "资料中没有写明期限或时长。",
     "unmentioned": "最接近的内容没有提到“{word}”。",
     "place": "资料中没有写明地点。",
+    "vague": "问题太简短，请说得具体一些，例如“代表建议交办会在几月开？”。",
 }
-# An office holder, a year no document covers or a venue: no other index (the laws) would hold it either.
-BEYOND_ANY_INDEX = frozenset({"person", "year", "place"})
+# An office holder, a year no document covers or a venue: no other index (the laws) would hold it either; nor
+# would it answer a one-word question.
+BEYOND_ANY_INDEX = frozenset({"person", "year", "place", "vague"})
+# “工作”“会议”: a word or two is a topic, not a question; the nearest sentence would be answered with confidence
+# (a new user's “工作” got a plan item on 宣传贯彻大会精神). The sources are still listed.
+VAGUE_CHARS = 2
+_NOT_CONTENT = re.compile(r"[^\w]|[吗呢吧啊呀么？?_]")
+
+
+def too_vague(question: str) -> bool:
+    """Not a month (“8月” asks for that month's schedule row)."""
+    return len(_NOT_CONTENT.sub("", question)) <= VAGUE_CHARS and not _MONTH.search(question)
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,12 @@ def test_several_is_no_count_and_where_to_go_asks_a_place():
     v = _verdict("今年全国人大代表集中视察具体去哪些地方", "大会前，组织代表开展集中视察。")
     assert v is not None and v.declined and v.note == NOTES["place"]
     assert _verdict("代表建议交到哪里", "代表建议由常务委员会办事机构交办。") is None
+
+
+def test_a_word_or_two_is_a_topic_not_a_question():
+    """A new user's “工作” was answered with a plan sentence on 宣传贯彻大会精神; a month alone still asks for its row."""
+    from retrieval.fact_kinds import too_vague
+
+    assert too_vague("工作") and too_vague("议案？") and too_vague("两会吗")
+    assert not too_vague("8月") and not too_vague("九月份") and not too_vague("选举法")
+    assert not too_vague("代表建议交办会在几月开？")

@@ -125,6 +125,18 @@ def test_an_answer_that_does_not_mention_what_the_question_is_about_is_declined(
     assert compose_answer("代表去外地视察路费谁出", [law], embedder, rare=["路费"]).found
 
 
+def test_a_one_word_question_is_asked_back_not_answered(embedder):
+    """A new user's “工作” got a plan sentence on 宣传贯彻大会精神 as its answer; the sources are still listed."""
+    from retrieval.answer import compose_answer
+    from retrieval.types import Hit
+
+    item = Hit(chunk_id=1, doc_id="plan", title="工作计划", locator="三、服务保障 / 11", score=1.0,
+               text="11. 服务保障代表带头宣传贯彻大会精神。")
+    ans = compose_answer("工作", [item], embedder)
+    assert not ans.found and ans.reason == "vague" and "具体" in ans.note and ans.hits == [item]
+    assert compose_answer("代表怎么宣传贯彻大会精神", [item], embedder).found
+
+
 def test_only_nouns_and_verbs_that_are_not_everyday_words_name_a_topic():
     from retrieval.query import is_topic_word
 
