@@ -50,6 +50,7 @@ class Target:
     name: str
     remit: str
     keywords: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # the short names local counterparts go by (住建局, 人社局, 卫健委)
 
     def passage(self) -> str:
         return f"{self.name}：{self.remit}"
@@ -110,20 +111,27 @@ FILLER_SHARE = 0.2
 UNSURE_NOTE = "推荐把握不大，请工作人员核对"
 
 _LEAD = "(?:部门|系统|部|委|局|厅|机关|单位)?(?:牵头|负责|主管|主抓|会同|统筹)"
+# “建议市住建局出台…”“由县人社局…”: a measure addressed to the unit's local counterpart names it too
+_ADDRESSED = ("(?:建议|由|请|要求|督促|责成|推动)(?:[省市县区州旗]|自治区|自治州|自治县)?", "(?:局|委|厅|委员会)")
 
 
 @lru_cache(maxsize=256)
-def _lead_pattern(name: str) -> re.Pattern:
-    """“民政部门牵头”“由教育部负责”“卫生健康委会同”: the target's short name followed by a lead verb."""
+def _lead_patterns(name: str, aliases: tuple[str, ...] = ()) -> tuple[re.Pattern, ...]:
+    """“民政部门牵头”“由教育部负责”“卫生健康委会同”: the target's short name (or an alias: 住建, 人社) followed by a
+    lead verb; else a local bureau of it that a measure is addressed to (“建议市住建局…”)."""
     short = re.sub(r"^(?:国家|中国)|(?:委员会|总局|办公室|部|局)$", "", name)
-    return re.compile(re.escape(short) + _LEAD) if len(short) >= 2 else re.compile(r"(?!)")
+    names = [n for n in (short, *aliases) if len(n) >= 2]
+    if not names:
+        return ()
+    alt = "(?:" + "|".join(map(re.escape, names)) + ")"
+    return re.compile(alt + _LEAD), re.compile(_ADDRESSED[0] + alt + _ADDRESSED[1])
 
 
 def named_leads(text: str, targets: Sequence[Target]) -> list[str | None]:
     """For each target, the phrase in ``text`` that names it as the lead, or None."""
     out: list[str | None] = []
     for t in targets:
-        m = _lead_pattern(t.name).search(text)
+        m = next((m for p in _lead_patterns(t.name, t.aliases) if (m := p.search(text))), None)
         out.append(m.group(0) if m else None)
     return out
 
@@ -214,7 +222,8 @@ def draft_vectors(embedder: EmbedderLike, draft: DraftContent) -> np.ndarray:
 def load_targets(kind: str) -> tuple[Target, ...]:
     """kind: "units" (建议承办单位), "committees" (全国人大专门委员会) or "topics"."""
     raw = json.loads(resources.files("suggestions").joinpath(f"data/{kind}.json").read_text(encoding="utf-8"))
-    return tuple(Target(t["name"], t["remit"], tuple(t.get("keywords", ()))) for t in raw[kind])
+    return tuple(Target(t["name"], t["remit"], tuple(t.get("keywords", ())), tuple(t.get("aliases", ())))
+                 for t in raw[kind])
 
 
 _REMIT_CACHE: dict[tuple[int, tuple[Target, ...]], np.ndarray] = {}

@@ -219,3 +219,27 @@ def test_filler_is_dropped_and_a_near_tie_is_flagged_for_staff():
     assert unsure_reason([0.6, 0.3], 10) is None and unsure_reason([0.6, 0.5], 10).startswith("前两项得分接近")
     assert unsure_reason([0.5, 0.1], 10) is None and unsure_reason([0.15, 0.1], 33) is None
     assert unsure_reason([0.1], 10).startswith("最高得分只有") and unsure_reason([], 3) is None
+
+
+def test_a_measure_addressed_to_a_local_bureau_names_its_unit(embedder):
+    """A new user's 银川 elevator draft (“建议市住建局…出台加装电梯联办流程”) was routed to 财政部 and 民政部, with
+    住房和城乡建设部 third: 住建局 is how the local counterpart is called, not the ministry's short name."""
+    from suggestions.routing import named_leads
+
+    units = load_targets("units")
+    text = ("1. 建议市住建局在2027年6月底前出台加装电梯“一件事”联办流程，审批时限压缩到30个工作日内；"
+            "2. 建议市财政局将每部电梯补贴从10万元提高到20万元，并列入2027年预算；"
+            "3. 建议各区政府建立低层住户补偿协商机制，由街道牵头在每个小区召开不少于两次协调会。")
+    leads = dict(zip((u.name for u in units), named_leads(text, units)))
+    assert leads["住房和城乡建设部"] == "建议市住建局" and leads["财政部"] == "建议市财政局"
+    assert leads["民政部"] is None and leads["人力资源和社会保障部"] is None
+    assert dict(zip((u.name for u in units), named_leads("由县人社局会同有关部门落实", units)))[
+        "人力资源和社会保障部"] == "人社局会同"
+    lifts = dataclasses.replace(
+        GOOD, title="关于加快银川市老旧小区加装电梯的建议",
+        problem="银川市2000年以前建成的老旧小区共有多层住宅约4,800栋，其中60岁以上居民占比超过30%，但截至2025年底只加装电梯"
+                "312部，不到需求的一成。不少老人常年下不了楼，看病、买菜都要靠邻居帮忙。",
+        cause="一是低层住户担心采光和噪音，意见难统一；二是每部电梯造价约60万元，补贴每部只有10万元；三是审批涉及规划、住建、"
+              "市场监管多个部门，流程长。",
+        measures=text)
+    assert router_for("建议", embedder).recommend(lifts)[0].name == "住房和城乡建设部"
