@@ -33,7 +33,7 @@ from .ranking import (
     RankConfig, add_actor_prior, add_adoption_prior, add_group_scores, add_locator_prior, add_object_prior,
     add_title_priors, fuse,
 )
-from .titles import QueryTitles, TitleCatalog
+from .titles import QueryTitles, TitleCatalog, repealed_by
 from .tokenize import tokenize
 from .types import Answer, Hit, SearchFilters
 from .typos import fix_homophones
@@ -345,7 +345,8 @@ class KnowledgeBase:
     @property
     def catalog(self) -> TitleCatalog:
         if self._catalog is None:
-            self._catalog = TitleCatalog(self.store.titles(), self.store.histories())
+            self._catalog = TitleCatalog(self.store.titles(), self.store.histories(),
+                                         repealed_by(self.store.repealing_texts()))
         return self._catalog
 
     def _delete_locked(self, doc_id: str) -> bool:

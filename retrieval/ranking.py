@@ -33,6 +33,9 @@ class RankConfig:
     other_level_penalty: float = 1.5  # the national congress's own rules, for a question about a local congress
     unnamed_level_penalty: float = 1.0  # … and, less, for a question that names no level (the general law first)
     superseded_penalty: float = 4.0  # an older version of a document indexed beside its newer one (代表法 2015 / 2025)
+    # a document another indexed one repeals (河南's 2000 rules on suggestions, repealed by its 2017 rules): less than a
+    # superseded version, since its successor often has another title and other words
+    repealed_penalty: float = 1.0
     w_locator: float = 1.0  # boost for chunks whose month / article the query names (“9月”“第五十一条”)
     w_adoption: float = 2.0  # boost for a document's adoption note when the query asks when it was adopted
     w_object: float = 1.0  # penalty for a chunk that does not mention the procedure the question names (议案, 质询…)
@@ -94,7 +97,7 @@ def add_title_priors(scores: np.ndarray, titles: list[str], catalog, asked: "Que
         if info is not None:
             exempt = t in asked.named or t in asked.placed  # what the question names is what it asks about
             adj[i] -= (0.0 if exempt else cfg.w_authority * info.penalty) + \
-                (cfg.superseded_penalty if info.superseded else 0.0)
+                (cfg.superseded_penalty if info.superseded else cfg.repealed_penalty if info.repealed else 0.0)
         if t in asked.named:
             adj[i] += cfg.w_named
         elif t in asked.subject:

@@ -87,6 +87,10 @@ class ChunkStore:
                 out[title] = history
         return out
 
+    def repealing_texts(self) -> list[tuple[str, str]]:
+        """(title, text) of the chunks that repeal something (“…同时废止”): the last articles of laws, a handful."""
+        return list(self.db.execute("SELECT title, text FROM chunks WHERE text LIKE '%废止%'"))
+
     def ids_with_titles(self, titles: Iterable[str], limit: int = 5000) -> list[int]:
         titles = list(titles)[:900]
         q = f"SELECT id FROM chunks WHERE title IN ({','.join('?' * len(titles))}) LIMIT ?"

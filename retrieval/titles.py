@@ -66,12 +66,37 @@ class TitleInfo:
     level: str
     penalty: float
     superseded: bool  # a newer version of the same document, or the law an amendment amends, is in the index
+    repealed: bool = False  # another indexed document repeals it (“《…》同时废止”)
+
+
+# “本办法自2017年8月1日起施行。…修订的《河南省人民代表大会常务委员会关于办理省人大代表建议、批评和意见的办法》同时废止”
+REPEALS = re.compile(r"《([^《》]{4,80})》(?:同时)?(?:予以)?废止")
+
+
+def repealed_by(texts: list[tuple[str, str]]) -> dict[str, str]:
+    """Base titles that another indexed document repeals (“《…》同时废止”), each with the repealing title. A document
+    repealing an earlier one of its own title (上海's new 实施办法) is a newer version, handled as such already."""
+    out: dict[str, str] = {}
+    for title, text in texts:
+        for m in REPEALS.finditer(text):
+            name = repeal_key(m.group(1))
+            if name != repeal_key(title):
+                out.setdefault(name, title)
+    return out
+
+
+def repeal_key(title: str) -> str:
+    """A title as a repealing article cites it: 中华人民共和国 may be written inside (实施〈中华人民共和国…代表法〉办法)."""
+    return base_title(title.replace("〈", "《").replace("〉", "》")).replace("中华人民共和国", "")
 
 
 class TitleCatalog:
-    def __init__(self, titles: list[str], histories: dict[str, str] | None = None):
-        """``histories``: amendment histories by title (see ``corpus.legal.legal_level``)."""
+    def __init__(self, titles: list[str], histories: dict[str, str] | None = None,
+                 repealed: dict[str, str] | None = None):
+        """``histories``: amendment histories by title (see ``corpus.legal.legal_level``); ``repealed``: base titles
+        another indexed document repeals (``repealed_by``)."""
         histories = histories or {}
+        repealed = repealed or {}
         groups: dict[str, list[str]] = {}
         for t in titles:
             groups.setdefault(base_title(t), []).append(t)
@@ -93,7 +118,8 @@ class TitleCatalog:
                 pen = LEVEL_PENALTY.get(level, 0.0) + (DECISION_PENALTY if _DECISION.match(base) else 0.0) + \
                     (LEVEL_PENALTY[LOCAL] if region else 0.0)
                 self.info[t] = TitleInfo(level, pen,
-                                         merged or (len(members) > 1 and _version(t) < _version(newest)))
+                                         merged or (len(members) > 1 and _version(t) < _version(newest)),
+                                         repeal_key(base) in repealed)
             for name in short_names(base):
                 self._alias.setdefault(name, set()).update(members)
             # another place's rules implementing a law (浙江省实施《代表法》办法) are not what its subject asks about

@@ -49,6 +49,26 @@ def test_catalog_names_and_versions():
     assert cat.info[court].penalty == 0.0
 
 
+def test_a_rule_another_indexed_document_repeals_is_marked_repealed():
+    """Eighth round: “河南省人大代表，建议二次答复了我还是不满意” was answered from Henan's 2000 rules, which its 2017 rules
+    repeal in their last article; 上海's new 实施办法 repealing an older one of its own title is a newer version."""
+    from retrieval.titles import repealed_by
+
+    old = "河南省人民代表大会常务委员会关于办理省人大代表建议、批评和意见的办法"
+    new = "河南省人民代表大会代表建议、批评和意见办理办法(2017-07-28)"
+    sh = "上海市实施《全国人民代表大会和地方各级人民代表大会代表法》办法"
+    texts = [(new, "第三十二条 本办法自2017年8月1日起施行。1988年3月13日河南省第七届人民代表大会常务委员会第二次会议通过，"
+                   f"2000年5月27日…修订的《{old}》同时废止。"),
+             (sh, "第五十七条 本办法自2015年3月1日起施行。…《上海市实施〈中华人民共和国全国人民代表大会和地方各级人民代表大会代表法〉"
+                  "办法》同时废止。"),
+             ("中华人民共和国监察法(2018-03-20)", "第六十九条 本法自公布之日起施行。《中华人民共和国行政监察法》同时废止。")]
+    repealed = repealed_by(texts)
+    assert repealed[old] == new and "行政监察法" in repealed and len(repealed) == 2  # not 上海's own title
+    cat = TitleCatalog([old, new, sh], repealed=repealed)
+    assert cat.info[old].repealed and not cat.info[old].superseded
+    assert not cat.info[new].repealed and not cat.info[sh].repealed
+
+
 def test_an_amendment_ranks_like_a_superseded_version_of_the_law_it_amends():
     law, a1993 = "中华人民共和国宪法", "中华人民共和国宪法修正案（1993年）"
     crim = "中华人民共和国刑法修正案（十一）"
