@@ -36,6 +36,9 @@ from suggestions.vocab import (
 )
 
 SIMILAR_THRESHOLD = 0.95  # e5 cosine of routing texts; at 0.95 ~19% of real proposals have a same-subject match (bench)
+# The author's own submitted item this close is the same suggestion sent again (a new user resubmitted one at 0.99 and
+# was only told 建议修改): a must-fix. Below it, a follow-up on the same subject stays a warning.
+OWN_DUPLICATE = 0.98
 SIMILAR_MAX = 3
 LEGAL_HITS = 3
 # The search always returns its nearest articles; below this e5 cosine (draft as query, article as passage) they
@@ -530,11 +533,13 @@ def similar_findings(query_vec: np.ndarray | None, existing: Sequence[ExistingIt
             break
         e = existing[i]
         own = author_id is not None and e.author_id == author_id
+        again = own and sims[i] >= OWN_DUPLICATE
         fix = ("这是您本人已提交的内容，请勿重复提交；如有补充，请联系工作人员并入原件。" if own else
                "可联系提出人联名附议，或在提交时注明请求与该件合并办理；如角度不同，请在标题和措施中突出差异。")
+        what = (f"您已提交过内容几乎相同的建议：《{e.title}》（编号 {e.suggestion_id}，相似度 {sims[i]:.2f}）。" if again
+                else f"已有相似的建议：《{e.title}》（编号 {e.suggestion_id}，相似度 {sims[i]:.2f}）。")
         out.append(Finding(
-            "similar_existing", SEVERITY_WARNING,
-            f"已有相似的建议：《{e.title}》（编号 {e.suggestion_id}，相似度 {sims[i]:.2f}）。", fix, None,
+            "similar_existing", SEVERITY_ERROR if again else SEVERITY_WARNING, what, fix, None,
             {"suggestion_id": e.suggestion_id, "title": e.title, "similarity": round(float(sims[i]), 4),
              "offer": "cosign_or_merge"},
         ))

@@ -90,7 +90,10 @@ async def test_assign_override_overdue_reply_evaluate(core, tg, upd):
 async def test_analysis_sends_chart_and_workbook(core, tg, upd):
     async with sugg_app(core, tg) as app:
         await _submitted(app, core, tg, upd)
-        await write_to_preview(app, upd, tg, DEPUTY, title="关于加强农村公共厕所建设管理的建议")
+        # a second suggestion on another matter (the same text again would be the author's own duplicate, a must-fix)
+        await write_to_preview(app, upd, tg, DEPUTY, title="关于加强农村公共厕所建设管理的建议",
+                               problem="全区农村户厕改造后，不少公厕无人保洁、化粪池满溢无人清掏，冬季管道冻裂后长期停用，"
+                                       "群众只能回到旱厕，改厕资金和设施闲置浪费。")
         await press(app, upd, tg, DEPUTY, "📨 提交", clear=True)
         tg.clear()
         await say(app, upd, STAFF, "/analysis")

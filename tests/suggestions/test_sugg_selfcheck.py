@@ -467,3 +467,19 @@ def test_citing_the_deputies_law_does_not_raise_a_draft_to_the_national_level(ci
         measures="1. 建议县人民政府于2026年3月底前明确红星路路灯的管养单位，由县城市管理局负责日常维修。\n"
                  "2. 建议县财政局将路灯维护经费提高到每年50万元。")
     assert check(lamps).by_code("local_matter") == []
+
+
+def test_the_authors_own_suggestion_sent_again_is_a_must_fix():
+    """A new user resubmitted her own suggestion (similarity 0.99) and was only told 建议修改; a follow-up on the same
+    subject (below 0.98) stays a warning, and so does someone else's near-identical item."""
+    from suggestions.types import SEVERITY_ERROR, SEVERITY_WARNING
+
+    v = np.array([1, 0, 0, 0], dtype=np.float32)
+    same = np.array([0.995, 0.0999, 0, 0], dtype=np.float32)
+    related = np.array([0.96, 0.28, 0, 0], dtype=np.float32)
+    [again] = similar_findings(v, [ExistingItem(3, "关于加装电梯的建议", "me", same)], author_id="me")
+    assert again.severity == SEVERITY_ERROR and "您已提交过内容几乎相同的建议" in again.message
+    [follow_up] = similar_findings(v, [ExistingItem(3, "关于加装电梯的建议", "me", related)], author_id="me")
+    assert follow_up.severity == SEVERITY_WARNING
+    [others] = similar_findings(v, [ExistingItem(3, "关于加装电梯的建议", "you", same)], author_id="me")
+    assert others.severity == SEVERITY_WARNING
