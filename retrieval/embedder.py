@@ -49,6 +49,11 @@ class Embedder:
         self._lock = threading.Lock()  # torch intra-op threads already use the cores; serialise calls
 
     @classmethod
+    def loaded(cls) -> bool:
+        """Is the process-wide embedder already in memory?"""
+        return _SHARED is not None
+
+    @classmethod
     def shared(cls, settings: Settings | None = None) -> "Embedder":
         global _SHARED
         with _LOCK:

@@ -85,10 +85,10 @@ def _load(file: Path, kind: str | None) -> DraftContent:
 
 def _embedder_or_note(notes: list[str]):
     from deputy_assistant.models import ModelMissingError
-    from suggestions.embedding import default_embedder
+    from suggestions.embedding import LazyEmbedder
 
     try:
-        return default_embedder()
+        return LazyEmbedder()
     except ModelMissingError as exc:
         notes.append(str(exc))
         return None

@@ -19,6 +19,37 @@ def default_embedder() -> EmbedderLike:
     return Embedder.shared()
 
 
+class LazyEmbedder:
+    """The shared embedder, loaded on first use: a one-off ``suggestion check`` whose words settle every question
+    (no e5 coherence check, nothing submitted to compare with) does not pay the ~9 s of importing and loading it."""
+
+    def __init__(self) -> None:
+        from deputy_assistant.models import E5_NAME, model_path
+        from retrieval.embedder import Embedder
+
+        self._embedder: EmbedderLike | None = default_embedder() if Embedder.loaded() else None
+        if self._embedder is None:
+            model_path(E5_NAME)  # a missing model is reported now (ModelMissingError), not halfway through a check
+
+    def _get(self) -> EmbedderLike:
+        if self._embedder is None:
+            self._embedder = default_embedder()
+        return self._embedder
+
+    def encode_queries(self, texts):  # noqa: ANN001, ANN201 - the EmbedderLike protocol's
+        return self._get().encode_queries(texts)
+
+    def encode_passages(self, texts, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        return self._get().encode_passages(texts, **kwargs)
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - anything else the embedder offers
+        return getattr(self._get(), name)
+
+    @property
+    def loaded(self) -> bool:
+        return self._embedder is not None
+
+
 def to_blob(vec: np.ndarray) -> bytes:
     """One vector, or rows (routing_text's vector first)."""
     vec = np.asarray(vec, dtype=np.float32)

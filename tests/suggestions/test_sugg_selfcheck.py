@@ -483,3 +483,20 @@ def test_the_authors_own_suggestion_sent_again_is_a_must_fix():
     assert follow_up.severity == SEVERITY_WARNING
     [others] = similar_findings(v, [ExistingItem(3, "关于加装电梯的建议", "you", same)], author_id="me")
     assert others.severity == SEVERITY_WARNING
+
+
+def test_the_cli_loads_the_model_only_when_a_check_needs_it(embedder):
+    """`suggestion check` took ~12 s per run, 9 of them importing and loading e5; a draft whose words settle every
+    question no longer loads it, and one that needs it gets the same vectors."""
+    from suggestions.embedding import LazyEmbedder
+
+    import retrieval.embedder as shared
+
+    loaded, shared._SHARED = shared._SHARED, None  # as in a fresh CLI process
+    try:
+        lazy = LazyEmbedder()
+        assert check(GOOD, embedder=lazy).passed and not lazy.loaded
+    finally:
+        shared._SHARED = loaded
+    v = lazy.encode_queries(["代表建议交办会在几月开"])
+    assert lazy.loaded and np.allclose(v, embedder.encode_queries(["代表建议交办会在几月开"]), atol=1e-5)
