@@ -12,7 +12,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot import texts
 from bot.deps import BotDeps
 from bot.guard import require_user
-from storage.access import _CODE_ALPHABET, CODE_LENGTH, AccessStatus, RedeemStatus, normalize_code
+from storage.access import CODE_LENGTH, AccessStatus, RedeemStatus, code_shaped, normalize_code
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def code_in_sentence(text: str) -> str | None:
     """The one invitation-code-shaped token of a sentence (right length, only the code alphabet), normalised;
     None when there is none or more than one (then which one was meant is a guess)."""
     found = {normalize_code(t) for t in _TOKEN.findall(text)}
-    codes = [c for c in found if len(c) == CODE_LENGTH and set(c) <= set(_CODE_ALPHABET)]
+    codes = [c for c in found if code_shaped(c)]
     return codes[0] if len(codes) == 1 else None
 
 
@@ -86,7 +86,7 @@ class AccountHandlers:
         log.info("redeem telegram_user=%s status=%s", tg.id, result.status.value)
         if result.status is RedeemStatus.OK:
             u = result.user
-            delegation = f"，{u.delegation}" if getattr(u, "delegation", None) else ""
+            delegation = f"，{u.delegation}" if u.delegation else ""
             await msg.reply_text(texts.WELCOME.format(name=u.name, role=texts.ROLE_NAMES[u.role.value],
                                                       delegation=delegation))
         elif result.status is RedeemStatus.ALREADY_REGISTERED:

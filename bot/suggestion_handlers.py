@@ -24,12 +24,13 @@ from bot.formatting import e
 from bot.guard import require_user
 from bot.qa_handlers import QAHandlers
 from bot.suggestion_outbox import deliver
-from bot.suggestion_services import SuggestionServices, author_of, clearly_question
+from bot.suggestion_services import SuggestionServices, author_of
 from bot.voice_handlers import transcribe_message
 from storage.clock import BEIJING
 from storage.views import UserView
 from suggestions.draft import (
-    STEP_BY_KEY, DraftClosed, DraftError, Prompt, StepResult, inner_title, looks_like_question, whole_draft,
+    STEP_BY_KEY, DraftClosed, DraftError, Prompt, StepResult, clearly_question, inner_title, looks_like_question,
+    whole_draft,
 )
 from suggestions.status import EVALUATIONS, StatusError
 from suggestions.types import KINDS

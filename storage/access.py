@@ -24,6 +24,11 @@ def normalize_code(code: str) -> str:
     return "".join(ch for ch in code.strip().upper() if ch.isalnum())
 
 
+def code_shaped(code: str) -> bool:
+    """Could ``code`` (normalised) be an invitation code: the right length, only the code alphabet?"""
+    return len(code) == CODE_LENGTH and set(code) <= set(_CODE_ALPHABET)
+
+
 def hash_code(code: str) -> str:
     return hashlib.sha256(normalize_code(code).encode()).hexdigest()
 

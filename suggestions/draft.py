@@ -110,6 +110,43 @@ def looks_like_question(text: str, step: str) -> bool:
     return len(t) <= 30 and bool(_QUESTION_WORDS.search(t))
 
 
+
+# -- a question typed at an open step: answered at once when it plainly is one -----------------------
+# ``looks_like_question`` decides whether a message may be a question at all; this decides
+# whether it is plainly one (answered, the draft mentioned once) or could be the step's content (asked).
+CLEAR_QUESTION_CHARS = 60
+_ASKS_AT_END = re.compile(r"(?:[？?]|吗|呢|么)[\s。.！!~～…]*$")
+_ASKS_AT_START = re.compile(r"^(?:请问|什么|怎么|怎样|如何|为什么|为啥|哪|谁|多少|多久|几|是否|能否|可否|有没有|能不能|可不可以)")
+# How a part of a draft begins (a title, a measure, a numbered item): content, whatever else it holds.
+_CONTENT_START = re.compile(r"^(?:关于|建议|我建议|希望|要求|应当|应该|一是|第[一二三四五六七八九十\d]+|\d+[.、．]|"
+                            r"[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)")
+_SENTENCE_BREAK = re.compile(r"[。；;！!\n][^\s。；;！!？?]")  # a second sentence follows
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+_TITLE_FRAME = re.compile(r"^关于|的(?:建议|议案|批评和意见|批评|意见)$")
+# Bigrams every draft and every question about the deputies' work share: no sign of a common topic.
+_COMMON_BIGRAMS = frozenset("代表 建议 议案 人大 工作 问题 有关 相关 部门 什么 怎么 如何 进一步 一步 加强 提高 完善 关于 "
+                            "我们 群众 政府 今年 明年 去年 全市 全区 全县 全省 市民 开展".split())
+
+
+def _bigrams(text: str) -> set[str]:
+    return {run[i:i + 2] for run in _HAN.findall(text) for i in range(len(run) - 1)} - _COMMON_BIGRAMS
+
+
+def clearly_question(text: str, topic: str = "") -> bool:
+    """``text`` (which ``looks_like_question`` already flagged) is plainly a question to the assistant, not
+    the step's content: short, one sentence, not shaped like a part of a draft, asking (ends with ？/吗/呢,
+    starts with a question word, or — when the draft has a topic to compare with — holds one), and not
+    about the draft's own topic (“为什么老旧小区加装电梯这么难？” at a draft on lifts may be its 原因分析)."""
+    t = (text or "").strip()
+    if not t or len(t) > CLEAR_QUESTION_CHARS or _CONTENT_START.match(t) or _SENTENCE_BREAK.search(t):
+        return False
+    core = _TITLE_FRAME.sub("", topic.strip())
+    if core and len(_bigrams(t) & _bigrams(core)) >= 2:
+        return False
+    if _ASKS_AT_END.search(t) or _ASKS_AT_START.match(t):
+        return True
+    return bool(core) and bool(_QUESTION_WORDS.search(t))
+
 def normalize_kind(text: str) -> str:
     """“建议吧”“我要提议案”“议案。” → the kind; anything else unchanged (and refused)."""
     t = _TRAILING_PUNCT.sub("", (text or "").strip())
