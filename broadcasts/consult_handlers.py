@@ -40,6 +40,18 @@ def looks_like_question(text: str) -> bool:
 
 
 STALE_BUTTON = "该按钮已失效，请重新打开草案浏览。"
+OPINION_RECEIVED = "意见已收到，谢谢！"
+
+
+def after_opinion_keyboard(cid: int, aid: int | None):
+    """The way on from “意见已收到”: another opinion on the same article (or on the whole draft), and back to the
+    chapters (the buttons browse_cb and opinion_cb already answer; the bot has no main menu to go back to)."""
+    if aid:
+        rows = [[("对本条再提意见", f"co:{cid}:{aid}"), ("对草案整体提意见", f"co:{cid}:0")]]
+    else:
+        rows = [[("再提一条意见", f"co:{cid}:0")]]
+    rows.append([("返回章节", f"cs:{cid}")])
+    return keyboard(rows)
 
 
 def consult_preview_text(draft: cons.LoadedDraft, deadline: datetime, spec: aud.AudienceSpec,
@@ -257,7 +269,7 @@ class ConsultationHandlers(HandlerBase):
             await msg.reply_text(self._refusal(e, context))
             return
         context.user_data.pop(OPINION_KEY, None)
-        await msg.reply_text("意见已收到，谢谢！")
+        await msg.reply_text(OPINION_RECEIVED, reply_markup=after_opinion_keyboard(cid, aid))
 
     def _refusal(self, e: cons.ConsultationError, context) -> str:
         """What to tell the deputy; after the deadline the opinion is no longer awaited."""
@@ -382,7 +394,8 @@ class ConsultationHandlers(HandlerBase):
             context.user_data.pop(OPINION_KEY, None)
         await q.answer("已提交")
         way = "（语音）" if held["kind"] == "voice" else ""
-        await q.edit_message_text(f"意见已收到，谢谢！\n对{held['target']}的意见{way}：{held['text']}")
+        await q.edit_message_text(f"{OPINION_RECEIVED}\n对{held['target']}的意见{way}：{held['text']}",
+                                  reply_markup=after_opinion_keyboard(held["cid"], held["aid"]))
 
     async def _closed(self, cid: int) -> str | None:
         """The deadline refusal, or None while the consultation is open."""

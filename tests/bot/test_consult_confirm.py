@@ -90,6 +90,10 @@ async def test_typed_question_is_answered_by_the_knowledge_base(app, core, tg, u
     assert await _opinions(core) == []
     await feed(app, upd.text(NX, "建议第一条增加立法目的。"))  # still on 第一条: saved as the opinion
     assert tg.texts()[-1] == "意见已收到，谢谢！"
+    received = tg.sent("sendMessage")[-1]
+    assert [label for label, _ in received.buttons()] == ["对本条再提意见", "对草案整体提意见", "返回章节"]
+    await feed(app, upd.callback(NX, dict(received.buttons())["返回章节"]))  # the way on works in the whole bot
+    assert "请选择章节" in tg.texts()[-1]
     assert await _opinions(core) == ["建议第一条增加立法目的。"]
     await feed(app, upd.text(NX, "代表有哪些权利？"))  # no opinion awaited: the usual answer
     assert "代表享有下列权利" in tg.texts()[-1] and await _opinions(core) == ["建议第一条增加立法目的。"]

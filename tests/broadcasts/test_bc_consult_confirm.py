@@ -183,6 +183,47 @@ async def test_this_is_a_question_saves_nothing_and_keeps_the_article(app, db, t
     assert await opinions(db) == [("text", "建议增加立法目的。")]
 
 
+# ---- 1d: “意见已收到” offers a way on (a new-user tester was left at a dead end) ---------------------------
+
+async def test_received_opinion_offers_the_way_on(app, db, tmp_path):
+    tg, upd = app.tg, UpdateFactory()
+    c = await consultation(db, tmp_path)
+    art = await article_id(db, c, "第二条")
+    await feed(app, upd.callback(DEP1, f"co:{c.id}:{art}"))
+    await feed(app, upd.text(DEP1, "建议删去第二条中的某某二字。"))
+    got = tg.sent("sendMessage")[-1]
+    assert got.text == "意见已收到，谢谢！"
+    assert got.buttons() == [("对本条再提意见", f"co:{c.id}:{art}"), ("对草案整体提意见", f"co:{c.id}:0"),
+                             ("返回章节", f"cs:{c.id}")]
+    await feed(app, upd.callback(DEP1, buttons(got)["对本条再提意见"]))
+    assert tg.texts()[-1].startswith("请直接发送您的意见")
+    await feed(app, upd.text(DEP1, "第二条还应写明适用范围。"))
+    assert tg.texts()[-1] == "意见已收到，谢谢！"
+    async with db.session() as s:
+        assert [r.article for r in await cons.grouped_opinions(s, c.id)] == ["第二条", "第二条"]
+    await feed(app, upd.callback(DEP1, buttons(got)["返回章节"]))  # an older message's buttons work too
+    chapters = tg.sent("sendMessage")[-1]
+    assert "请选择章节" in chapters.text and "对草案整体提意见" in buttons(chapters)
+    await feed(app, upd.callback(DEP1, buttons(got)["对草案整体提意见"]))
+    await feed(app, upd.text(DEP1, "总体赞成。"))
+    whole = tg.sent("sendMessage")[-1]
+    assert whole.text == "意见已收到，谢谢！"
+    assert whole.buttons() == [("再提一条意见", f"co:{c.id}:0"), ("返回章节", f"cs:{c.id}")]
+    # a voice opinion confirmed by button: the edited message carries the same way on
+    await feed(app, upd.callback(DEP1, buttons(whole)["再提一条意见"]))
+    held = await say(app, upd, DEP1, "建议尽快出台")
+    await feed(app, upd.callback(DEP1, buttons(held)["确认提交"]))
+    done = tg.sent("editMessageText")[-1]
+    assert done.text.startswith("意见已收到，谢谢！") and list(buttons(done)) == ["再提一条意见", "返回章节"]
+    assert len(await opinions(db)) == 4
+    await close(db, c)  # after the deadline the button says so and awaits nothing
+    await feed(app, upd.callback(DEP1, buttons(done)["再提一条意见"]))
+    assert "截止" in alerts(tg)[-1]
+    n = len(tg.sent("sendMessage"))
+    await feed(app, upd.text(DEP1, "再补充一点。"))
+    assert len(await opinions(db)) == 4 and all("意见已收到" not in m.text for m in tg.sent("sendMessage")[n:])
+
+
 # ---- 1c: after the deadline no button saves anything ---------------------------------------------------
 
 async def test_buttons_after_the_deadline_save_nothing(app, db, tmp_path):

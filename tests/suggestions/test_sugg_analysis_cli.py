@@ -8,7 +8,8 @@ import json
 import numpy as np
 from typer.testing import CliRunner
 
-from suggestions.analysis import Item, analyse, analyse_db, counts, duplicate_pairs, groups_from_pairs
+from suggestions.analysis import (Item, analyse, analyse_db, cluster_labels, counts, duplicate_pairs,
+                                  groups_from_pairs, topic_clusters)
 from suggestions.cli import app
 from sugg_drafts import BILL, GOOD, PETITION, PUBLIC_LITIGATION
 
@@ -49,6 +50,81 @@ def test_analysis_outputs(tmp_path):
     wb = load_workbook(a.xlsx)
     assert wb.sheetnames == ["建议清单", "按主题", "按承办单位", "按代表团", "按办理状态", "主题聚类", "重复建议"]
     assert wb["建议清单"]["B2"].value == GOOD.title and wb["重复建议"]["B2"].value == "1、2"
+
+
+# A new-user tester's /analysis named its clusters “关于、加快、银川市”. Eight suggestions from Ningxia on three
+# subjects, written the way deputies write them: every title opens with 关于/加快/进一步/加强, every body names a city.
+NINGXIA = [
+    ("关于加快银川市老旧小区加装电梯的建议",
+     "银川市兴庆区、金凤区现有老旧小区多为六层以下住宅，没有电梯，老年人上下楼十分困难。加装电梯需要全体业主同意，"
+     "低层住户反对的多，审批环节多、周期长。建议市住建局进一步简化加装电梯审批流程，加大财政补贴力度。"),
+    ("关于推进老旧住宅加装电梯工作的建议",
+     "石嘴山市大武口区有多层老旧住宅三百余栋，加装电梯的意愿强烈，但资金筹措难、管线迁改费用高。"
+     "建议由市住建局牵头，统一管线迁改标准，对加装电梯给予每部二十万元补助。"),
+    ("关于进一步加强既有住宅加装电梯资金保障的建议",
+     "吴忠市利通区既有住宅加装电梯推进缓慢，主要问题是资金来源单一。建议允许提取住房公积金用于加装电梯，"
+     "并明确电梯后期维护保养费用的分摊办法。"),
+    ("关于加强农村饮水安全工程管护的建议",
+     "固原市西吉县部分村庄自来水管网老化，冬季冻管停水时有发生，群众饮水安全得不到保障。"
+     "建议县水务局落实农村供水工程管护经费，建立专业管护队伍，2026年底前完成老旧管网改造。"),
+    ("关于解决山区群众饮水困难问题的建议",
+     "中卫市海原县山区部分群众仍靠水窖储水，水质不达标，夏季缺水严重。建议加快实施农村饮水巩固提升工程，"
+     "将自来水管网延伸到自然村，保障群众饮水安全。"),
+    ("关于加快推进城乡供水一体化的建议",
+     "宁夏回族自治区农村供水工程规模小、水源分散，水质检测覆盖不足。建议推进城乡供水一体化，"
+     "由县水务局统一管理农村饮水工程，实现同水源、同水质、同服务。"),
+    ("关于进一步做好中小学课后服务工作的建议",
+     "银川市中小学全面开展课后服务以来，教师工作时间延长，负担加重，课后服务内容以看管作业为主。"
+     "建议市教育局引入社会力量参与课后服务，丰富体育、艺术类课程，并落实教师课后服务补贴。"),
+    ("关于加强义务教育阶段课后服务经费保障的建议",
+     "永宁县义务教育学校课后服务经费主要靠家长缴费，标准不一，部分学校难以持续。建议将课后服务经费纳入财政预算，"
+     "明确课后服务收费标准和教师补助标准。"),
+]
+SUBJECTS = [[1, 2, 3], [4, 5, 6], [7, 8]]
+SUBJECT_WORDS = [{"电梯", "加装", "加装电梯"}, {"饮水", "供水", "农村饮水"}, {"课后", "课后服务"}]
+UNINFORMATIVE = set("关于 加快 推进 进一步 加强 建议 问题 工作 发展 解决 做好 我省 我市 全市 宁夏 宁夏回族自治区 自治区 "
+                    "银川 银川市 兴庆区 金凤区 石嘴山 石嘴山市 大武口区 吴忠 吴忠市 利通区 固原 固原市 西吉县 中卫 中卫市 "
+                    "海原县 永宁县 市住建局 县水务局 市教育局".split())
+
+
+def _assert_informative(clusters):
+    for c in clusters:
+        words = c.label.split("、")
+        assert len(words) == 3, c.label
+        assert not UNINFORMATIVE & set(words), c.label
+        assert not any(w.endswith(("省", "市", "县")) for w in words), c.label
+    for ids, subject in zip(SUBJECTS, SUBJECT_WORDS):
+        label = next(c.label for c in clusters if c.members == ids)
+        assert subject & set(label.split("、")), label
+
+
+def test_cluster_labels_name_the_subject_not_function_words_or_places():
+    base = np.eye(3, dtype=np.float32)
+    topic = [0, 0, 0, 1, 1, 1, 2, 2]
+    rng = np.random.default_rng(0)
+    items = [Item(i + 1, t, b, embedding=_unit(*(base[topic[i]] + rng.normal(0, 0.01, 3))))
+             for i, (t, b) in enumerate(NINGXIA)]
+    clusters = topic_clusters(items)
+    assert sorted(c.members for c in clusters) == SUBJECTS
+    _assert_informative(clusters)
+    # one group of everything: no other cluster to contrast with, still no 关于 or 银川市
+    (whole,) = cluster_labels(NINGXIA, [list(range(len(NINGXIA)))])
+    assert not UNINFORMATIVE & set(whole.split("、")), whole
+    # in a larger set a word in nearly every suggestion (a place jieba does not know as one) labels nothing
+    many = [(t, "贺兰山东麓" + b) for t, b in NINGXIA] * 2
+    assert all("贺兰山东麓" not in lab for lab in cluster_labels(many, [[0, 1, 2, 8, 9, 10], [3, 4, 5, 11, 12, 13]]))
+
+
+def test_cluster_labels_on_e5_vectors(embedder):
+    """The same suggestions with their stored kind of vector (routing_text's e5 query vector): e5 puts any two
+    suggestions within about 0.13 of each other, so the old threshold (0.22) made one cluster of everything."""
+    from suggestions.text import routing_text
+    from suggestions.types import DraftContent
+
+    vecs = embedder.encode_queries([routing_text(DraftContent(title=t, problem=b)) for t, b in NINGXIA])
+    clusters = topic_clusters([Item(i + 1, t, b, embedding=v) for i, ((t, b), v) in enumerate(zip(NINGXIA, vecs))])
+    assert sorted(c.members for c in clusters) == SUBJECTS
+    _assert_informative(clusters)
 
 
 def test_counts_empty():
