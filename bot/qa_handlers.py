@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -13,6 +14,7 @@ from bot import formatting, keyboards, texts
 from bot.deps import BotDeps
 from bot.guard import require_user
 from bot.replies import send_pages
+from retrieval.followup import FOLLOWUP_WINDOW_S, read_followup
 from storage.qa import MAX_QUESTION_CHARS, QAResult, QuestionProblem, check_question
 from storage.schedule import named_first, schedule_months_in
 from storage.views import UserView
@@ -21,6 +23,9 @@ log = logging.getLogger(__name__)
 
 
 class QAHandlers:
+    # A question is read on from the user's previous one (retrieval.followup) only if that was asked this recently.
+    followup_window_s: float = FOLLOWUP_WINDOW_S
+
     def __init__(self, deps: BotDeps) -> None:
         self.deps = deps
         self.core = deps.core
@@ -43,14 +48,27 @@ class QAHandlers:
         if problem is QuestionProblem.TOO_LONG:
             await msg.reply_text(texts.QUESTION_TOO_LONG.format(n=len(question.strip()), max=MAX_QUESTION_CHARS))
             return
-        months = schedule_months_in(question, self.core.schedule.today())
+        today = self.core.schedule.today()
+        months = schedule_months_in(question, today)
         if months is not None:
             await self._send_schedule(update, user, months, question)
             return
+        # An elliptical follow-up (“那答复期限是多久？”“那宁夏呢？”) is searched with the previous question's subject.
+        query, lead = question, None
+        previous = await self.core.qa.last_question(user, self.followup_window_s)
+        if previous is not None:
+            followup = await asyncio.to_thread(read_followup, question, previous)  # jieba's tagger: not on the loop
+            if followup.resolved:
+                log.info("follow-up user=%s reason=%s", user.id, followup.reason)
+                query, lead = followup.query, formatting.e(texts.FOLLOWUP_UNDERSTOOD.format(query=followup.query)) + "\n"
+                if (months := schedule_months_in(query, today)) is not None:  # “那9月呢？” after 8月的安排
+                    await self._send_schedule(update, user, months, query, lead)
+                    return
         if not await self.allowed(update, user):
             return
-        result = await self.ask(user, question)
-        await send_pages(msg, formatting.answer_card(result), self.card_keyboard(result))
+        result = await self.ask(user, query)
+        pages = formatting.answer_card(result)
+        await send_pages(msg, formatting.paginate([lead, *pages]) if lead else pages, self.card_keyboard(result))
 
     async def allowed(self, update: Update, user: UserView, *, tell_always: bool = False) -> bool:
         """``tell_always``: reply the notice even when this wait was already announced (voice notes)."""
@@ -85,10 +103,13 @@ class QAHandlers:
         await self._send_schedule(update, user, None)
 
     async def _send_schedule(self, update: Update, user: UserView, months: list[tuple[int, int]] | None,
-                             question: str = "") -> None:
+                             question: str = "", lead: str | None = None) -> None:
         plans = named_first(await self.core.schedule.plan(user, months), question)
         log.info("schedule user=%s months=%s", user.id, [f"{p.year}-{p.month:02d}" for p in plans])
-        await send_pages(update.effective_message, formatting.schedule(plans))
+        if question:  # the user's last question, for a follow-up (“那9月呢？”); not /schedule itself
+            await self.core.qa.record(user, question, "schedule")
+        pages = formatting.schedule(plans)
+        await send_pages(update.effective_message, formatting.paginate([lead, *pages]) if lead else pages)
 
     async def callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         cq = update.callback_query

@@ -128,3 +128,6 @@ ADDEVENT_USAGE = ("用法：/addevent 日期 [时间] [范围] 活动名称，�
 ADDEVENT_DONE = "已登记：{day} {title}"
 
 ERROR = "抱歉，处理您的请求时出错了（事件编号 {incident}）。请稍后再试；如果反复出现，请把事件编号告诉工作人员。"
+
+# Above the reply to a follow-up (“那答复期限是多久？”), so the deputy sees what was searched.
+FOLLOWUP_UNDERSTOOD = "（按上一问理解为：{query}）"

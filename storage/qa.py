@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from retrieval.questions import MAX_QUESTION_CHARS, QuestionProblem, check_question  # noqa: F401 - re-exported
 from retrieval.types import SearchFilters
 from storage.access import scopes_for
+from storage.clock import utcnow
 from storage.db import Database
 from storage.kb import KnowledgeBaseLike, hit_to_dict
 from storage.models import QueryRecord
@@ -93,6 +97,26 @@ class QAService:
                 QueryRecord(user_id=user.id, kind="voice", question=question, alternatives=list(alternatives))
             )
             return rec.id
+
+    async def record(self, user: UserView, question: str, kind: str) -> int:
+        """A question answered elsewhere (``kind`` "schedule": a month's plan), kept as the user's last question so
+        that a follow-up (“那9月呢？”) reads on from it."""
+        async with self.db.session() as s, s.begin():
+            rec = await QueryRepo(s).add(QueryRecord(user_id=user.id, kind=kind, question=question.strip()))
+            return rec.id
+
+    async def last_question(self, user: UserView, within_s: float) -> str | None:
+        """The user's latest question (typed, spoken or a schedule request, as it was searched) if it was asked in the
+        last ``within_s`` seconds: what a follow-up (retrieval.followup) reads on from. From the query log, so it holds
+        across restarts and worker processes."""
+        since = utcnow() - timedelta(seconds=within_s)
+        async with self.db.session() as s:
+            return (await s.execute(
+                select(QueryRecord.question)
+                .where(QueryRecord.user_id == user.id, QueryRecord.created_at >= since)
+                .order_by(QueryRecord.id.desc())
+                .limit(1)
+            )).scalar_one_or_none()
 
     async def get(self, user: UserView, query_id: int) -> QueryView | None:
         """A user only reaches their own queries (callback data can be forged)."""
