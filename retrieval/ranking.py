@@ -37,6 +37,7 @@ class RankConfig:
     # superseded version, since its successor often has another title and other words
     repealed_penalty: float = 1.0
     w_locator: float = 1.0  # boost for chunks whose month / article the query names (“9月”“第五十一条”)
+    w_session: float = 1.0  # boost for chunks naming the session the query names by number (“第二十二次会议”)
     w_adoption: float = 2.0  # boost for a document's adoption note when the query asks when it was adopted
     w_object: float = 1.0  # penalty for a chunk that does not mention the procedure the question names (议案, 质询…)
     w_actor: float = 0.5  # penalty for a chunk that never speaks of deputies, for a question about what deputies do
@@ -146,6 +147,39 @@ def add_locator_prior(scores: np.ndarray, locators: list[str], query: str, cfg: 
     if not len(scores) or not cfg.w_locator:
         return scores
     return scores + cfg.w_locator * np.array([names_locator(query, loc) for loc in locators], dtype=np.float64)
+
+
+# A session named by its number (“第二十二次会议”, “四次会议”): the schedule rows of the sessions before and after it
+# read almost the same (“做好…第二十八次会议有关服务保障工作”), and one row may list two (“第二十二、二十三次会议”).
+_NUM = r"[零〇一二两三四五六七八九十百\d]+"
+# an ordinal: after 第, or right after the body (“十三届人大四次会议”, “常委会二十二次会议”); not a count (“召开三次会议”)
+_SESSION = re.compile(rf"(?:第|(?<=[届大会]))({_NUM}(?:[、，,和及至到]第?{_NUM})*)次(?:全体|常委会|常务委员会)?会议")
+_SESSION_PART = re.compile(rf"([、，,和及至到]?)第?({_NUM})")
+
+
+def session_numbers(text: str) -> set[int]:
+    """The session numbers ``text`` names: “第二十二、二十三次会议” → {22, 23}, “第五至七次会议” → {5, 6, 7}."""
+    from corpus.numbers import parse_cn_int
+
+    out: set[int] = set()
+    for m in _SESSION.finditer(text):
+        prev = None
+        for sep, num in _SESSION_PART.findall(m.group(1)):
+            n = int(num) if num.isdigit() else parse_cn_int(num.replace("两", "二"))
+            if n is None:
+                continue
+            if sep in "至到" and sep and prev is not None and 0 < n - prev <= 20:
+                out.update(range(prev + 1, n))
+            out.add(n)
+            prev = n
+    return out
+
+
+def add_session_prior(scores: np.ndarray, texts: list[str], query: str, cfg: RankConfig) -> np.ndarray:
+    """Chunks that name the session the query names by number."""
+    if not len(scores) or not cfg.w_session or not (asked := session_numbers(query)):
+        return scores
+    return scores + cfg.w_session * np.array([bool(asked & session_numbers(x)) for x in texts], dtype=np.float64)
 
 
 # The procedures deputies ask about by name (“…几个人联名才能提议案”): an article that does not mention the one asked

@@ -258,6 +258,25 @@ def test_names_locator():
     assert names_locator("宁夏全年要做哪些代表工作", "全年") and not names_locator("年底有什么安排", "全年")
 
 
+def test_session_numbers_are_ordinals_of_a_session_not_counts():
+    from retrieval.ranking import session_numbers
+
+    assert session_numbers("做好自治区十三届人大常委会第二十二、二十三次会议有关服务保障工作") == {22, 23}
+    assert session_numbers("宁夏人大四次会议的议案") == {4} and session_numbers("常委会22次会议") == {22}
+    assert session_numbers("第五至七次会议") == {5, 6, 7}
+    assert session_numbers("每年至少召开三次会议") == set() and session_numbers("开了22次会议") == set()
+
+
+def test_a_question_naming_a_session_reads_the_row_that_lists_it(make_kb):
+    """“第二十三次常委会会议” is served in 1月 (“第二十二、二十三次会议”); the 11月 row (“第二十八次会议”) reads almost
+    the same and, before the session prior, came first."""
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+    assert kb.search("宁夏人大常委会第二十二次会议大概啥时候开", top_k=1)[0].locator == "1月"
+    assert kb.search("第二十三次常委会会议几月开", top_k=1)[0].locator == "1月"
+    assert kb.search("宁夏人大常委会第二十八次会议什么时候开", top_k=1)[0].locator == "11月"
+
+
 def test_a_question_naming_the_region_reads_the_row_it_asks_about(make_kb):
     """“宁夏” names the whole schedule: before its title said so, it matched only the rows that mention 宁夏
     (1月), which outranked the month or the 全年 rows the question asked about."""
