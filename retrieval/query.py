@@ -50,6 +50,8 @@ LEGAL_TERMS: dict[str, str] = {
     "代表开除": "罢免", "开除代表": "罢免", "撸掉": "撤销 职务 撤职", "撸了": "撤销 职务 撤职",
     "脱产": "脱离 生产 工作", "上访": "信访 来信", "普通代表": "代表",
     "合在一起": "合并", "并在一起": "合并", "内容差不多": "内容相同", "内容一样": "内容相同",
+    # (ninth round) ballots marked for more names than seats; bodies run from above (税务、海关: 垂直管理)
+    "打勾": "选票 所选", "打钩": "选票 所选", "画勾": "选票 所选", "垂直管": "垂直管理",
     # “啥情况下代表资格就终止了”: statutes list circumstances as “有下列情形之一的” (not 直选 or the typo 意案, which
     # a review found inside 一直选不上 and 同意案件)
     "什么情况下": "情形", "啥情况下": "情形", "哪些情况下": "情形", "哪种情况下": "情形",

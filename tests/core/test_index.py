@@ -199,6 +199,15 @@ def test_removing_a_deputy_or_an_official_is_not_an_employers_dismissal():
     assert "合并" in rewrite_query("内容差不多的建议会合在一起办吗").split()
 
 
+def test_a_body_run_from_above_is_the_statutes_vertically_managed_one():
+    """Ninth round: “税务局这种上面垂直管的单位” is 实行垂直管理的部门 (河南's rules on supervision 第三十九条)."""
+    from retrieval.query import rewrite_query
+
+    assert "垂直管理" in rewrite_query("县人大常委会能不能去查税务局这种上面垂直管的单位").split()
+    assert "选票" in rewrite_query("一张选票上打勾的人比要选的名额还多").split()
+    assert "垂直管理" not in rewrite_query("县人大常委会能不能去查税务局").split()
+
+
 def test_deputies_words_for_their_duties_and_bodies_reach_the_statutes_words():
     """New-user round 5: 辩解 is the statute's 申辩, 拉票 送钱 its 贿赂, 说情 its 干预, 能用几年 its 有效期, and
     监委 is spelled out as 监察委员会 for both retrievers."""
