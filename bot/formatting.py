@@ -76,11 +76,14 @@ def _source_lines(hits: list[dict], first_number: int = 1, with_snippet: bool = 
     return lines
 
 
-def answer_card(result: QAResult, heard: str | None = None) -> list[str]:
-    """The extracted answer with [n] markers, then the numbered sources."""
+def answer_card(result: QAResult, heard: str | None = None, lead: str | None = None) -> list[str]:
+    """The extracted answer with [n] markers, then the numbered sources; ``heard``: a voice note's transcript,
+    ``lead``: an HTML line above the answer (how a follow-up was understood)."""
     blocks: list[str] = []
     if heard is not None:
         blocks.append(e(texts.VOICE_HEARD.format(text=heard)) + "\n")
+    if lead:
+        blocks.append(lead)
     if not result.hits:
         blocks.append(texts.NO_RESULTS)
         return paginate(blocks)

@@ -54,21 +54,26 @@ class QAHandlers:
             await self._send_schedule(update, user, months, question)
             return
         # An elliptical follow-up (“那答复期限是多久？”“那宁夏呢？”) is searched with the previous question's subject.
-        query, lead = question, None
-        previous = await self.core.qa.last_question(user, self.followup_window_s)
-        if previous is not None:
-            followup = await asyncio.to_thread(read_followup, question, previous)  # jieba's tagger: not on the loop
-            if followup.resolved:
-                log.info("follow-up user=%s reason=%s", user.id, followup.reason)
-                query, lead = followup.query, formatting.e(texts.FOLLOWUP_UNDERSTOOD.format(query=followup.query)) + "\n"
-                if (months := schedule_months_in(query, today)) is not None:  # “那9月呢？” after 8月的安排
-                    await self._send_schedule(update, user, months, query, lead)
-                    return
+        query, lead = await self.read_on(user, question)
+        if lead is not None and (months := schedule_months_in(query, today)) is not None:  # “那9月呢？” after 8月的安排
+            await self._send_schedule(update, user, months, query, lead)
+            return
         if not await self.allowed(update, user):
             return
         result = await self.ask(user, query)
-        pages = formatting.answer_card(result)
-        await send_pages(msg, formatting.paginate([lead, *pages]) if lead else pages, self.card_keyboard(result))
+        await send_pages(msg, formatting.answer_card(result, lead=lead), self.card_keyboard(result))
+
+    async def read_on(self, user: UserView, question: str) -> tuple[str, str | None]:
+        """(query to search, lead line or None): an elliptical follow-up (“那答复期限是多久？”“那宁夏呢？”), typed or
+        spoken, is searched with the user's previous question's subject, and the lead says how it was understood."""
+        previous = await self.core.qa.last_question(user, self.followup_window_s)
+        if previous is None:
+            return question, None
+        followup = await asyncio.to_thread(read_followup, question, previous)  # jieba's tagger: not on the loop
+        if not followup.resolved:
+            return question, None
+        log.info("follow-up user=%s reason=%s", user.id, followup.reason)
+        return followup.query, formatting.e(texts.FOLLOWUP_UNDERSTOOD.format(query=followup.query)) + "\n"
 
     async def allowed(self, update: Update, user: UserView, *, tell_always: bool = False) -> bool:
         """``tell_always``: reply the notice even when this wait was already announced (voice notes)."""

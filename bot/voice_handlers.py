@@ -98,8 +98,9 @@ class VoiceHandlers:
         if getattr(tr, "low_confidence", False) and alternatives:
             await self._answer_unsure(user, status, tr.text, alternatives)
             return
-        result = await self.qa.ask(user, tr.text, kind="voice", alternatives=alternatives)
-        await edit_then_send(status, formatting.answer_card(result, heard=tr.text), self.qa.card_keyboard(result))
+        query, lead = await self.qa.read_on(user, tr.text)  # “那宁夏呢？” spoken after a question reads on from it
+        result = await self.qa.ask(user, query, kind="voice", alternatives=alternatives)
+        await edit_then_send(status, formatting.answer_card(result, heard=tr.text, lead=lead), self.qa.card_keyboard(result))
 
     async def _answer_unsure(self, user, status: Message, text: str, alternatives: list[str]) -> None:  # noqa: ANN001
         """Answer the best guess, and offer the other readings as buttons on the transcript."""

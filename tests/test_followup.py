@@ -217,3 +217,31 @@ async def test_a_month_after_a_schedule_question_gets_that_months_schedule(bot):
     (reply,) = await _send(app, tg, upd.text(310, "那9月呢？"))
     assert reply.startswith("（按上一问理解为：9月有什么安排？）\n") and "2026年9月" in reply
     assert not kb.asked  # the schedule, not the answerer
+
+
+async def test_a_spoken_follow_up_reads_on_from_the_typed_question_before_it(db):
+    """On an inspection a deputy types a question, then asks the next one by voice: the transcript reads on from it.
+    The recogniser is a stand-in here (its text is what this test is about; tests/bot/test_voice.py runs Vosk)."""
+    from speech.recognizer import Transcript
+
+    kb = _StandInKB()
+    heard = {"note-1": "那答复期限是多久"}
+
+    async def transcribe(data: bytes) -> Transcript:
+        return Transcript(text=heard[data.decode()], raw_text=heard[data.decode()], confidence=0.9, duration_s=2.0)
+
+    core = Core.build(db, kb, today=lambda: date(2026, 8, 10))
+    tg = FakeTelegram()
+    app = build_application(BotDeps(core=core, transcribe=transcribe), token=TOKEN, request=tg, get_updates_request=tg)
+    upd = UpdateFactory()
+    async with app:
+        tg.clear()
+        await _register(core, app, tg, upd, 320)
+        await _send(app, tg, upd.text(320, "代表建议交办会在几月开？"))
+        tg.add_file("note-1", b"note-1")
+        tg.clear()
+        await app.process_update(Update.de_json(upd.voice(320, "note-1", duration=2), app.bot))
+        card = tg.sent("editMessageText")[-1].text
+    assert kb.asked[-1] == "代表建议交办会，答复期限是多久"  # transcripts have no punctuation
+    assert "那答复期限是多久" in card and "（按上一问理解为：代表建议交办会，答复期限是多久）" in card
+    assert card.index("那答复期限是多久") < card.index("按上一问理解为") < card.index("三个月内答复")
