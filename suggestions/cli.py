@@ -175,10 +175,20 @@ def route_cmd(
     top: int = typer.Option(3, "--top", min=1, max=10, help="推荐数量"),
 ) -> None:
     """推荐承办单位（建议）和审议的专门委员会（议案），附得分和理由。"""
-    from suggestions.routing import HistoryItem, Router, draft_vectors, history_from_db, load_targets
+    from suggestions.routing import (HistoryItem, Router, draft_vectors, history_from_db, load_targets,
+                                     local_counterparts, not_for_assignment)
     from suggestions.types import KIND_BILL, KIND_SUGGESTION
 
     draft = _load(file, kind)
+    refused = not_for_assignment(draft)  # a private lawsuit, a job for a relative: no unit to assign it to
+    if refused:
+        if as_json:
+            typer.echo(json.dumps({"kind": draft.kind, "title": draft.title, "not_for_assignment": refused,
+                                   "units": [], "committees": [], "notes": []}, ensure_ascii=False, indent=2))
+        else:
+            typer.echo(f"{book_title(draft.title)}\n{refused}。\n未推荐承办单位和专门委员会：请先按自检意见修改，"
+                       "或转有关机关依法处理。")
+        return
     notes: list[str] = []
     embedder = _embedder_or_note(notes)
     if embedder is None:
@@ -197,19 +207,29 @@ def route_cmd(
     units = Router(load_targets("units"), embedder, history.get(KIND_SUGGESTION, [])).recommend(draft, top, q)
     committees = Router(load_targets("committees"), embedder, history.get(KIND_BILL, [])).recommend(draft, top, q)
     topic = Router(load_targets("topics"), embedder).recommend(draft, 1, q)[0]
+    level, offices = local_counterparts(draft)
+    if level is not None:
+        # the lists are national: say so, and name the draft's own level's offices
+        named = "、".join(dict.fromkeys(o for o in offices.values() if level.holds(o)))
+        notes.insert(0, f"草稿面向{level.phrase}（{level.why}）：以上承办单位是国务院部门、专门委员会是全国人大的，"
+                        "只表示对口领域；实际应交本级" + (f"对应单位办理，草稿写明的有{named}。" if named else
+                                                    "相应部门办理。"))
     if as_json:
         out = {
             "kind": draft.kind, "title": draft.title, "topic": topic.name,
             "units": [r.to_json() for r in units], "committees": [r.to_json() for r in committees], "notes": notes,
         }
+        if level is not None:
+            out["level"] = {"level": level.key, "name": level.word, "why": level.why, "local_offices": offices}
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     first, second = (("专门委员会", committees), ("承办单位", units)) if draft.kind == KIND_BILL else (
         ("承办单位", units), ("专门委员会", committees))
     typer.echo(f"{book_title(draft.title)} 主题：{topic.name}")
     for label, recs in (first, second):
-        typer.echo(f"推荐{label}：")
+        typer.echo(f"推荐{label}" + ("（国家层面）" if level is not None else "") + "：")
         for i, r in enumerate(recs, 1):
-            typer.echo(f"  {i}. {r.name}（{r.score:.2f}）— " + "；".join(r.reasons))
+            local = f"〔本级对应：{r.local}〕" if r.local and level is not None and level.holds(r.local) else ""
+            typer.echo(f"  {i}. {r.name}（{r.score:.2f}）{local}— " + "；".join(r.reasons))
     for n in notes:
         typer.echo(f"注：{n}")

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from suggestions import repository as repo
 from suggestions.models import DraftRow, SuggestionRow
 from suggestions.text import (  # noqa: F401 (the bot's)
-    book_title, clip, inner_title, is_numbered, measure_items, parse_draft_text,
+    book_title, clip, cosigner_names, inner_title, is_numbered, measure_items, parse_draft_text, split_names, stated_count,
 )
 from suggestions.types import KIND_BILL, KIND_SUGGESTION, KINDS, DraftContent, EmbedderLike
 
@@ -179,15 +179,15 @@ def default_thresholds() -> dict:
     return data
 
 
-_COUNT_NAMED = re.compile(r"等\s*(\d{1,4})\s*[名位人]")
-
-
 def cosigner_count(names: list[str]) -> int | None:
-    """How many deputies the listed co-signers are (“王某某等32名代表” says its number); None when a delegation
-    puts the bill forward (“代表团：宁夏代表团”), which suffices whatever the count."""
-    if any("代表团" in n for n in names):
+    """How many deputies the listed co-signers are: a number the list states (“（共32人，名单附后）”“王某某等32名代表”
+    “附议代表32名”“三十二人”), the names listed being a floor; None when a delegation puts the bill forward
+    (“代表团：宁夏代表团”), which suffices whatever the count. A delegation in brackets after a name
+    (“张三（江苏代表团）”) is where that deputy sits, not a delegation's bill."""
+    if any("代表团" in re.sub(r"[（(][^）)]*[）)]", "", n) for n in names):
         return None
-    return max([len(set(names))] + [int(m.group(1)) for n in names if (m := _COUNT_NAMED.search(n))])
+    stated = [c for n in names if (c := stated_count(n)) is not None]
+    return max([len(cosigner_names(names))] + stated)
 
 
 def steps_for(kind: str) -> list[StepSpec]:
@@ -304,8 +304,8 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
             return True, []
         if _DELEGATION_RE.match(t):
             return True, []
-        names = [n for n in _NAME_SPLIT.split(t) if n]
-        bad = [n for n in names if len(n) > 12]
+        names = split_names(t)
+        bad = [n for n in names if len(n) > 12 and stated_count(n) is None]
         if bad:
             return False, [f"“{bad[0][:12]}……”不像姓名，请只列姓名，用顿号分隔。"]
         count = cosigner_count(names)
@@ -329,7 +329,7 @@ def cosponsor_list(text: str) -> list[str]:
         return [f"代表团：{d.group(1).strip()}"]
     if is_done_word(text):
         return []
-    return list(dict.fromkeys(n for n in _NAME_SPLIT.split(text) if n))
+    return list(dict.fromkeys(split_names(text)))  # “（共32人，名单附后）” stays one entry
 
 
 def whole_draft(text: str, kind: str) -> dict[str, str] | None:

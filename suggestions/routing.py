@@ -16,6 +16,11 @@ weighted mixture of distributions over targets:
 - knn: votes of the most similar past items. Reported as evidence (the reasons name the closest
   past item), but weighted 0 by default: on cross-validation it added noise to the two models.
 History signals gain weight as history grows, so a fresh install works from remits alone.
+
+What is shown with the scores (``Router.recommend``): a recommendation with no evidence (no keyword of the draft, not
+named by it, not the history's) is skipped or marked 仅供参考; the top's first reasons say when the match is unsure or
+low, when the draft's items raise several unrelated matters, which local level the draft is for and the office it
+names there (the lists are national: 国务院部门, 全国人大专门委员会), and when the draft is no suggestion at all (不宜交办).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import json
 import re
 import warnings
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -71,14 +77,19 @@ class Recommendation:
     score: float
     reasons: list[str] = field(default_factory=list)
     components: dict[str, float] = field(default_factory=dict)
+    # the local counterpart the draft names for a local-level draft (自治区交通运输厅 for 交通运输部), if any
+    local: str | None = None
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "name": self.name,
             "score": round(float(self.score), 4),
             "reasons": self.reasons,
             "components": {k: round(float(v), 4) for k, v in self.components.items()},
         }
+        if self.local:
+            out["local"] = self.local
+        return out
 
 
 @dataclass(frozen=True)
@@ -109,31 +120,115 @@ UNSURE_TIE = 0.8
 UNSURE_LOW_SHARE = 2.0
 FILLER_SHARE = 0.2
 UNSURE_NOTE = "推荐把握不大，请工作人员核对"
+LOW_NOTE = "匹配度较低，建议人工确认"
+SEVERAL_NOTE = "草稿可能涉及多个事项"
+REFERENCE_NOTE = "仅供参考：草稿中没有与其职责对应的用语，只是语义上相近"
+# With keyworded targets (units, committees), a recommendation below the top with no evidence at all is dropped under
+# this share of the top's score (the tester's 华侨委员会 for elderly care at 0.32 of the top); see ``recommend``.
+BARE_SHARE = 0.5
 
 _LEAD = "(?:部门|系统|部|委|局|厅|机关|单位)?(?:牵头|负责|主管|主抓|会同|统筹)"
-# “建议市住建局出台…”“由县人社局…”: a measure addressed to the unit's local counterpart names it too
-_ADDRESSED = ("(?:建议|由|请|要求|督促|责成|推动)(?:[省市县区州旗]|自治区|自治州|自治县)?", "(?:局|委|厅|委员会)")
+# The level a local office's name opens with (自治区交通运输厅, 县人社局), and the congress level it is (the keys of
+# ``DraftContent.author_level``).
+_LEVEL = "(?:自治区|自治州|自治县|[省市县区州旗盟])"
+_LEVEL_KEYS = {"自治区": "provincial", "省": "provincial", "自治州": "municipal", "州": "municipal", "盟": "municipal",
+               "市": "municipal", "自治县": "county", "县": "county", "区": "county", "旗": "county"}
+_OFFICE_END = "(?:委员会|局|委|厅)"
+# “建议市住建局出台…”“由县人社局…”“请自治区发展改革委、水利厅…”: a measure addressed to the unit's local counterpart
+# names it too (the level, if written, heads a list of offices: 水利厅 here is the 自治区's)
+_ADDRESSED = ("(?:建议|由|请|要求|督促|责成|推动)(?P<level>" + _LEVEL + r")?(?:[\u4e00-\u9fff]{2,10}?"
+              + _OFFICE_END + "[、和及与]){0,2}", _OFFICE_END)
 
 
 @lru_cache(maxsize=256)
 def _lead_patterns(name: str, aliases: tuple[str, ...] = ()) -> tuple[re.Pattern, ...]:
     """“民政部门牵头”“由教育部负责”“卫生健康委会同”: the target's short name (or an alias: 住建, 人社) followed by a
-    lead verb; else a local bureau of it that a measure is addressed to (“建议市住建局…”)."""
+    lead verb; else a local bureau of it that a measure is addressed to (“建议市住建局…”); last, any mention of such a
+    local office with its level (“自治区水利厅”), which names the local counterpart without making it the lead."""
     short = re.sub(r"^(?:国家|中国)|(?:委员会|总局|办公室|部|局)$", "", name)
     names = [n for n in (short, *aliases) if len(n) >= 2]
     if not names:
         return ()
-    alt = "(?:" + "|".join(map(re.escape, names)) + ")"
-    return re.compile(alt + _LEAD), re.compile(_ADDRESSED[0] + alt + _ADDRESSED[1])
+    alt = "(?P<office>" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + ")"
+    return (re.compile(alt + _LEAD), re.compile(_ADDRESSED[0] + alt + "(?P<end>" + _ADDRESSED[1] + ")"),
+            re.compile("(?P<level>" + _LEVEL + ")" + alt + "(?P<end>" + _OFFICE_END + ")"))
+
+
+def _lead_match(text: str, target: Target) -> re.Match | None:
+    return next((m for p in _lead_patterns(target.name, target.aliases)[:2] if (m := p.search(text))), None)
+
+
+def _lead_office(text: str, m: re.Match, local_author: bool) -> str | None:
+    """The local office a lead phrase names with its level: “建议自治区交通运输厅” → 自治区交通运输厅. A phrase without
+    the level (“民政局牵头” after 由市) gives it only for a local deputy's draft: elsewhere the reason quotes the
+    phrase as before."""
+    if "level" in m.re.groupindex:
+        return m.group("level") + m.group("office") + m.group("end") if m.group("level") else None
+    level = re.search(f"{_LEVEL}$", text[max(0, m.start() - 3):m.start()])
+    end = re.match(_OFFICE_END, text[m.end("office"):])
+    return level.group(0) + m.group("office") + end.group(0) if local_author and level and end else None
 
 
 def named_leads(text: str, targets: Sequence[Target]) -> list[str | None]:
     """For each target, the phrase in ``text`` that names it as the lead, or None."""
-    out: list[str | None] = []
-    for t in targets:
-        m = next((m for p in _lead_patterns(t.name, t.aliases) if (m := p.search(text))), None)
-        out.append(m.group(0) if m else None)
-    return out
+    return [m.group(0) if (m := _lead_match(text, t)) else None for t in targets]
+
+
+def local_office(text: str, target: Target, level: str | None = None) -> str | None:
+    """The local counterpart of ``target`` the text names with its level (自治区交通运输厅, 县人社局), or None: one a
+    measure is addressed to first, else the first mentioned; of ``level`` (a ``_LEVEL_KEYS`` value) if the text
+    names one of that level (a county deputy's “由县教育局每学期公示” rather than the “建议自治区教育厅…” before it)."""
+    pats = _lead_patterns(target.name, target.aliases)
+    if not pats:
+        return None
+    found = [m.group("level") + m.group("office") + m.group("end")
+             for p in pats[1:] for m in p.finditer(text) if m.group("level")]
+    return next((o for o in found if level and _LEVEL_KEYS[re.match(_LEVEL, o).group(0)] == level),
+                found[0] if found else None)
+
+
+# How a level is written when the draft names no office of it: 省级, not 自治区 or 省.
+_LEVEL_WORDS = {"provincial": "省级", "municipal": "市级", "county": "县级", "township": "乡镇"}
+
+
+@dataclass(frozen=True)
+class DraftLevel:
+    """A draft meant for a local government (a local deputy's, or one addressed to local offices)."""
+
+    key: str  # provincial, municipal, county, township (``DraftContent.author_level``'s keys)
+    word: str  # as the draft writes it (自治区, 省, 市, 县), else 省级, 县级 …
+    why: str  # 提出人为县级人大代表 / 草稿写明由自治区交通运输厅、自治区水利厅办理
+
+    @property
+    def phrase(self) -> str:
+        """草稿面向{phrase}: 自治区一级, 县一级, 省级."""
+        return self.word + ("一级" if self.word in _LEVEL_KEYS else "")
+
+    def holds(self, office: str | None) -> bool:
+        """Is ``office`` (自治区交通运输厅) one of this level's?"""
+        m = re.match(_LEVEL, office or "")
+        return bool(m) and _LEVEL_KEYS[m.group(0)] == self.key
+
+
+def draft_level(text: str, author_level: str | None, offices: Sequence[str | None]) -> DraftLevel | None:
+    """The local level a draft is meant for, or None (national, or not said): the author's (the header's 宁夏回族
+    自治区人大代表, 西吉县人大代表), else that of the local offices it names. ``offices``: those offices
+    (``local_office``), which also tell how the draft writes its level (自治区 or 省)."""
+    named = [o for o in offices if o]
+    levels = [(w, _LEVEL_KEYS[w]) for o in named if (w := re.match(_LEVEL, o).group(0))]
+    if author_level == "national":
+        return None
+    if author_level in _LEVEL_WORDS:
+        word = next((w for w, k in levels if k == author_level), None)
+        if word is None and author_level == "provincial" and "自治区" in text:
+            word = "自治区"
+        word = word or _LEVEL_WORDS[author_level]
+        return DraftLevel(author_level, word, f"提出人为{word}人大代表")
+    if not levels:
+        return None
+    word, key = Counter(levels).most_common(1)[0][0]
+    shown = "、".join(dict.fromkeys(o for o in named if o.startswith(word)))
+    return DraftLevel(key, word, f"草稿写明由{shown}办理")
 
 
 @lru_cache(maxsize=4096)
@@ -148,9 +243,14 @@ def _words(text: str) -> tuple[str, ...]:
 # not 生态环境部's environment; 民族乡 is a kind of township, 中华民族 the nation.
 _NOT_KEYWORD_USES = ("营商环境", "发展环境", "法治环境", "政务环境", "民族乡", "中华民族", "民族复兴")
 # An autonomous region, prefecture or county as the level of an office (自治区水利厅, 自治州人民政府): where the
-# office sits, not ethnic affairs (民族委员会's keyword 自治区).
+# office sits, not ethnic affairs. So is the name of an autonomous area (宁夏回族自治区, 临夏回族自治州, 新疆维吾尔
+# 自治区): 回族 there names the region a 宁夏 deputy writes from on every page. (自治区 alone, as in 自治区配套
+# 1.2亿元, is the level a 宁夏 draft speaks of throughout: 民族委员会 no longer has it as a keyword.)
+_ETHNIC_GROUPS = ("回|藏|蒙古|壮|苗|彝|土家|布依|侗|瑶|白|哈尼|哈萨克|傣|黎|傈僳|佤|拉祜|水|东乡|纳西|景颇|柯尔克孜|土|"
+                  "达斡尔|羌|朝鲜|满|仫佬|毛南|仡佬|撒拉|保安|裕固|鄂温克|鄂伦春|塔吉克|普米|怒|独龙|畲|各")
 _NOT_KEYWORD_PATTERNS = (
     re.compile(r"自治[区州县旗](?=(?:人民)?政府|党委|人大|[\u4e00-\u9fff]{1,8}?(?:厅|局|委员会|委|办公室|办|院|中心))"),
+    re.compile(rf"(?:(?:{_ETHNIC_GROUPS})族|维吾尔)+自治[区州县旗]"),
 )
 
 
@@ -213,6 +313,102 @@ def keyword_in(keyword: str, text: str) -> bool:
     return False
 
 
+# Local offices whose names are not a unit's short name or alias.
+_OTHER_OFFICES = ("城管", "城市管理", "综合执法", "审计", "统计", "林草", "林业和草原", "林业", "乡村振兴", "水务", "教体",
+                  "地方金融管理", "金融", "政务服务", "医疗保障", "人民政府", "政府")
+_PERSONAL = (r"[（(][^（）()\n]{0,30}?(?:专业|学院|大学|学校|毕业)[^（）()\n]{0,12}[）)]"
+             r"|[\u4e00-\u9fff]{2,8}专业(?:毕业|出身|的学生)|(?:毕业于|学的是)[^，。；、\n]{2,20}")
+
+
+@lru_cache(maxsize=1)
+def _incidental() -> re.Pattern:
+    """Words that do not say what a draft is about, blanked before keywords are counted as evidence:
+    - local offices (建议县人社局、财政局…, 自治区交通运输厅): who is to act, which ``named_leads`` reads; the keyword
+      财政 of 财政局 asked to find a nephew a job is no evidence of a budget matter;
+    - what a person studied or where (“2022年大学毕业（宁夏某职业技术学院，会计专业）”, “会计专业毕业”)."""
+    names = {n for t in load_targets("units") for n in (re.sub(r"^(?:国家|中国)|(?:委员会|总局|办公室|部|局)$", "", t.name),
+                                                         *t.aliases) if len(n) >= 2}
+    office = "(?:" + "|".join(map(re.escape, sorted(names | set(_OTHER_OFFICES), key=len, reverse=True))) + ")" + \
+             "(?:委员会|局|厅|委|办)"
+    return re.compile(f"{_LEVEL}{office}(?:[、和及与]{_LEVEL}?{office}){{0,3}}|{_PERSONAL}")
+
+
+def _evidence_text(text: str) -> str:
+    return _incidental().sub(lambda m: "□" * len(m.group(0)), text)
+
+
+_CLAUSE_END = "。！？!?\n"
+
+
+def _clause_around(text: str, start: int, end: int) -> str:
+    """The sentence (a numbered measure, mostly) holding ``text[start:end]``, that span blanked."""
+    a = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
+    b = min((i for c in _CLAUSE_END if (i := text.find(c, end)) >= 0), default=len(text))
+    return text[a:start] + "□" * (end - start) + text[end:b]
+
+
+def _clause_fits(text: str, target: Target) -> bool:
+    """Does a sentence that names ``target`` as the lead ask for something in its remit (one of its keywords, the
+    names of offices aside)? “建议自治区财政厅将农村公路养护资金纳入一般公共预算” does, in a roads draft;
+    “由市民政局牵头，将小规模纳税人增值税起征点提高…” does not."""
+    for p in _lead_patterns(target.name, target.aliases)[:2]:
+        for m in p.finditer(text):
+            clause = _evidence_text(_clause_around(text, m.start(), m.end()))
+            if any(keyword_in(k, clause) for k in target.keywords):
+                return True
+    return False
+
+
+# Units whose keywords (资金, 预算, 规划, 投资) run through drafts of every field: they join no two matters.
+_CROSS_CUTTING = frozenset({"财政部", "国家发展和改革委员会", "财政经济委员会"})
+# A draft's items fall into this many matters, no unit shared between them, before it is said to be several.
+SEVERAL_MATTERS = 3
+
+
+def draft_matters(draft: DraftContent, targets: Sequence[Target]) -> list[list[str]]:
+    """The matters a draft's numbered items raise. Items are one matter when they use a keyword of one target or
+    share a rare word, with each other or with the title (as ``coherence.lexical_groups`` joins them; the offices
+    asked to act join nothing: a river draft asks 生态环境厅, 住建厅 and 农业农村厅, each for its part). Each
+    matter: the targets its items' keywords point to, most used first; items pointing to none are in no matter.
+    ``SEVERAL_MATTERS`` or more say the draft asks several unrelated things (a 民生 draft on loans, 异地就医,
+    近视, stray dogs and football pitches); unlike the self-check's 一事一议, one item can be a matter here."""
+    from suggestions.coherence import LINK_INFO, content_words, informativeness, is_place, mask_bodies, title_text
+    from suggestions.text import measure_items, strip_item_mark
+
+    items = [x for i in measure_items(draft.outline if draft.is_bill else draft.measures)
+             if len(x := strip_item_mark(i).strip()) >= 6]
+    if len(items) < SEVERAL_MATTERS:
+        return []
+    texts = [x[:300] for x in items] + [title_text(draft)]
+    units, words = [], []
+    for x in texts:
+        ev = _evidence_text(mask_bodies(x))
+        used = {i for i, t in enumerate(targets) if t.name not in _CROSS_CUTTING
+                and any(keyword_in(k, ev) for k in t.keywords)}
+        # an item that uses no keyword is about what the office it asks does (“建议自治区医疗保障局…实现跨省住院
+        # 费用直接结算全覆盖”)
+        units.append(used or {i for i, t in enumerate(targets) if t.name not in _CROSS_CUTTING
+                              and x is not texts[-1] and _lead_match(x, t) is not None})
+        words.append({w for w in content_words(ev) if informativeness(w) >= LINK_INFO and not is_place(w)})
+    parent = list(range(len(texts)))  # the title is one more node, never a matter's member
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for a in range(len(items)):
+        for b in range(a + 1, len(texts)):
+            if units[a] & units[b] or words[a] & words[b]:
+                parent[root(a)] = root(b)
+    groups: dict[int, Counter] = {}
+    for k in range(len(items)):
+        if units[k]:
+            groups.setdefault(root(k), Counter()).update(units[k])
+    return [[targets[i].name for i, _ in c.most_common()] for c in groups.values()]
+
+
 def draft_vectors(embedder: EmbedderLike, draft: DraftContent) -> np.ndarray:
     """Rows: routing_text's vector, then the body windows' (what ``recommend`` and storage take)."""
     return embedder.encode_queries(routing_chunks(draft))
@@ -255,10 +451,14 @@ class Router:
         embedder: EmbedderLike,
         history: Iterable[HistoryItem] = (),
         weights: Weights = Weights(),
+        scope: str | None = None,
     ) -> None:
+        """``scope``: "units" (国务院部门 for 建议) or "committees" (全国人大专门委员会), the national lists a local
+        draft's counterparts are said for; by default recognised from ``targets`` (None for other lists: topics)."""
         if not targets:
             raise ValueError("至少需要一个承办目标")
         self.targets = list(targets)
+        self.scope = scope or next((k for k in ("units", "committees") if tuple(self.targets) == load_targets(k)), None)
         self._index = {t.name: i for i, t in enumerate(self.targets)}
         self.embedder = embedder
         self.weights = weights
@@ -342,14 +542,27 @@ class Router:
         remit_sim = self._remit_vecs @ q
         remit = _softmax(remit_sim, REMIT_TEMPERATURE)
 
-        kw_hits: list[list[str]] = [[k for k in t.keywords if keyword_in(k, text)] for t in self.targets]
-        kw = _normalised(np.array([len(h) + sum(keyword_in(k, title) for k in h) for h in kw_hits], dtype=np.float64))
+        # keywords as evidence of what the draft is about: not in the offices it asks to act, nor in what a person
+        # studied (“会计专业”)
+        ev_text, ev_title = _evidence_text(text), _evidence_text(title)
+        kw_hits: list[list[str]] = [[k for k in t.keywords if keyword_in(k, ev_text)] for t in self.targets]
+        kw = _normalised(np.array([len(h) + sum(keyword_in(k, ev_title) for k in h) for h in kw_hits], dtype=np.float64))
 
-        leads = named_leads(text, self.targets)
-        # A named lead counts only when the draft's content also fits its remit: “由市民政局牵头” on tax relief
-        # is a slip to point out, not a reason to route to 民政部.
-        fits = [lead is not None and remit_sim[i] >= remit_sim.max() - NAMED_FIT for i, lead in enumerate(leads)]
-        named = _normalised(np.array(fits, dtype=np.float64))
+        matches = [_lead_match(text, t) for t in self.targets]
+        leads = [m.group(0) if m else None for m in matches]
+        # A named lead counts when the draft's content fits its remit: “由市民政局牵头” on tax relief is a slip to point
+        # out, not a reason to route to 民政部. One that fits only the sentence naming it (a roads draft's “建议自治区
+        # 财政厅将农村公路养护资金纳入一般公共预算”) is named for that measure: it counts half.
+        whole = [m is not None and remit_sim[i] >= remit_sim.max() - NAMED_FIT for i, m in enumerate(matches)]
+        part = [m is not None and not whole[i] and _clause_fits(text, self.targets[i]) for i, m in enumerate(matches)]
+        fits = [a or b for a, b in zip(whole, part)]
+        # Of several leads that fit, the one on the draft's subject leads (the remit closest to the draft, or one
+        # whose keyword the title uses: 交通运输厅 for a roads draft that also asks 财政厅 for funds); the others
+        # are named for their measures and count half.
+        best_named = max((remit_sim[i] for i in range(n_t) if fits[i]), default=None)
+        main = [whole[i] and (remit_sim[i] == best_named or any(keyword_in(k, ev_title) for k in kw_hits[i]))
+                for i in range(n_t)]
+        named = _normalised(np.array([1.0 if main[i] else 0.5 if fits[i] else 0.0 for i in range(n_t)]))
 
         knn = np.zeros(n_t)
         neighbours: dict[int, list[tuple[float, HistoryItem]]] = {}
@@ -388,14 +601,36 @@ class Router:
         # components: every signal computed for this draft (kNN is shown as evidence even at weight 0)
         shown = [name for name, (pw, _) in parts.items() if pw > 0 or (name == "knn" and neighbours)]
 
-        order = np.argsort(-score)[:top_k]
+        # Evidence: a keyword of the draft, a lead it names (one that does not fit is shown to be checked), or the
+        # history's models (half its score or more).
+        # Without any, a recommendation rests on its remit's e5 similarity alone, which is flat across remits (华侨
+        # 委员会's is about as close to an elderly-care draft, a bill on 民族区域自治 or small-business loans as any):
+        # below the top it is skipped under a share of the top's score (the next one with evidence moves up), else
+        # kept as 仅供参考. Targets without keywords (a test's) have only the old filler rule.
+        keyed = any(t.keywords for t in self.targets)
+        ranked = np.argsort(-score)
+        bare = [not kw_hits[i] and leads[i] is None and w.remit * remit[i] / total_w >= 0.5 * score[i]
+                for i in range(n_t)]
+        floor = (BARE_SHARE if keyed else FILLER_SHARE) * score[ranked[0]]
+        order = [i for i in ranked if i == ranked[0] or not (bare[i] and score[i] < floor)][:top_k]
+        local = self.scope is not None
+        level = author = None
+        offices: list[str | None] = [None] * n_t
+        if local:
+            author = getattr(draft, "author_level", None) if isinstance(draft, DraftContent) else None
+            level, named_offices = _counterparts(text, author)
+            if self.scope == "units":
+                offices = [named_offices.get(t.name) for t in self.targets]
         out = []
         for i in order:
             t = self.targets[i]
             reasons = [f"职责相符：{t.remit[:40]}……（语义相似度 {remit_sim[i]:.2f}）"]
             if leads[i]:
-                reasons.insert(0, f"草稿写明由其牵头（“{leads[i]}”）" if fits[i] else
-                               f"草稿写明由其牵头（“{leads[i]}”），但内容与其职责不够相符，请核对")
+                office = _lead_office(text, matches[i], level is not None and author is not None)
+                said = (f"草稿写明由{office}办理（国家层面对口：{t.name}）" if office else
+                        f"草稿写明由其牵头（“{leads[i]}”）")
+                reasons.insert(0, said if whole[i] else f"{said}，所在一条属其职责" if part[i] else
+                               f"{said}，但内容与其职责不够相符，请核对")
             if kw_hits[i]:
                 reasons.append("涉及关键词：" + "、".join(kw_hits[i][:5]))
             if i in neighbours:
@@ -407,18 +642,80 @@ class Router:
             if models_w > 0 and max(lex[i], emb[i]) >= 0.2:
                 reasons.append(f"按以往交办记录训练的模型：文本 {lex[i]:.2f}，语义 {emb[i]:.2f}")
             comps = {name: float(parts[name][1][i]) for name in shown}
-            out.append(Recommendation(t.name, float(score[i]), reasons, comps))
-        # filler: below the top, held up by the remit's similarity alone (no keyword, no named lead, mostly not
-        # the history's) and far below the top
-        filler = [not kw_hits[i] and not fits[i] and w.remit * remit[i] / total_w >= 0.5 * score[i]
-                  and score[i] < FILLER_SHARE * score[order[0]] for i in order]
-        out = [r for r, f in zip(out, filler) if not f or r is out[0]]
-        # said first: the bot's staff view shows the first 200 characters of the reasons
+            if keyed and bare[i] and i != order[0]:
+                reasons.insert(0, REFERENCE_NOTE)
+            out.append(Recommendation(t.name, float(score[i]), reasons, comps, offices[i] if level else None))
+        notes = []  # said first: the bot's staff view shows the first 200 characters of the reasons
         if out and (doubt := unsure_reason(sorted(score, reverse=True)[:2], n_t)):
-            out[0].reasons.insert(0, f"{UNSURE_NOTE}（{doubt}）")
+            notes.append(f"{UNSURE_NOTE if doubt.startswith('前两项') else LOW_NOTE}（{doubt}）")
+        elif out and keyed and bare[order[0]]:
+            notes.append(f"{LOW_NOTE}（草稿中没有与其职责对应的用语，只是语义上相近）")
+        if out and local and isinstance(draft, DraftContent):
+            matters = draft_matters(draft, load_targets("units"))
+            if len(matters) >= SEVERAL_MATTERS:
+                notes.append(f"{SEVERAL_NOTE}（" + "；".join(_matter_label(m) for m in matters[:5])
+                             + "），请确定主办单位，或请代表按一事一议拆分")
+        if out and level is not None:
+            notes.append(level_note(level, out[0], self.scope))
+            if level.holds(out[0].local):  # said in the note
+                out[0].reasons = [r.replace(f"（国家层面对口：{out[0].name}）", "") if r.startswith("草稿写明由") else r
+                                  for r in out[0].reasons]
+        if out and local and isinstance(draft, DraftContent) and (refused := not_for_assignment(draft)):
+            notes.insert(0, refused)
         if out and too_long:
-            out[0].reasons.insert(0, f"草稿篇幅过长，只按前 {TOO_LONG_CHARS} 字推荐")
+            notes.insert(0, f"草稿篇幅过长，只按前 {TOO_LONG_CHARS} 字推荐")
+        if out:
+            out[0].reasons[:0] = notes
         return out
+
+
+def local_counterparts(draft: DraftContent) -> tuple[DraftLevel | None, dict[str, str]]:
+    """The local level the draft is meant for (or None) and the local offices it names, by national unit
+    (交通运输部 → 自治区交通运输厅)."""
+    return _counterparts(draft.full_text()[:TOO_LONG_CHARS], getattr(draft, "author_level", None))
+
+
+def _counterparts(text: str, author_level: str | None) -> tuple[DraftLevel | None, dict[str, str]]:
+    units = load_targets("units")
+    offices = [local_office(text, t) for t in units]
+    level = draft_level(text, author_level, offices)
+    if level is not None:
+        offices = [local_office(text, t, level.key) if o else None for t, o in zip(units, offices)]
+    return level, {t.name: o for t, o in zip(units, offices) if o}
+
+
+def level_note(level: DraftLevel, top: Recommendation, scope: str | None) -> str:
+    """草稿面向自治区一级：对应单位为自治区交通运输厅（国家层面对口：交通运输部）. The lists are national (国务院部门,
+    全国人大专门委员会); a local draft goes to its own level's office, which the draft may name."""
+    if scope == "committees":
+        return (f"草稿面向{level.phrase}：对应的是{level.word}人大相应的专门委员会或工作机构"
+                f"（全国人大对口：{top.name}）")
+    if level.holds(top.local):
+        return f"草稿面向{level.phrase}：对应单位为{top.local}（国家层面对口：{top.name}）"
+    named = f"；草稿写明的是{top.local}" if top.local else ""
+    return f"草稿面向{level.phrase}：对应单位为{level.word}相应部门（国家层面对口：{top.name}{named}）"
+
+
+NOT_FOR_ASSIGNMENT = "不宜交办"
+
+
+def not_for_assignment(draft: DraftContent) -> str | None:
+    """Why the draft is not a suggestion to assign to any unit (a private lawsuit, a job for one's nephew), in
+    Chinese, or None: the self-check's not-a-suggestion findings, said as 不宜交办 and where it should go instead."""
+    from suggestions.selfcheck import not_suggestion_findings
+
+    found = not_suggestion_findings(draft)
+    if not found:
+        return None
+    labels = "、".join(dict.fromkeys(f"“{m.group(1)}”" for f in found if (m := re.search(r"“([^”]+)”", f.message))))
+    bodies = "；".join(dict.fromkeys(f"应由{b}处理" for f in found if (b := f.details.get("body"))))
+    return f"{NOT_FOR_ASSIGNMENT}：内容可能属于{labels}，不宜作为代表{draft.kind}交办" + (f"；{bodies}" if bodies else "") + "（见自检）"
+
+
+def _matter_label(units: list[str]) -> str:
+    from suggestions.coherence import field_label
+
+    return field_label(units[:2])
 
 
 def unsure_reason(scores: Sequence[float], n_targets: int) -> str | None:
@@ -439,7 +736,7 @@ def targets_kind(kind: str) -> str:
 
 def router_for(kind: str, embedder: EmbedderLike, history: Iterable[HistoryItem] = ()) -> Router:
     """The router for a draft kind: units for 建议, NPC special committees for 议案."""
-    return Router(load_targets(targets_kind(kind)), embedder, history)
+    return Router(load_targets(targets_kind(kind)), embedder, history, scope=targets_kind(kind))
 
 
 async def history_from_db(session: AsyncSession, kind: str) -> list[HistoryItem]:

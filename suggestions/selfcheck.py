@@ -144,8 +144,8 @@ def quality_findings(draft: DraftContent, congress_level: str | None = None) -> 
                            "补充数量、比例、时间或典型事例，使问题可核实。", "problem", {"no_data": True}))
 
     out += _title_findings(draft)
-    out += (_outline_findings(draft) + _cosponsor_findings(draft, congress_level) + _length_findings(draft)
-            + _repeat_findings(draft))
+    out += (_outline_findings(draft) + _project_bill_findings(draft) + _cosponsor_findings(draft, congress_level)
+            + _length_findings(draft) + _repeat_findings(draft))
     items = measure_items(draft.measures)
     if len(items) > 1 and not is_numbered(draft.measures):
         out.append(Finding("measures_unnumbered", SEVERITY_INFO, "“具体建议”没有分条编号。",
@@ -266,7 +266,63 @@ def repeated_sentence(text: str) -> tuple[str, int, float] | None:
     return None
 
 
+# Heavy repetition is a must-fix: a sentence pasted ten times or more (a pasted draft repeated “山洪沟道治理滞后” 12
+# times), or most of the body a copy of what came before (four problems listed as items (一) to (四十), with only a
+# place name changed). Near copies count: a sentence is a copy when most of its five-character pieces were already
+# written. On the 436 real proposals no sentence recurs more than twice, and the most duplicated body is 50 % (a
+# proposal whose text the source system stored twice); a pasted-over draft scored 84 %.
+HEAVY_REPEAT = 10
+DUPLICATED_SHARE = 0.6
+DUPLICATED_MIN_CHARS = 300
+_SHINGLE = 5
+_SHINGLE_COVER = 0.7
+
+
+def duplicated_share(text: str) -> tuple[float, int, int]:
+    """(share of characters in sentences that copy earlier text, those characters, all characters), counting the
+    sentences of 10 characters or more, item numbers dropped."""
+    seen: set[str] = set()
+    dup = total = 0
+    for sent in sentences(text):
+        sent = re.sub(r"\s+", "", _ITEM_MARK.sub("", sent))
+        if len(sent) < 10:
+            continue
+        pieces = {sent[i:i + _SHINGLE] for i in range(len(sent) - _SHINGLE + 1)}
+        total += len(sent)
+        if len(pieces & seen) >= _SHINGLE_COVER * len(pieces):
+            dup += len(sent)
+        seen |= pieces
+    return (dup / total if total else 0.0), dup, total
+
+
+def _heavy_repeat(draft: DraftContent) -> Finding | None:
+    body = draft.body()
+    sents = [x for x in (_ITEM_MARK.sub("", x).strip("。；;，, ") for x in sentences(body)) if len(x) >= 6]
+    top, n = Counter(sents).most_common(1)[0] if sents else ("", 0)
+    share, dup, _ = duplicated_share(body)
+    if n < HEAVY_REPEAT and not (share >= DUPLICATED_SHARE and dup >= DUPLICATED_MIN_CHARS):
+        return None
+    # where the most repeated sentence is repeated most: the part to fix first
+    keys = ["problem", "cause", "measures"] + (["legal_basis", "outline"] if draft.is_bill else [])
+    counts = {k: sum(_ITEM_MARK.sub("", x).strip("。；;，, ") == top for x in sentences(getattr(draft, k))) for k in keys}
+    part = max(keys, key=lambda k: counts[k])
+    what = []
+    if n >= 2:
+        what.append(f"“{PART_LABELS[part]}”中同一句话重复了 {counts[part]} 次（“{clip(top, 30)}”）"
+                    + (f"，全文共 {n} 次" if n > counts[part] else ""))
+    if share >= 0.3:
+        what.append(f"正文约 {round(100 * share)}% 的文字与前文重复或只改了个别字词")
+    return Finding(
+        "repeated_content", SEVERITY_ERROR, "正文大量重复：" + "；".join(what) + "。",
+        "删去重复的段落和句子，每个问题、原因和措施只写一次；请核对是否把同一段内容粘贴了多次。重复的内容凑不出篇幅，"
+        "承办单位也无法逐条答复。", part if n >= 2 else None,
+        {"sentence": top, "count": n, "duplicated_share": round(share, 3), "duplicated_chars": dup},
+    )
+
+
 def _repeat_findings(draft: DraftContent) -> list[Finding]:
+    if heavy := _heavy_repeat(draft):
+        return [heavy]  # one must-fix, not a warning per part as well
     out = []
     keys = ["problem", "cause", "measures"] + (["legal_basis", "outline"] if draft.is_bill else [])
     for key in keys:
@@ -310,14 +366,65 @@ def _outline_findings(draft: DraftContent) -> list[Finding]:
     )]
 
 
+# A bill asks the congress to make, amend, repeal or interpret a law or regulation, or to decide a major matter within
+# its powers (立法法, 地方组织法). One whose demands only ask for a project, money or an approval (“将红河防洪水库列入
+# 2026年自治区重点水利建设项目”“争取中央预算内投资3亿元”) is a suggestion under a bill's heading. A warning, not a
+# must-fix: a local congress may take a project up as a 重大事项 and the 主席团 decides whether a bill is put on the
+# agenda (what it does not take is handled as a suggestion), so the check cannot rule it out; but the deputy should
+# know, and must not be pushed to add a law's name to a request for funds.
+_LEGISLATIVE = re.compile(
+    r"《[^》]{2,60}(?:法|法典|条例|规定|办法|细则|规则|决定|决议)》|制定|修改|修订|修正|废止|解释|立法|法律|法规|条例|规章"
+    r"|条款|第[零〇一二三四五六七八九十百千\d]+条|草案|决定|决议")
+_PROJECT = re.compile(
+    r"列入[^。；;]{0,30}(?:项目|计划|规划|盘子|清单)|安排[^。；;]{0,10}(?:资金|经费|投资)|(?:争取|申请|下达|给予)[^。；;]{0,15}"
+    r"(?:投资|资金|补助|补贴|项目|支持)|批复|立项|开工|建设|拨付|专项资金|补助资金|配套|\d+(?:\.\d+)?(?:亿|万)元|移民安置")
+
+
+def project_bill(draft: DraftContent) -> str | None:
+    """A bill whose demands (方案, or 具体建议) only ask for projects, funds or approvals and name no law or
+    regulation to make or amend, nor a decision of the congress: the first such demand, for quoting; else None."""
+    if not draft.is_bill:
+        return None
+    demands = "\n".join(p for p in (draft.outline, draft.measures) if p.strip())
+    items = [strip_item_mark(i) for i in measure_items(demands)]
+    if not items or _LEGISLATIVE.search(demands):
+        return None
+    projects = [i for i in items if _PROJECT.search(i)]
+    return projects[0] if 2 * len(projects) >= len(items) and projects else None
+
+
+def _legislative_title(draft: DraftContent) -> bool:
+    return bool(_LEGISLATIVE.search(_title_core(draft.title)))
+
+
+def _project_bill_findings(draft: DraftContent) -> list[Finding]:
+    if (item := project_bill(draft)) is None:
+        return []
+    if _legislative_title(draft):  # “关于制定《…条例》的议案” whose 方案 asks for a reservoir
+        message = (f"标题提出“{clip(_title_core(draft.title), 30)}”，但方案没有一条是关于这部法律法规的内容，只是请有关部门"
+                   f"立项、安排资金或批复项目（“{clip(item, 40)}”）。")
+        fix = ("议案的方案应写明拟制定法规的章节和主要制度，或拟修改的条款及修改内容；争取项目、资金和审批的内容请另作建议提出"
+               "（类别选“建议”）。")
+    else:
+        message = (f"本件的方案只是请有关部门立项、安排资金或批复项目（“{clip(item, 40)}”），没有提出要制定、修改的法律法规，"
+                   "也没有请人大作出决定的事项：读来是一件建议，而不是议案。")
+        fix = ("议案是请人大制定、修改、废止、解释法律法规，或对本级职权范围内的重大事项作出决定；争取项目、资金和审批，请改作建议提出"
+               "（类别选“建议”，把“方案”写作“具体建议”，“案据”写作问题和原因），不必补写法律名称，也不受联名人数限制。"
+               "确需人大决定的（例如由人大常委会作出决定），请在方案中写明提请审议决定的事项。")
+    return [Finding(
+        "bill_not_legislative", SEVERITY_WARNING, message, fix, "outline", {"item": item},
+    )]
+
+
 # 《安徽省农村供水条例》: a bill on a local regulation goes to that local congress
 _LAW_NAMED = re.compile(r"《([^》]{2,60})》")
 
 
 def _cosponsor_findings(draft: DraftContent, level: str | None = None) -> list[Finding]:
     """A bill needs a delegation or enough co-signers (组织法 第十七条, 地方组织法): counted where the draft
-    lists them. ``level``: the deputy's congress (national … township) where known (the bot); otherwise it is
-    read off the law the bill concerns: a local regulation's bill goes to that congress."""
+    lists them. ``level``: the deputy's congress (national … township) where known (the bot); otherwise the
+    author's congress the draft states (“宁夏回族自治区人大代表”: ``DraftContent.author_level``), and failing that it
+    is read off the law the bill concerns: a local regulation's bill goes to that congress."""
     from corpus.legal import is_local
     from suggestions.draft import cosigner_count, default_thresholds
 
@@ -327,6 +434,8 @@ def _cosponsor_findings(draft: DraftContent, level: str | None = None) -> list[F
         return []
 
     thresholds = default_thresholds()["议案"]
+    if level is None:
+        level = draft.author_level
     if level is None:
         law = _LAW_NAMED.search(draft.title)
         level = "provincial" if law and is_local(law.group(1)) else "national"
@@ -343,11 +452,58 @@ def _cosponsor_findings(draft: DraftContent, level: str | None = None) -> list[F
 
 
 # -- appropriateness -------------------------------------------------------------------------------
+def _slots() -> dict[str, str]:
+    """The placeholders of ``not_suggestion.json`` patterns: {NAME} (王某某), {MYREL} (我侄子, 本人的亲属), {HIMHER}
+    (他, 她: one person), {GIVEN} (a surname and a given name: 赵小军, confirmed by jieba as a person's name), {PERSON}
+    (any of them) and {POST} (安排…工作, 解决…编制, 提拔)."""
+    data = load_data("not_suggestion.json")
+    slots = {"NAME": data["person_name"], **data["person_slots"]}
+    slots["PERSON"] = "(?:{NAME}|{MYREL}|{HIMHER}|(?P<given>{GIVEN}))"
+    for _ in range(3):  # slots may use slots
+        slots = {k: re.sub(r"\{([A-Z]+)\}", lambda m: slots.get(m.group(1), m.group(0)), v) for k, v in slots.items()}
+    return slots
+
+
 @lru_cache(maxsize=None)
-def _alone_patterns(patterns: tuple[str, ...]) -> list[re.Pattern]:
-    # {NAME}: a surnamed person (王某某), written once in the data for every pattern that names one
-    name = load_data("not_suggestion.json")["person_name"]
-    return [re.compile(p.replace("{NAME}", name)) for p in patterns]
+def _alone_patterns(patterns: tuple[str | tuple[str, tuple[str, ...]], ...]) -> list[tuple[re.Pattern, tuple[str, ...]]]:
+    """(pattern, parts it applies to: empty for all the category's parts) for each ``alone`` entry, a string or
+    {"re": …, "parts": [...]}. {NAME}: a surnamed person (王某某), written once in the data for every pattern that
+    names one; the other slots as in ``_slots``."""
+    slots = _slots()
+    out = []
+    for p in patterns:
+        regex, parts = (p, ()) if isinstance(p, str) else p
+        out.append((re.compile(re.sub(r"\{([A-Z]+)\}", lambda m: slots.get(m.group(1), m.group(0)), regex)), parts))
+    return out
+
+
+def _alone_key(entry: str | dict) -> str | tuple[str, tuple[str, ...]]:
+    return entry if isinstance(entry, str) else (entry["re"], tuple(entry.get("parts", ())))
+
+
+# jieba also tags a few places as names (张家港): a “name” ending like a place is none
+_PLACE_END = tuple("港市县区镇乡村省州山河湖江路街桥口湾岛城庄屯寨堡营关沟坝坪滩")
+
+
+def _names_at(sentence: str) -> set[int]:
+    """Where a person's name (jieba: nr) starts in ``sentence``. Loaded only for a sentence a pattern with {GIVEN}
+    matched: 把赵小军安排到…, not 为高校毕业生安排… nor 为张家港来的患者办理…."""
+    from retrieval.tokenize import tagged
+
+    starts, at = set(), 0
+    for word, flag in tagged(sentence):
+        if flag == "nr" and 2 <= len(word) <= 4 and not word.endswith(_PLACE_END):
+            starts.add(at)
+        at += len(word)
+    return starts
+
+
+def _alone_match(pat: re.Pattern, sentence: str) -> re.Match | None:
+    """The first match whose {GIVEN} (when the pattern has one, and it took part) is a person's name."""
+    for m in pat.finditer(sentence):
+        if "given" not in pat.groupindex or m.group("given") is None or m.start("given") in _names_at(sentence):
+            return m
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -361,24 +517,30 @@ def as_petitioner(sentence: str) -> str:
     return _deputy_reporting().sub(lambda m: "□" * len(m.group(0)), sentence)
 
 
+def _part_sentences(draft: DraftContent) -> list[tuple[str, str]]:
+    """(part, sentence) in the order of ``draft.full_text()``, the title first."""
+    keys = ["title", "problem", "cause", "measures"] + (["legal_basis", "outline"] if draft.is_bill else [])
+    return [(k, s) for k in keys for s in sentences(getattr(draft, k))]
+
+
 def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
     """Personal petitions, individual disputes or court cases, personal benefit: point to the right body.
 
     A category fires when one sentence holds both a trigger and a first-person or case marker,
     so public-interest drafts that merely mention 诉讼 or 信访 in general terms do not fire; or when
     a sentence matches one of its ``alone`` patterns (a demand to overturn or re-examine one case's
-    decision, in the third person as much as the first).
+    decision, in the third person as much as the first; a job, post or 编制 for a named person or a relative).
     """
     hits: list[tuple[int, dict, list[tuple[str, str]]]] = []
-    all_sents = sentences(draft.full_text())
+    all_sents = _part_sentences(draft)
     for order, cat in enumerate(load_data("not_suggestion.json")["categories"]):
         with_words = [w for w in cat.get("with", []) if w != "我"]
-        alone = _alone_patterns(tuple(cat.get("alone", ())))
+        alone = _alone_patterns(tuple(_alone_key(a) for a in cat.get("alone", ())))
         # “parts”: only there (王某某家 in the demands is the beneficiary; in the problem, maybe a case example)
-        sents = sentences("\n".join(getattr(draft, p) for p in cat["parts"])) if "parts" in cat else all_sents
+        sents = [(k, s) for k, s in all_sents if k in cat["parts"]] if "parts" in cat else all_sents
         matched = []
-        for s in sents:
-            if m := next((m for p in alone if (m := p.search(s))), None):
+        for part, s in sents:
+            if m := next((m for p, parts in alone if (not parts or part in parts) and (m := _alone_match(p, s))), None):
                 matched.append((s, m.group(0)))  # “请求…督促县法院对李某家的案件重新审查”: anyone's case
                 continue
             trigger = next((w for w in cat["any"] if w in s), None)
@@ -394,8 +556,14 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
     # The category with most evidence first: a court case usually also mentions 申诉.
     hits.sort(key=lambda h: (-len(h[2]), h[0]))
     out = []
+    quoted: set[str] = set()
+    title = draft.title.strip()
     for _, cat, matched in hits:
-        s, trigger = matched[0]
+        if all(s in quoted for s, _ in matched):
+            continue  # “给他解决一个编制” is one demand: told once, under the category with more evidence
+        quoted.update(s for s, _ in matched)
+        # the demand itself rather than the title that announces it, where the body has one
+        s, trigger = next(((s, t) for s, t in matched if s != title), matched[0])
         out.append(Finding(
             "not_a_suggestion", SEVERITY_ERROR,
             f"内容可能属于“{cat['label']}”（“{clip(s, 40)}”），不宜作为代表{draft.kind}提出，应由{cat['body']}处理。",
@@ -466,6 +634,7 @@ def level_findings(draft: DraftContent, congress_level: str | None = None) -> li
     village bodies (修复某条路的路灯): a matter the county can settle, better raised there."""
     if draft.is_bill:
         return []
+    congress_level = congress_level or draft.author_level  # the bot knows the deputy; a draft may say it itself
     high = (congress_level in _HIGH_LEVELS if congress_level
             else bool(_RAISED_HIGH.search(_BOOK_TITLE.sub("□", draft.full_text()))))
     local = _local_bodies(draft.measures) if high else None
@@ -484,10 +653,12 @@ _ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千\d]+条")
 
 def legal_findings(draft: DraftContent, kb: KnowledgeBaseLike | None) -> list[Finding]:
     out = []
-    if draft.is_bill and draft.legal_basis.strip() and not re.search(r"《.+?》", draft.legal_basis):
+    # a bill that asks for a project (``project_bill``) is told it reads as a suggestion: no law name to add
+    legislative = draft.is_bill and (project_bill(draft) is None or _legislative_title(draft))
+    if legislative and draft.legal_basis.strip() and not re.search(r"《.+?》", draft.legal_basis):
         out.append(Finding("legal_basis", SEVERITY_WARNING, "法律依据没有写明法律名称。",
                            "用书名号写出法律全称和条款，例如《中华人民共和国立法法》第十八条。", "legal_basis"))
-    elif draft.is_bill and draft.legal_basis.strip() and not _ARTICLE.search(draft.legal_basis):
+    elif legislative and draft.legal_basis.strip() and not _ARTICLE.search(draft.legal_basis):
         # “依据《立法法》的有关规定”: the deliberating committee must find the article itself
         out.append(Finding("legal_basis", SEVERITY_WARNING, "法律依据只写了法律名称，没有写明具体条款。",
                            "写明所依据的具体条款，例如《中华人民共和国立法法》第十八条、第七十二条。", "legal_basis"))
@@ -511,7 +682,7 @@ def legal_findings(draft: DraftContent, kb: KnowledgeBaseLike | None) -> list[Fi
     else:
         cites = [h.citation for h in hits[:LEGAL_HITS]]
         out.append(Finding(
-            "legal_basis", SEVERITY_INFO if not draft.is_bill or draft.legal_basis.strip() else SEVERITY_WARNING,
+            "legal_basis", SEVERITY_INFO if not legislative or draft.legal_basis.strip() else SEVERITY_WARNING,
             "知识库中可能相关的法律条文：" + "；".join(cites),
             "核对这些条文，把适用的条款写入" + ("“法律依据”" if draft.is_bill else "问题分析或具体建议") + "，确保建议与现行法律相衔接。",
             "legal_basis" if draft.is_bill else None,

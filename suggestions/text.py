@@ -52,6 +52,29 @@ _NUMBERED_HEADING_RE = re.compile(
     r"(?:^|(?<=[。！？\n\s]))[ \t　]*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])[ \t　]*("
     + "|".join(re.escape(h) for h, _ in _HEADINGS) + r")[ \t　]+(?=\S)")
 _FIELD = dict(_HEADINGS)
+
+# WeChat-style headings in brackets: 【问题】【原因】【建议】, 【存在问题】【原因分析】【具体建议】, 〔…〕, ［…］. Only a known
+# heading or a short heading-like word (【问题描述】【我的建议】) opens a part; ordinary brackets in the text
+# (【新华社】, 〔2023〕12号, [1]) are left alone.
+_BRACKET_HEADING_RE = re.compile(
+    r"(?:^|(?<=[。！？!?\n]))[ \t　]*" + _ORDINAL + r"[ \t　]*[【〔［\[〖][ \t　]*([\u4e00-\u9fff]{1,10})[ \t　]*[】〕］\]〗]"
+    r"[ \t　]*[:：]?(?![(（])", re.M)
+# What a bracketed word that is no known heading stands for (first match wins: 问题成因 is the cause).
+_BRACKET_WORDS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), f) for p, f in (
+    (r"联名|附议", "cosponsors"), (r"^附件", "attachments"), (r"依据", "legal_basis"), (r"草案|条文", "outline"),
+    (r"原因|成因|根源|症结|为什么", "cause"), (r"建议|措施|对策|办法|举措|意见|方案|怎么办|诉求", "measures"),
+    (r"问题|现状|情况|背景|案由", "problem"),
+))
+_BRACKET_WORD_MAX = 8
+
+
+def _field_of(heading: str) -> str | None:
+    """The DraftContent field a heading opens: a known heading, or a short heading-like bracketed word."""
+    if heading in _FIELD:
+        return _FIELD[heading]
+    if len(heading) > _BRACKET_WORD_MAX:
+        return None
+    return next((f for p, f in _BRACKET_WORDS if p.search(heading)), None)
 _TITLE_RE = re.compile(r"^\s*(?:标题[:：])?\s*(关于.{2,80}?的(?:建议|议案|提案))\s*$", re.M)
 
 # after the closing quote when one follows: “…有偿收回承包地。”
@@ -198,7 +221,8 @@ def _clauses(text: str) -> list[str]:
 
 
 def _heading_marks(text: str) -> list[re.Match]:
-    marks = list(_HEADING_RE.finditer(text))
+    marks = [m for m in _BRACKET_HEADING_RE.finditer(text) if _field_of(m.group(1))]
+    marks += [m for m in _HEADING_RE.finditer(text) if not any(b.start() < m.end() and m.start() < b.end() for b in marks)]
     taken = [(m.start(), m.end()) for m in marks]
     for m in [*_INLINE_HEADING_RE.finditer(text), *_NUMBERED_HEADING_RE.finditer(text)]:
         if not any(a < m.end() and m.start() < b for a, b in taken):
@@ -225,8 +249,172 @@ def _demands_out_of_last_part(draft: DraftContent) -> None:
         return
 
 
+# -- what surrounds the draft itself: chat, the author's header, co-signers stated as a number --------------------
+# A draft pasted from a group chat opens with a greeting (“各位领导好🙏 我是西吉县人大代表张海燕，下面是我……整理的，大家帮忙看看”)
+# and ends with chat (“P.S. 有意见直接在群里@我 thx~ 😊 #营养餐”): neither is a title nor part of the draft.
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\uFE0F\u200D\u20E3]")
+_CHAT_CLAUSES = tuple(re.compile(p, re.I) for p in (
+    # a greeting: 各位领导好, 大家好, 您好, 各位代表大家好, 老师们早上好
+    r"^(?:(?:各位|诸位|尊敬的)?(?:领导|老师|同事|代表|朋友|同志|亲|家人|群友|委员)?们?)?(?:大家|您|你|你们)?"
+    r"(?:好|早|早上好|上午好|中午好|下午好|晚上好)$",
+    r"^(?:hello|hi|hey|dear)\b",
+    r"^(?:我是|本人是|我叫|本人系)",  # a self-introduction
+    r"^(?:下面|以下|这|附上)是?[^。]{0,24}(?:整理|写|起草|准备|汇总|拟)",  # “下面是我在代表小组群里整理的”
+    r"帮忙看|帮我看|帮着看|给看看|看看能不能|大家看看|请大家看|把把关|提提意见|提点意见|宝贵意见|请指正|批评指正|斧正|多指教"
+    r"|^有意见|有意见(?:直接|请|可|就|随时)",
+    r"^(?:谢谢|感谢|多谢|辛苦了|拜托|麻烦)[^。]{0,12}$|^(?:thx|thanks|thank you|ok|omg|pls|plz)\W*$",
+    r"@",  # a mention
+    r"^(?:#\S+\s*)+$",  # hashtags
+    r"^(?:P\.?S\.?|PS)\b",
+))
+_CLAUSE_SPLIT = re.compile(r"[，,。！!？?；;：:\s~～…、]+")
+# A line that reads like a chat message rather than a title: it ends with a modal particle or chat punctuation.
+_CHAT_ENDING = re.compile(r"(?:(?<![酒网贴水书茶氧话])吧|(?<!毛)呢|啊|呀|哈+|啦|哦|(?<!喇)嘛|哟|噢|哇)[\s。！!？?~～…]*$"
+                          r"|[~～]\s*$|[!！?？]{2,}\s*$")
+_TITLE_SHAPE = re.compile(r"^(?:标题[:：])?\s*关于|的?(?:几点|若干)?(?:建议|议案|提案|批评和意见|意见)[。！!]?$")
+
+# The author's header: “领衔代表：陈立新（第十四届全国人民代表大会代表，宁夏代表团）”“提出人：王建军（宁夏回族自治区人大代表）”.
+_META_LINE = re.compile(
+    r"^(?:领衔代表|领衔人|提出人|提案人|提出者|提出单位|提出|建议人|代表姓名|代表|姓名|所在代表团|代表团|工作单位|职务|"
+    r"联系电话|联系方式|电话|手机|邮箱|通讯地址)\s*[:：]\s*(.{0,80})$")
+_DELEGATION_META = re.compile(r"^(?:提出|提出人|提出单位|提案人|提出者|代表团)\s*[:：]\s*([^（(，,]{2,40}代表团)\s*$")
+
+# Co-signers stated as a number: 共32人 / 32名代表联名 / 附议代表32名 / 等32名代表 / 三十二人 (the names, if listed, are a floor).
+_N = r"(\d{1,4}|[零〇一二两三四五六七八九十百]{1,6})"
+_STATED_COUNT = re.compile(
+    r"(?:共计?|合计|总计|计|等)\s*" + _N + r"\s*(?:名|位|人)"
+    + r"|" + _N + r"\s*(?:名|位)(?:全国)?(?:人大)?代表\s*(?:联名|附议|共同)"
+    + r"|(?:附议|联名)(?:代表|人)\s*[:：]?\s*" + _N + r"\s*(?:名|位|人)"
+    + r"|^[\s（(]*" + _N + r"\s*(?:名|位|个)?(?:人|代表)[\s）)]*$")
+# The same as a line of its own, wherever it stands (“附议代表32名”, “本议案由陈立新等32名代表联名提出。”): no part of the text.
+_COSIGN_LINE = re.compile(
+    r"^(?:(?:本议案|本件|本建议)?(?:由|经)?[\u4e00-\u9fff]{0,6}?(?:等)?\s*" + _N + r"\s*(?:名|位)(?:全国)?(?:人大)?代表"
+    r"(?:联名|附议|共同)(?:提出)?|(?:附议|联名)(?:代表|人)\s*[:：]?\s*(?:共计?)?\s*" + _N + r"\s*(?:名|位|人)(?:代表)?)"
+    r"\s*[。.；;]?$")
+_COSIGN_NOTE = re.compile(r"名单|附后|后附|见附件|详见|^略$|^等$")
+
+
+def stated_count(entry: str) -> int | None:
+    """The number of co-signers an entry states (“（共32人”“王某某等32名代表”“附议代表32名”“三十二人”), or None."""
+    from corpus.numbers import parse_cn_int
+
+    m = _STATED_COUNT.search(entry or "")
+    if not m:
+        return None
+    raw = next(g for g in m.groups() if g)
+    return int(raw) if raw.isdigit() else parse_cn_int(raw)
+
+
+def cosigner_names(entries: list[str]) -> list[str]:
+    """The names among co-signer entries: stated numbers, brackets and notes (名单附后) taken out."""
+    out = []
+    for e in entries:
+        name = _STATED_COUNT.sub("", e)
+        name = re.sub(r"[（(][^）)]*[）)]|[（()）\[\]【】]", "", name).strip(" 　:：。.")
+        if name and not _COSIGN_NOTE.search(name) and name not in ("无", "没有"):
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+_OPEN, _CLOSE = "（([【〔［《“", "）)]】〕］》”"
+
+
+def split_names(text: str) -> list[str]:
+    """Co-signer names split at 、，, ; and spaces, but not inside brackets: “（共32人，名单附后）” stays one entry."""
+    out, cur, depth = [], "", 0
+    for ch in text or "":
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in "、，,；;\n\t 　":
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return [c.strip() for c in out if c.strip()]
+
+
+def is_chat_line(line: str) -> bool:
+    """Every clause of the line is chat: a greeting, a self-introduction, a request to look the draft over, thanks,
+    a mention, hashtags, a P.S., emoji — nothing of the draft itself."""
+    line = line.strip()
+    if not line:
+        return False
+    if re.match(r"(?:P\.?S\.?|PS)\b", line, re.I):
+        return True
+    clauses = [c for c in _CLAUSE_SPLIT.split(_EMOJI.sub("，", line)) if c.strip()]
+    return all(any(p.search(c) for p in _CHAT_CLAUSES) or re.fullmatch(r"[A-Za-z.~!]{1,8}", c) for c in clauses)
+
+
+def _chat_signals(line: str) -> bool:
+    """Signs that a line is a chat message, not a title: emoji, a greeting or self-introduction, a chat ending."""
+    clauses = [c for c in _CLAUSE_SPLIT.split(_EMOJI.sub("，", line)) if c.strip()]
+    return bool(_EMOJI.search(line) or _CHAT_ENDING.search(line)
+                or any(p.search(c) for c in clauses for p in _CHAT_CLAUSES))
+
+
+def _is_title_line(line: str) -> bool:
+    if not line or len(line) > 60 or _HEADING_RE.match(line + "\n"):
+        return False
+    if (bracket := _BRACKET_HEADING_RE.match(line)) and _field_of(bracket.group(1)):
+        return False
+    if _META_LINE.match(line) or _COSIGN_LINE.match(line):
+        return False
+    return bool(_TITLE_SHAPE.search(_EMOJI.sub("", line).strip())) or not _chat_signals(line)
+
+
+def _edge_lines(lines: list[str]) -> tuple[int, int]:
+    """How many lines at the top and at the bottom are chat, the author's header or blank."""
+    def extra(line: str) -> bool:
+        return not line.strip() or is_chat_line(line) or bool(_META_LINE.match(line.strip()))
+
+    top = 0
+    while top < len(lines) and extra(lines[top]):
+        top += 1
+    bottom = 0
+    while bottom < len(lines) - top and extra(lines[-1 - bottom]):
+        bottom += 1
+    return top, bottom
+
+
+# The author's congress as the header writes it: 第十四届全国人民代表大会代表 / 全国人大代表, 宁夏回族自治区人大代表,
+# 银川市人大代表, 西吉县人大代表, 兴庆区人大代表, 某镇人大代表. Keys of ``default_thresholds()["议案"]``.
+_AUTHOR_LEVEL = re.compile(
+    r"(全国|自治区|自治州|自治县|省|市|州|盟|县|旗|区|乡|镇)(?:第[一二三四五六七八九十百\d]+届)?(?:人民代表大会|人大)"
+    r"(?:第[一二三四五六七八九十百\d]+次会议)?(?:[\u4e00-\u9fff]{0,8}代表团|代表)")
+_LEVEL_OF = {"全国": "national", "自治区": "provincial", "省": "provincial", "自治州": "municipal", "州": "municipal",
+             "盟": "municipal", "市": "municipal", "自治县": "county", "县": "county", "旗": "county", "区": "county",
+             "乡": "township", "镇": "township"}
+_PROVINCIAL_CITIES = ("北京", "天津", "上海", "重庆")  # 直辖市: a provincial congress
+_BOOK = re.compile(r"《[^《》]*》")
+
+
+# In the body, only the author speaking of themself (“我是西吉县人大代表”“作为一名市人大代表”), not others
+# (“与区人大代表和市政协委员进行交流”“当选为第一至五届全国人大代表”).
+_SELF = re.compile(r"(?:我是|本人是|本人系|本人|作为|身为)(?:一名|一位|一个)?[^，,。；;！!？?]{0,16}$")
+HEADER_LINE_CHARS = 40
+
+
+def author_level(text: str, *, self_only: bool = False) -> str | None:
+    """The congress level the author's header names (national, provincial, municipal, county, township), or None.
+    ``self_only``: count only where the author introduces themself (for lines of the body)."""
+    text = _BOOK.sub("□", text or "")
+    for m in _AUTHOR_LEVEL.finditer(text):
+        if self_only and not _SELF.search(text[max(0, m.start() - 24): m.start()]):
+            continue
+        if m.group(1) == "市" and text[max(0, m.start() - 2): m.start()] in _PROVINCIAL_CITIES:
+            return "provincial"
+        return _LEVEL_OF[m.group(1)]
+    return None
+
+
 def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
-    """Parse a UTF-8 text draft. The title is the first 关于……的建议/议案 line, else the first line."""
+    """Parse a UTF-8 text draft. The title is the first 关于……的建议/议案 line, else the first line that reads as
+    a title (not a greeting, a self-introduction or other chat: then the draft is untitled). Chat and the author's
+    header around the draft (各位领导好……, 提出人：……, P.S. ……) are left out of its parts; the header gives
+    ``author_level``, and co-signers stated as a number (附议代表：（共32人，名单附后）) are kept as such."""
     text = normalise(text)
     draft = DraftContent()
     m = _TITLE_RE.search(text)
@@ -234,12 +422,25 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
         draft.title = m.group(1)
         rest = text[: m.start()] + text[m.end():]
     else:
-        first, _, rest = text.partition("\n")
-        if rest.strip() and len(first) <= 60 and not _HEADING_RE.match(first + "\n"):
-            draft.title = first.strip()
+        lines = text.split("\n")
+        top, _ = _edge_lines(lines)
+        first = lines[top].strip() if top < len(lines) else ""
+        if "\n".join(lines[top + 1:]).strip() and _is_title_line(first):
+            draft.title = _EMOJI.sub("", first).strip()
+            rest = "\n".join(lines[:top] + lines[top + 1:])
         else:
             rest = text
-    rest = rest.strip()
+    lines = rest.strip().split("\n")
+    top, bottom = _edge_lines(lines)
+    edges = lines[:top] + lines[len(lines) - bottom:]
+    body_lines = lines[top: len(lines) - bottom]
+    stated = [ln.strip() for ln in body_lines if _COSIGN_LINE.match(ln.strip())]
+    rest = "\n".join(ln for ln in body_lines if not _COSIGN_LINE.match(ln.strip())).strip()
+    # the header around the draft; a short line at the top (“第十四届全国人民代表大会第四次会议代表建议”); the author
+    # introducing themself in the first lines (“我是西吉县人大代表……”)
+    heads = [ln for ln in body_lines[:3] if len(ln.strip()) <= HEADER_LINE_CHARS]
+    draft.author_level = (author_level("\n".join(edges + stated + heads))
+                          or author_level("\n".join(body_lines[:3]), self_only=True))
     marks = _heading_marks(rest)
     if not marks:
         draft.problem, draft.cause, draft.measures = split_unstructured(rest)
@@ -248,19 +449,20 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
         chunks: dict[str, list[str]] = {}
         for m, nxt in zip(marks, marks[1:] + [None]):
             body = rest[m.end(): nxt.start() if nxt else len(rest)].strip()
-            chunks.setdefault(_FIELD[m.group(1)], []).append(body)
+            chunks.setdefault(_field_of(m.group(1)), []).append(body)
         if pre:
             chunks.setdefault("problem", []).insert(0, pre)
         for name, bodies in chunks.items():
             joined = "\n".join(b for b in bodies if b)
             if name == "cosponsors":
-                draft.cosponsors = [c for c in re.split(r"[，,、\s]+", joined) if c]
+                draft.cosponsors = _cosponsor_entries(joined)
             elif name == "attachments":
                 draft.attachments = [{"name": a.strip()} for a in joined.split("\n") if a.strip()]
             else:
                 setattr(draft, name, joined)
         if not draft.measures:
             _demands_out_of_last_part(draft)
+    _header_cosigners(draft, edges, stated)
     if kind:
         draft.kind = kind
     elif draft.title.endswith("议案"):
@@ -274,13 +476,37 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
     return draft
 
 
+# A closing line after the co-signers (“以上议案，请予审议。”) is no name.
+_CLOSING_LINE = re.compile(r"^(?:以上|上述|特此|此致|妥否|当否)|(?:审议|办理|采纳|研究)[。！]?$")
+
+
+def _cosponsor_entries(field_text: str) -> list[str]:
+    lines = [ln for ln in field_text.split("\n") if ln.strip() and not _CLOSING_LINE.search(ln.strip())]
+    return split_names("\n".join(lines))
+
+
+def _header_cosigners(draft: DraftContent, edges: list[str], stated: list[str]) -> None:
+    """Co-signers the header states: a delegation putting the bill forward (“提出：第十四届全国人民代表大会宁夏代表团”),
+    a number (“领衔代表：陈立新等32名代表”), or a line of its own (“附议代表32名”)."""
+    extra = list(stated)
+    for line in edges:
+        meta = _META_LINE.match(line.strip())
+        if not meta:
+            continue
+        if (d := _DELEGATION_META.match(line.strip())) and not draft.cosponsors:
+            draft.cosponsors = [f"代表团：{d.group(1).strip()}"]
+        elif stated_count(meta.group(1)) is not None:
+            extra.append(meta.group(1).strip())
+    draft.cosponsors += [e for e in extra if e not in draft.cosponsors]
+
+
 def inner_title(title: str) -> str:
     """A title to be put in 《》: its own 《》 become 〈〉 (《关于修改〈物业管理条例〉的议案》, not nested 《《》》)."""
     return (title or "").replace("《", "〈").replace("》", "〉")
 
 
 def book_title(title: str) -> str:
-    return f"《{inner_title(title)}》"
+    return f"《{inner_title(title)}》" if (title or "").strip() else "（无标题）"
 
 
 def routing_text(draft: DraftContent, limit: int = 600) -> str:

@@ -31,6 +31,9 @@ class DraftContent:
     outline: str = ""  # bills: 草案框架/条文要点
     cosponsors: list[str] = field(default_factory=list)
     attachments: list[dict[str, str]] = field(default_factory=list)
+    # The author's congress when the draft's header says it (“第十四届全国人民代表大会代表”“宁夏回族自治区人大代表”
+    # “西吉县人大代表”): a key of default_thresholds()["议案"] — national, provincial, municipal, county, township.
+    author_level: str | None = None
 
     @property
     def is_bill(self) -> bool:

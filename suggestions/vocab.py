@@ -19,9 +19,13 @@ def vague_phrases() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _vague_patterns() -> tuple[re.Pattern, ...]:
-    # “营造…氛围” also matches “营造全社会共同保护母亲河的良好氛围”: a gap of up to 16 characters within a clause
-    return tuple(re.compile("[^，,。；;]{0,16}?".join(map(re.escape, p.split("…")))) for p in vague_phrases())
+def _vague_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """(phrase, pattern) pairs. “营造…氛围” also matches “营造全社会共同保护母亲河的良好氛围”: a gap of up to 16
+    characters within a clause. ``phrase_patterns`` are regular expressions for the phrases a plain string cannot
+    delimit: 多给/多建/多搞/多一些 (more, with no figure), but not 更多一些, 许多建筑, 多发病."""
+    data = load_data("vague_phrases.json")
+    plain = tuple((p, re.compile("[^，,。；;]{0,16}?".join(map(re.escape, p.split("…"))))) for p in vague_phrases())
+    return plain + tuple((p, re.compile(p)) for p in data.get("phrase_patterns", ()))
 
 
 _CLAUSE_END = re.compile(r"[，,。；;！？!?]")
@@ -30,7 +34,7 @@ QUOTE_EXTEND = 12  # characters a gapped match may be extended by to finish its 
 
 def vague_phrase(text: str) -> str | None:
     """The first stock phrase (as written in ``text``) that states no actor, action or target, or None."""
-    for phrase, pat in zip(vague_phrases(), _vague_patterns()):
+    for phrase, pat in _vague_patterns():
         if m := pat.search(text):
             if "…" in phrase:
                 # a gapped match can stop inside a longer phrase (营造…环境 in “营造……人居环境整治的良好氛围”):
@@ -45,7 +49,7 @@ def vague_phrase(text: str) -> str | None:
 
 def vague_count(text: str) -> int:
     """Stock phrases in ``text``, a span counted once (加大投入力度 is also 加大…力度)."""
-    spans = sorted((m.start(), m.end()) for p in _vague_patterns() for m in p.finditer(text))
+    spans = sorted((m.start(), m.end()) for _, p in _vague_patterns() for m in p.finditer(text))
     count, end = 0, -1
     for a, b in spans:
         if a >= end:
@@ -71,9 +75,15 @@ def _generic_actor_re() -> re.Pattern[str]:
     data = load_data("vague_phrases.json")
     generic = sorted(data["generic_actors"], key=len, reverse=True)
     words = sorted(data["not_actor_words"], key=len, reverse=True)
-    # 民政、财政等有关部门 and 省政府有关部门 name their bodies first; “建议政府……” (no level) names none
+    groups = sorted(data.get("group_actors", ()), key=len, reverse=True)
+    bare = "|".join(map(re.escape, data.get("bare_actors", ())))
+    # 民政、财政等有关部门 and 省政府有关部门 name their bodies first; “建议政府……” (no level) names none; nor does
+    # “建议银行……”“鼓励企业……” (which one?), while 人民银行, 农商银行 and 国有企业 do
     return re.compile(r"(?<![等、和及与省市县区镇乡州旗])(?:" + "|".join(map(re.escape, generic)) + r")"
-                      r"|(?<=[望请议由促求])政府|" + "|".join(map(re.escape, words)))
+                      r"|(?<=[望请议由促求])政府"
+                      + (r"|(?:^|(?<=[望请议由促求励导持动使让，,。；;：:、\s□]))(?:" + bare + r")(?![业家主])" if bare else "")
+                      + "".join("|" + re.escape(g) for g in groups)
+                      + "|" + "|".join(map(re.escape, words)))
 
 
 # Unit suffixes that also open an ordinary word (局部, 部分, 院落, 办法): the not-actor word is masked unless the
