@@ -28,13 +28,13 @@ from corpus.numbers import search_text
 from .bm25 import BM25
 from .dense import HNSW_THRESHOLD, DenseIndex
 from .facets import all_facet_ids, facet_ids, facet_texts, owner
-from .query import content_words, is_topic_word, question_words, rewrite_query, spell_out
+from .query import content_words, is_topic_word, lay_terms, question_words, rewrite_query, spell_out
 from .ranking import (
     RankConfig, add_actor_prior, add_adoption_prior, add_group_scores, add_locator_prior, add_object_prior, add_session_prior,
     add_title_priors, fuse,
 )
 from .titles import QueryTitles, TitleCatalog, repealed_by
-from .tokenize import tokenize
+from .tokenize import frequency, tokenize
 from .types import Answer, Hit, SearchFilters
 from .typos import fix_homophones
 
@@ -47,6 +47,7 @@ FORMAT = 1
 # 4,421 chunks of the built-in corpus with the laws. A small corpus (the built-in one alone, ~200 chunks) has
 # no such words: there nearly every word is in a few chunks, and ``unseen_share`` judges its questions.
 RARE_SHARE = 0.0045
+UNKNOWN_EVERYDAY_FREQ = 5000  # an unknown word this common in general Chinese (出去 9,979; 受伤 2,402) names no topic
 MANIFEST = "manifest.json"
 CHECKPOINT_SECONDS = 60.0  # a long build saves what it has finished at most this often
 EMBED_BATCH = 2048
@@ -469,7 +470,8 @@ class KnowledgeBase:
         if hits and (years := self.unseen_years(query)):  # “2027年代表工作计划”: the 2026 plan does not answer it
             return Answer(question=query, hits=hits, reason="year", note=NOTES["year"].format(years="、".join(years)))
         return compose_answer(query, hits, self.embedder, unseen=self.unseen_share(query) if hits else 0.0,
-                              rare=self.rare_words(query) if hits else ())
+                              rare=self.rare_words(query) if hits else (),
+                              unknown=self.unknown_words(query) if hits else ())
 
     def rare_words(self, query: str) -> list[str]:
         """The question's content words that only a few indexed texts use (RARE_SHARE of the chunks at most):
@@ -478,6 +480,16 @@ class KnowledgeBase:
             limit = RARE_SHARE * len(self.bm25)
             words = [w for w in question_words(query, self.bm25.knows) if 0 < self.bm25.df(w) <= limit]
         return [w for w in words if is_topic_word(w)]
+
+    def unknown_words(self, query: str) -> list[str]:
+        """The question's topic words that no indexed text uses, but for lay words the rewriting spells out (脱产 →
+        脱离生产) and everyday words (出去: jieba frequency 9,979): “追究”“法律责任” asked of the deputy-work plans.
+        Over the whole index, like ``rare_words``."""
+        with self._lock:
+            words = [w for w in question_words(query, self.bm25.knows) if not self.bm25.knows(w)]
+        lay = [k for k, _ in lay_terms(search_text(query))]
+        return [w for w in words if is_topic_word(w) and frequency(w) < UNKNOWN_EVERYDAY_FREQ
+                and not any(w in k or k in w for k in lay)]
 
     def unseen_years(self, query: str) -> list[str]:
         """The years a question asks about (“2027年代表工作计划”, “二〇二七年的安排”) that no indexed text mentions, when

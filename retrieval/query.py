@@ -68,7 +68,7 @@ _WS = re.compile(r"\s+")
 _ANY_WORD = frozenset("骗")  # one-character keys whose sense is the same inside longer words
 # How people ask, not what about: left out when judging whether the knowledge base knows a question's words.
 QUESTION_WORDS = frozenset(
-    "时候 什么时候 哪个 哪里 哪儿 怎么办 怎么样 一般 大概 大约 大致 差不多 通常 不能 能不能 有没有 是不是 多久 多长 几月 意思 什么意思 啥意思 含义 指的是 干啥 有啥".split()
+    "时候 什么时候 哪个 哪里 哪儿 怎么办 怎么样 一般 大概 大约 大致 差不多 通常 不能 能不能 有没有 是不是 多久 多长 多长时间 几月 意思 什么意思 啥意思 含义 指的是 干啥 有啥".split()
 )
 _NUMBER_WORD = re.compile(r"^[0-9零〇一二三四五六七八九十百千两]+[年月日号]?份?$")
 

@@ -297,6 +297,19 @@ def test_a_question_naming_the_region_reads_the_row_it_asks_about(make_kb):
     assert ans.found and ans.hits[ans.sentences[0].source].locator == "10月"
 
 
+def test_a_question_on_what_no_document_speaks_of_is_not_answered_from_a_distant_sentence(make_kb):
+    """A new-user round: “代表在人代会上的发言会不会被追究法律责任” was answered from the plan's sentence on 审议发言;
+    the plans never speak of 追究 or 法律责任. Everyday words the plans do not use either (出去) are no topic."""
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+    q = "代表在人代会上的发言会不会被追究法律责任"
+    assert kb.unknown_words(q) == ["追究", "法律责任"]
+    ans = kb.answer(q)
+    assert not ans.found and ans.reason == "unmentioned" and "追究" in ans.note and ans.hits
+    assert kb.unknown_words("代表出去调研的路费谁出") == []
+    assert kb.answer("代表出去调研的路费谁出").found
+
+
 def test_an_everyday_question_the_documents_do_not_cover_gets_sources_but_no_answer(make_kb):
     kb = make_kb()
     kb.ingest_paths([BUILTIN_DIR])
