@@ -30,7 +30,7 @@ from storage.clock import BEIJING
 from storage.views import UserView
 from suggestions.draft import (
     STEP_BY_KEY, DraftClosed, DraftError, Prompt, StepResult, clearly_question, inner_title, looks_like_question,
-    whole_draft,
+    typed_button, whole_draft,
 )
 from suggestions.status import EVALUATIONS, StatusError
 from suggestions.types import KINDS
@@ -139,7 +139,18 @@ class SuggestionHandlers:
     async def _take_text(self, update: Update, user: UserView, p: Prompt, text: str) -> None:
         """A typed (or spoken) answer. A plain question (“宁夏1月有什么工作？”, on another topic than the draft)
         is answered at once, the open draft mentioned once per step; one that might be either is held and the
-        deputy asked which it is. Neither is refused as thin nor saved into the draft."""
+        deputy asked which it is. Neither is refused as thin nor saved into the draft. A button's label typed
+        (“暂存”“放弃”“跳过”) does what the button does; a required step cannot be skipped."""
+        action = typed_button(text, p.step)
+        if action == "pause":
+            await self._pause(update, user, p.draft_id)
+            return
+        if action == "cancel":
+            await self._confirm_cancel(update, user, p.draft_id)
+            return
+        if action == "skip":
+            await send(update, v.prompt_pages(p, [e(t.CANNOT_SKIP.format(label=p.label)), ""]), v.prompt_keyboard(p))
+            return
         if looks_like_question(text, p.step) and whole_draft(text, p.kind) is None:
             title = (await self.drafts.content(p.draft_id, author_of(user))).title
             if clearly_question(text, title):
@@ -304,7 +315,9 @@ class SuggestionHandlers:
             await send(update, v.prompt_pages(prompt, v.rejected_blocks(res.feedback, p.label, p.step)),
                        v.prompt_keyboard(prompt))
             return
-        if lead is None and res.whole_draft:  # “已从粘贴的全文中识别出：……” instead of “已记录<this step>”
+        if lead is None and res.head:  # the 类别 answer that also held the title
+            lead = [e(res.head), *(f"· {e(f)}" for f in res.feedback), ""]
+        elif lead is None and res.whole_draft:  # “已从粘贴的全文中识别出：……” instead of “已记录<this step>”
             lead = v.tip_blocks(res.feedback[0], res.feedback[1:])
         elif lead is None:
             lead = v.accepted_blocks(p.label, res.feedback, p.step)
@@ -326,6 +339,12 @@ class SuggestionHandlers:
         """Where the draft stands: its current step, or the preview."""
         where = await self.drafts.prompt(draft_id, author_of(user))
         await self._show_next(update, user, draft_id, where if isinstance(where, Prompt) else None, lead or [])
+
+    async def _pause(self, update: Update, user: UserView, draft_id: int) -> None:
+        """[暂存，以后再写] (or “暂存” typed): the draft is kept, the chat is free for questions."""
+        if await self.svc.current(user) == draft_id:
+            await self.svc.clear_current(user)
+        await update.effective_chat.send_message(t.PAUSED)
 
     async def _confirm_cancel(self, update: Update, user: UserView, draft_id: int) -> None:
         """Ask first: a cancelled draft cannot be brought back."""
@@ -377,18 +396,22 @@ class SuggestionHandlers:
                 await self._confirm_cancel(update, user, draft_id)
             return
         if c.op == "p":
-            if await self.svc.current(user) == draft_id:
-                await self.svc.clear_current(user)
             await cq.answer()
-            await update.effective_chat.send_message(t.PAUSED)
+            await self._pause(update, user, draft_id)
             return
         await self.svc.set_current(user, draft_id)  # any button of a draft makes it the chat's draft
         if c.op in ("k", "n", "u"):
             if not isinstance(where, Prompt):
                 await cq.answer(t.AT_PREVIEW, show_alert=True)
                 return
+            if not self._button_fits(c, where):  # an older step's button: it must not answer this step
+                await cq.answer(t.STALE_STEP_BUTTON.format(label=where.label), show_alert=True)
+                return
             await cq.answer()
-            answer = {"k": KINDS[int(c.args[0]) % 2] if c.args else "", "n": "无", "u": where.current}[c.op]
+            if c.op == "k":
+                answer = KINDS[int(c.args[0]) % 2] if c.args and c.args[0].isdigit() else ""
+            else:
+                answer = "无" if c.op == "n" else where.current
             await self._answer(update, user, where, answer)
         elif c.op == "T":  # the corrected title offered after a refusal
             if not isinstance(where, Prompt) or not where.suggested:
@@ -436,6 +459,17 @@ class SuggestionHandlers:
             await self._submit(update, context, user, draft_id, where, check_first=c.op == "s")
         else:
             await cq.answer(t.EXPIRED, show_alert=True)
+
+    @staticmethod
+    def _button_fits(c: v.Cb, where: Prompt) -> bool:
+        """A step's own button ([建议]/[议案] at 类别, [无联名]/[完成], [保持不变]) pressed while that step is open.
+        [无联名]/[完成] and [保持不变] carry their step (older ones without it: where such a button is shown)."""
+        if c.op == "k":
+            return where.step == "kind"
+        step = c.args[0] if c.args else ""
+        if c.op == "n":
+            return where.step == step if step else where.step in ("cosponsors", "attachments")
+        return (where.step == step if step else True) and bool(where.current) and where.current_ok
 
     async def _submit(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, draft_id: int,
                       where: Prompt | str, *, check_first: bool) -> None:

@@ -55,6 +55,8 @@ DRAFT_LINE = "{n}. 《{title}》 {kind}｜进行到：{step}｜{day}"
 STEP_PREVIEW = "预览"
 RESUMED = "接着写草稿《{title}》。"
 EXPIRED = "这个按钮已失效，请发送 /drafts 查看草稿。"
+CANNOT_SKIP = "“{label}”这一步不能跳过。暂时写不出来，可以点“暂存，以后再写”，想好了发送 /drafts 接着写。"
+STALE_STEP_BUTTON = "该按钮已失效，请按当前步骤（“{label}”）操作。"
 
 CHECKING = "自检中…"
 REPORT_HEAD_OK = "<b>自检结果：可以提交</b>（共 {n} 项提示）"

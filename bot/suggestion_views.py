@@ -98,13 +98,13 @@ def prompt_keyboard(p: Prompt) -> InlineKeyboardMarkup:
     if p.step == "kind":
         rows.append([(t.BUTTON_SUGGESTION, cb("k", p.draft_id, 0)), (t.BUTTON_BILL, cb("k", p.draft_id, 1))])
     elif p.step == "cosponsors" and not p.cosponsors_needed:  # a bill cannot go without co-signers
-        rows.append([(t.BUTTON_NONE, cb("n", p.draft_id))])
+        rows.append([(t.BUTTON_NONE, cb("n", p.draft_id, p.step))])
     elif p.step == "attachments":
-        rows.append([(t.BUTTON_DONE, cb("n", p.draft_id))])
+        rows.append([(t.BUTTON_DONE, cb("n", p.draft_id, p.step))])
     if p.suggested:  # the corrected title, accepted with one tap
         rows.append([(t.BUTTON_USE.format(text=p.suggested), cb("T", p.draft_id))])
     if p.current and p.current_ok and p.step != "attachments":  # never offer what the step would refuse
-        rows.append([(t.BUTTON_KEEP, cb("u", p.draft_id))])
+        rows.append([(t.BUTTON_KEEP, cb("u", p.draft_id, p.step))])
     rows.append([(t.BUTTON_PAUSE, cb("p", p.draft_id))])
     return _kb(rows)
 

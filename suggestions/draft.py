@@ -156,6 +156,46 @@ def normalize_kind(text: str) -> str:
     return t
 
 
+# What a title typed at the 类别 step looks like (“关于修缮村道的建议”“修缮村道的建议”): more than the kind word and
+# a wish to write one (“我要提议案”“写个建议吧”).
+_KIND_WISH = re.compile(r"^(?:我们?|本人)?(?:要|想|准备|打算|需要)?(?:提出?|写|起草|提交|交)?(?:一个|一条|一份|一件|个|条|份|件)?"
+                        r"(?:新的?)?$")
+
+
+def title_in_kind_answer(text: str) -> tuple[str, str] | None:
+    """(kind, title-ish text) when the answer to the 类别 step is a title rather than the kind alone: “关于…的建议/议案”,
+    or a line ending in the kind with a real subject before it (“修缮村道的建议”). None for “建议”“我要提议案”.
+    The text is returned as typed (the title step checks its form)."""
+    t = _TRAILING_PUNCT.sub("", (text or "").strip())
+    m = re.fullmatch(r"(?:关于)?(.+?)的?(建议|议案)", t)
+    if not m or re.search(r"不[要想是提写]|[？?\n]", t) or sum(k in t for k in KINDS) != 1:
+        return None
+    subject = m.group(1)
+    if t.startswith("关于") or len(subject) >= 4 and not _KIND_WISH.match(subject):
+        return m.group(2), t
+    return None
+
+
+# A button's label typed instead of pressed (“暂存”“放弃”“跳过”): the button's action, never the step's content.
+_TYPED_PAUSE = {"暂存", "保存", "先存着", "存着", "先存一下", "存草稿", "暂存草稿", "保存草稿", "先保存", "以后再写",
+                "暂存以后再写", "暂存，以后再写", "先暂存"}
+_TYPED_CANCEL = {"放弃", "取消", "放弃草稿", "取消草稿", "不写了", "放弃吧", "取消吧"}
+_TYPED_SKIP = {"跳过", "跳过这一步", "跳过此步", "先跳过", "略过", "下一步", "跳过吧"}
+
+
+def typed_button(text: str, step: str) -> str | None:
+    """"pause" / "cancel" / "skip" when ``text`` is the label of a wizard button typed at ``step``; None otherwise.
+    At the 联名代表 and 附件 steps “跳过” is an answer like [无联名]/[完成] (the step's check handles it): None."""
+    t = _TRAILING_PUNCT.sub("", (text or "").strip()).replace(" ", "")
+    if t in _TYPED_PAUSE:
+        return "pause"
+    if t in _TYPED_CANCEL:
+        return "cancel"
+    if t in _TYPED_SKIP and step not in ("cosponsors", "attachments"):
+        return "skip"
+    return None
+
+
 def suggest_title(text: str, kind: str) -> str | None:
     """The title in the “关于……的<kind>” form, or None when there is too little to build one."""
     core = re.sub(r"^(?:关于)+|的?(?:建议|议案|提案|批评和意见|批评|意见)$", "", (text or "").strip())
@@ -223,6 +263,7 @@ class StepResult:
     prompt: Prompt | None = None  # the next step to ask
     preview: str | None = None  # set when the draft is complete (or an edit returns to the preview)
     whole_draft: bool = False  # the answer was a whole draft: feedback[0] says which parts it filled
+    head: str = ""  # replaces the bot's “已记录<this step>” (the 类别 answer that also gave the title)
 
 
 @dataclass
@@ -272,7 +313,7 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
             return False, [f"标题以“{t[-2:]}”结尾，但所选类别是{kind}，可改为：{fixed or '关于……的' + kind}"]
         return True, []
     if step in ("problem", "cause", "measures", "legal_basis", "outline"):
-        if len(t) < spec.min_chars:
+        if len(t) < spec.min_chars and not (step == "cause" and len(t) >= CAUSE_MIN_LISTED and cause_count(t) >= 2):
             need = {
                 "problem": "请补充：涉及的地区或人群、具体数据（数量、比例、时间）、一个典型事例。",
                 "cause": "请说明问题出在哪个环节：制度缺失、标准不一、资金不足、职责不清还是执行不到位。",
@@ -321,6 +362,20 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
 
 
 _BODY_STEPS = ("title", "problem", "cause", "measures", "legal_basis", "outline")
+# A 原因分析 shorter than the step's 40 characters is still concrete when it names two causes or more
+# (“养护资金没有纳入县级财政预算，村集体经济薄弱，缺乏专业养护队伍。”, 37 characters): the length floor is there
+# to refuse “资金不足。”, not a terse list. Each cause: a clause of at least 4 characters.
+CAUSE_MIN_LISTED = 30
+_CAUSE_SPLIT = re.compile(r"[，,；;。、\n]|[一二三四五六七八九十]是|其[一二三四五]")
+_VAGUE_CAUSE = re.compile(r"^(?:重视不够|力度不够|认识不足|重视不足|不够重视|力度不足|加大力度|高度重视)$")
+
+
+def cause_count(text: str) -> int:
+    """How many causes a 原因分析 names: its clauses of 4+ characters (numbering and “主要原因是” dropped), not
+    counting stock phrases (“重视不够”)."""
+    parts = [re.sub(r"^(?:主要|根本|直接)?原因(?:有|是|在于)?[:：]?|^\d+[.、．]", "", p.strip())
+             for p in _CAUSE_SPLIT.split(text or "")]
+    return len({p for p in parts if len(p) >= 4 and not _VAGUE_CAUSE.match(p)})
 
 
 def cosponsor_list(text: str) -> list[str]:
@@ -491,6 +546,9 @@ class DraftService:
             if row.step == PREVIEW:
                 raise DraftError("草稿已完成，请选择要修改的部分或提交。")
             step = row.step
+            titled = title_in_kind_answer(text) if step == "kind" else None
+            if titled is not None:
+                return self._take_kind_and_title(row, *titled)
             if step == "kind":
                 text = normalize_kind(text)
             pasted = whole_draft(text, row.kind) if step in _BODY_STEPS else None
@@ -527,6 +585,35 @@ class DraftService:
             if row.step == PREVIEW:
                 return StepResult(True, feedback, None, render_preview(DraftContent.from_dict(content), row.congress_level))
             return StepResult(True, feedback, self._prompt(row))
+
+    def _take_kind_and_title(self, row: DraftRow, kind: str, title: str) -> StepResult:
+        """A title typed at the 类别 step (“关于修缮村道的建议”): the kind is read from it, and the text is kept as the
+        title when it passes the title's check (the conversation goes on after 标题); otherwise it is held as the
+        refused title, so the 标题 step offers it corrected (“采用：关于……的建议”) and nothing typed is lost."""
+        content = copy.deepcopy(row.content)
+        row.kind = content["kind"] = kind
+        content["_kind_set"] = True
+        if kind != KIND_BILL:
+            content["legal_basis"] = content["outline"] = ""
+        content.get("_rejected", {}).pop("kind", None)
+        ok, feedback = assess("title", title, kind)
+        if ok:
+            content["title"] = title
+            content.get("_rejected", {}).pop("title", None)
+            row.content = content
+            row.step = self._next_step(row, "title")
+            head = f"✅ 已记录“类别”（{kind}）和“标题”：{title}"
+        else:
+            content.setdefault("_rejected", {})["title"] = title
+            row.content = content
+            row.step = "title"
+            head = f"✅ 已记录“类别”（{kind}）。“{title}”还不能直接作为标题："
+        row.updated_at = self.clock()
+        if row.step == PREVIEW:
+            row.editing = False
+            return StepResult(True, [] if ok else feedback, None,
+                              render_preview(DraftContent.from_dict(content), row.congress_level), head=head)
+        return StepResult(True, [] if ok else feedback, self._prompt(row), head=head)
 
     def _take_whole_draft(self, row: DraftRow, parts: dict[str, str]) -> StepResult:
         """A draft written elsewhere and pasted at once: every part it has is filled in (with the same
