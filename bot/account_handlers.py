@@ -80,7 +80,7 @@ class AccountHandlers:
             elif res.status is AccessStatus.SUSPENDED:
                 await msg.reply_text(texts.SUSPENDED)
             else:
-                await msg.reply_text(texts.NOT_REGISTERED + "\n\n" + texts.CODE_MISSING)
+                await msg.reply_text(texts.NOT_REGISTERED)  # it already says how to send the code
             return
         result = await self.core.access.redeem(args[0], tg.id)
         log.info("redeem telegram_user=%s status=%s", tg.id, result.status.value)

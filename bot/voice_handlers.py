@@ -70,7 +70,11 @@ async def transcribe_message(
         tr = await deps.transcribe(data)
     except _audio_error_types() as exc:
         log.info("voice rejected user=%s reason=%s", user_id, type(exc).__name__)
-        await status.edit_text(getattr(exc, "user_message", texts.VOICE_UNAVAILABLE))
+        if hasattr(exc, "message_for"):  # NotAudio: a damaged voice note is not "send a voice note instead"
+            text = exc.message_for(voice_note=msg.voice is not None)
+        else:
+            text = getattr(exc, "user_message", texts.VOICE_UNAVAILABLE)
+        await status.edit_text(text)
         return None
     log.info("voice transcribed user=%s duration_s=%.1f confidence=%.2f",
              user_id, float(getattr(tr, "duration_s", 0.0)), float(getattr(tr, "confidence", 0.0)))

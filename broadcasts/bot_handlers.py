@@ -12,6 +12,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -29,16 +30,24 @@ from storage.models import User
 
 from broadcasts import audience as aud
 from broadcasts import reminders, service
-from broadcasts.models import AudienceProfile, Broadcast, BroadcastState
+from broadcasts.models import AudienceProfile, Broadcast, BroadcastState, OutboxMessage
 from broadcasts.telegram_adapter import make_send
 from broadcasts.worker import OutboxWorker, WorkerConfig
-from broadcasts.commands import USAGE, broadcast_number, parse_audience, parse_profile, parse_when, split_audience
+from broadcasts.commands import (
+    USAGE,
+    broadcast_number,
+    parse_audience,
+    parse_profile,
+    parse_when,
+    split_audience,
+)
 from broadcasts.consult_handlers import ConsultationHandlers
 from broadcasts.handler_base import HandlerBase, answered, beijing_time, keyboard, wake_sender
 
 log = logging.getLogger(__name__)
 
 PREVIEW_KEY = "bc_preview"  # user_data: the draft of this staff member's latest preview
+RECEIPT_GONE = "该按钮已失效：找不到这条通知。"
 
 
 class BroadcastHandlers(HandlerBase):
@@ -261,7 +270,7 @@ class BroadcastHandlers(HandlerBase):
             async with self.db.session() as s:
                 if not args:
                     items = await service.list_recent(s)
-                    lines = [f"#{b.id} [{service.state_label(b.state)}] {b.text[:30]}" for b in items] \
+                    lines = [f"#{b.id} [{service.state_label(b.state)}] {list_title(b.text)}" for b in items] \
                         or ["还没有发送过通知。"]
                     await update.effective_message.reply_text("最近的通知（/bcreport 编号 查看详情）：\n" + "\n".join(lines))
                     return
@@ -273,14 +282,21 @@ class BroadcastHandlers(HandlerBase):
             await update.effective_message.reply_text(str(e) if isinstance(e, service.BroadcastError)
                                                       else "用法：/bcreport 通知编号")
             return
-        await update.effective_message.reply_text(rep.render() + "\n\n" + rs.render())
+        await update.effective_message.reply_text(report_text(rep, rs))
 
     async def read_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         q = update.callback_query
         if await self._user(update) is None:  # a suspended deputy's press does not count
             return
+        outbox_id = int(q.data.split(":")[1])
         async with self.db.session() as s, s.begin():
-            first = await service.mark_read(s, int(q.data.split(":")[1]), q.from_user.id)
+            first = await service.mark_read(s, outbox_id, q.from_user.id)
+            # not this person's delivery (no such row, or someone else's): the button is stale, not "already read"
+            mine = first or await s.scalar(select(OutboxMessage.id).where(
+                OutboxMessage.id == outbox_id, OutboxMessage.chat_id == q.from_user.id)) is not None
+        if not mine:
+            await q.answer(RECEIPT_GONE, show_alert=True)
+            return
         await q.answer("已确认阅读，谢谢！" if first else "您已确认过。")
         if first:
             try:
@@ -288,7 +304,25 @@ class BroadcastHandlers(HandlerBase):
             except Exception:  # message too old to edit: the receipt is recorded anyway
                 pass
 
-    # ---- consultation -------------------------------------------------------------------------
+
+def list_title(text: str, width: int = 30) -> str:
+    """A /bcreport list line's title: the first non-empty line, whitespace collapsed, clipped with "…"."""
+    first = next((line for line in (text or "").splitlines() if line.strip()), "")
+    first = " ".join(first.split())
+    return first if len(first) <= width else first[:width - 1] + "…"
+
+
+def report_text(rep: service.DeliveryReport, rs: service.ReadStatus) -> str:
+    """/bcreport N: the delivery report with the read receipts merged in (each number said once): the report's
+    "已阅 x/y" line becomes "已阅 x 人，未阅 z 人", and the unread names follow at the end."""
+    lines = [line for line in rep.render().split("\n") if not line.startswith("已阅 ")]
+    if rs.delivered:
+        lines.insert(2, f"已阅 {rs.read} 人，未阅 {len(rs.unread)} 人")
+        names = rs.render().split("\n")[1:]
+        if names:
+            lines += ["", "未阅：", *names]
+    return "\n".join(lines)
+
 
 def progress_markup(rep: service.DeliveryReport) -> InlineKeyboardMarkup | None:
     """The live progress message keeps a 停止发送 button while rows are still waiting."""

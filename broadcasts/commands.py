@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 
-from storage.clock import BEIJING
+from storage.clock import BEIJING, utcnow
+from storage.schedule import parse_day
+from suggestions.status import beijing_day
 
 from broadcasts import audience as aud
 from broadcasts import service
+from broadcasts.consultation import ConsultationError
 
 
 USAGE = ("用法：只发送 /broadcast，按提示一步步选择范围、填写内容和时间；或一次写全：\n"
@@ -88,3 +91,62 @@ def parse_profile(args: list[str]) -> tuple[int, str | None, list[str] | None]:
         else:
             raise aud.AudienceError(f"无法识别“{word}”。\n{PROFILE_USAGE}")
     return int(args[0]), level, tags
+
+
+# ---- /consult deadlines -------------------------------------------------------------------------------------
+
+DEADLINE_HINT = "无法识别截止日期“{word}”，请写成 2026-03-20、3月20日、明天、下周五或 10天后。"
+_RELATIVE_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
+_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WEEK_WORD = re.compile(r"^(下下|下|本|这)?(?:周|星期|礼拜)([一二三四五六日天])$")
+_DAYS_LATER = re.compile(r"^(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*天(?:后|以后|之后)$")
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_number(word: str) -> int | None:
+    """"10", "三", "十", "十五", "二十", "二十三" → int."""
+    if word.isdigit():
+        return int(word)
+    tens, _, ones = word.partition("十")
+    if "十" not in word:
+        return _CN_DIGITS.get(word) if len(word) == 1 else None
+    t = _CN_DIGITS.get(tens, None) if tens else 1
+    o = _CN_DIGITS.get(ones, None) if ones else 0
+    return None if t is None or o is None else t * 10 + o
+
+
+def deadline_day(word: str, today: date) -> date | None:
+    """The day a /consult deadline names, Beijing calendar: the dates /addevent reads (2026-03-20, 2026年3月20日,
+    3月20日, 3-20) and 今天/明天/后天/大后天, 下周五 (Friday of next week), 本周五, 周五 (the coming Friday, today
+    included), 10天后/三天后. None when unreadable."""
+    w = re.sub(r"\s+", "", word)
+    if w in _RELATIVE_DAYS:
+        return today + timedelta(days=_RELATIVE_DAYS[w])
+    m = _WEEK_WORD.match(w)
+    if m:
+        which, target = m.group(1), _WEEKDAY[m.group(2)]
+        monday = today - timedelta(days=today.weekday())
+        if which in ("下", "下下"):
+            return monday + timedelta(days=7 * len(which) + target)
+        if which in ("本", "这"):
+            return monday + timedelta(days=target)
+        return today + timedelta(days=(target - today.weekday()) % 7)
+    m = _DAYS_LATER.match(w)
+    if m:
+        n = _cn_number(m.group(1))
+        return today + timedelta(days=n) if n is not None and 0 < n <= 366 else None
+    return parse_day(w, today)
+
+
+def parse_deadline(word: str, now: datetime | None = None) -> datetime:
+    """A /consult deadline word → naive UTC of 23:59 Beijing time on that day. ConsultationError (shown to the
+    user as it is) when unreadable or already past."""
+    now = now or utcnow()
+    today = now.replace(tzinfo=UTC).astimezone(BEIJING).date()
+    day = deadline_day(word, today)
+    if day is None:
+        raise ConsultationError(DEADLINE_HINT.format(word=word))
+    deadline = datetime(day.year, day.month, day.day, 23, 59, tzinfo=BEIJING).astimezone(UTC).replace(tzinfo=None)
+    if deadline <= now:
+        raise ConsultationError(f"截止时间 {beijing_day(deadline)} 已经过去，请写一个将来的日期。")
+    return deadline

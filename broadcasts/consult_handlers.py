@@ -6,21 +6,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from storage.clock import BEIJING, utcnow
+from storage.clock import utcnow
 from storage.repositories import StateRepo
-from storage.schedule import parse_day
 
 from broadcasts import audience as aud
 from broadcasts import consultation as cons
 from broadcasts import service
 from broadcasts.models import Consultation, DraftArticle
-from broadcasts.commands import parse_audience, split_audience
+from broadcasts.commands import parse_audience, parse_deadline, split_audience
 from broadcasts.handler_base import HandlerBase, beijing_time, keyboard, wake_sender
 
 log = logging.getLogger(__name__)
@@ -86,23 +85,17 @@ class ConsultationHandlers(HandlerBase):
                                  "例如 /consult 2026-03-20 全体")
             return
         try:
-            # the date forms /addevent reads too: 2026-03-20, 2026年3月20日, 3月20日, 3-20
-            day = parse_day(args[0], datetime.now(BEIJING).date())
-            if day is None:
-                raise ValueError(args[0])
-            local = datetime(day.year, day.month, day.day, 23, 59, tzinfo=BEIJING)
-            deadline = local.astimezone(UTC).replace(tzinfo=None)
+            # 23:59 Beijing time of 2026-03-20, 3月20日, 明天, 下周五, 10天后…; a past day is refused before the file
+            # is fetched, naming it
+            deadline = parse_deadline(args[0])
             word = split_audience(" ".join(args[1:]))[0] if len(args) > 1 else ""
             spec = parse_audience(word) if word else aud.AudienceSpec()
-            if deadline <= utcnow():  # refused before the file is fetched
-                raise cons.ConsultationError("截止时间必须晚于现在")
             async with self.db.session() as s:
                 recipients = await aud.count(s, spec)
                 if not recipients:
                     raise await aud.nobody_error(s, spec)
-        except ValueError as e:
-            await msg.reply_text(str(e) if isinstance(e, aud.AudienceError | cons.ConsultationError)
-                                 else "无法识别截止日期，请写成 2026-03-20 或 3月20日")
+        except (aud.AudienceError, cons.ConsultationError) as e:
+            await msg.reply_text(str(e))
             return
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / (doc.file_name or "draft.docx")

@@ -24,6 +24,15 @@ class AudioTooLarge(AudioError):
 
 class NotAudio(AudioError):
     default_message = "无法识别该文件的音频内容，请发送语音消息或 OGG、MP3、M4A、WAV 格式的音频。"
+    # A Telegram voice note is audio by construction: when it does not decode, the recording itself is damaged,
+    # and "please send a voice message" would tell the sender to do what they just did.
+    voice_note_message = "这条语音无法解码，可能已损坏。请重新录制，或直接发送文字。"
+
+    def message_for(self, *, voice_note: bool) -> str:
+        """The user's message; for a voice note, unless a more specific one was given, ``voice_note_message``."""
+        if voice_note and self.user_message == self.default_message:
+            return self.voice_note_message
+        return self.user_message
 
 
 class SilentAudio(AudioError):

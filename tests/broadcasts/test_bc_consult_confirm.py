@@ -316,10 +316,10 @@ async def test_cancelled_preview_publishes_nothing(app, db):
 
 async def test_preview_keeps_the_refusals(app, db):
     tg, upd = app.tg, UpdateFactory()
-    assert "截止时间必须晚于现在" in (await consult(app, upd, "/consult 2020-03-20")).text
+    assert "截止时间 2020年03月20日 已经过去" in (await consult(app, upd, "/consult 2020-03-20")).text
     assert "draft" not in tg.downloads  # refused before the file is fetched
     assert "没有可接收通知的代表" in (await consult(app, upd, "/consult 2030-03-20 委员会:教科文卫委")).text
-    assert "无法识别截止日期" in (await consult(app, upd, "/consult 下周五")).text
+    assert "无法识别截止日期" in (await consult(app, upd, "/consult 尽快")).text
     await feed(app, upd.text(DEP1, "/consult 2030-03-20", reply_to=upd.document(DEP1, "draft", "d.docx")))
     assert tg.texts()[-1] == "该功能仅限工作人员使用。"
     assert not [m for m in tg.sent("sendMessage") if m.buttons()] and await consultations(db) == 0
