@@ -15,7 +15,7 @@ from bot.deps import BotDeps
 from bot.guard import require_user
 from bot.replies import send_pages
 from retrieval.followup import FOLLOWUP_WINDOW_S, read_followup
-from storage.qa import MAX_QUESTION_CHARS, QAResult, QuestionProblem, check_question
+from storage.qa import MAX_QUESTION_CHARS, QAResult, QuestionProblem, check_question, question_count
 from storage.schedule import named_first, schedule_months_in
 from storage.views import UserView
 
@@ -48,6 +48,9 @@ class QAHandlers:
         if problem is QuestionProblem.TOO_LONG:
             await msg.reply_text(texts.QUESTION_TOO_LONG.format(n=len(question.strip()), max=MAX_QUESTION_CHARS))
             return
+        if problem is QuestionProblem.NOT_CHINESE:
+            await msg.reply_text(texts.QUESTION_NOT_CHINESE)
+            return
         today = self.core.schedule.today()
         months = schedule_months_in(question, today)
         if months is not None:
@@ -60,6 +63,8 @@ class QAHandlers:
             return
         if not await self.allowed(update, user):
             return
+        if (n := question_count(question)) > 1:
+            lead = (lead or "") + formatting.e(texts.SEVERAL_QUESTIONS.format(n=n)) + "\n"
         result = await self.ask(user, query)
         await send_pages(msg, formatting.answer_card(result, lead=lead), self.card_keyboard(result))
 

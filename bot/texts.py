@@ -61,6 +61,9 @@ ROLE_NAMES = {"deputy": "代表", "staff": "工作人员", "admin": "管理员"}
 
 QUESTION_EMPTY = "请输入您的问题。"
 QUESTION_TOO_LONG = "问题太长（{n} 字），请精简到 {max} 字以内再发送。"
+QUESTION_NOT_CHINESE = "目前只能回答中文提问，请用中文输入您的问题，例如：代表建议的答复期限是多久？"
+# Above the answer to a message that asks several questions at once (a pasted paragraph).
+SEVERAL_QUESTIONS = "（您一次问了 {n} 个问题，下面按整段查找；一次只问一个，回答会更准确。）"
 RATE_LIMITED = "提问太频繁了，请 {s} 秒后再试。"
 VOICE_TYPE_INSTEAD = "好的，请直接输入文字问题。"
 NO_RESULTS = "抱歉，没有找到相关资料。可以换个说法再问，或联系工作人员补充资料。"

@@ -7,11 +7,16 @@ import re
 
 MAX_QUESTION_CHARS = 500  # a question, not a document: a 10 MB paste took minutes to search and echo back
 _WORD = re.compile(r"[^\W_]")  # a letter or digit of any script; not punctuation, symbols, emoji
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# A question ends at “？” or “?”; a pasted paragraph of several is searched as one and answered for none in particular.
+_QUESTION_END = re.compile(r"[？?]+")
 
 
 class QuestionProblem(enum.Enum):
     EMPTY = "empty"  # nothing, or only punctuation and symbols (“？？？”)
     TOO_LONG = "too_long"
+    NOT_CHINESE = "not_chinese"  # no Chinese character, but words of a Latin script (“What is the deadline…?”)
 
 
 def check_question(text: str) -> QuestionProblem | None:
@@ -20,5 +25,12 @@ def check_question(text: str) -> QuestionProblem | None:
         return QuestionProblem.EMPTY
     if len(t) > MAX_QUESTION_CHARS:
         return QuestionProblem.TOO_LONG
+    if not _HAN.search(t) and _LATIN_WORD.search(t):
+        return QuestionProblem.NOT_CHINESE
     return None
+
+
+def question_count(text: str) -> int:
+    """How many questions a message asks, by its question marks (one at least): “…多久？谁负责？怎么催办？” asks three."""
+    return max(1, len([p for p in _QUESTION_END.split(text or "")[:-1] if _WORD.search(p)]))
 

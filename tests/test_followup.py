@@ -245,3 +245,23 @@ async def test_a_spoken_follow_up_reads_on_from_the_typed_question_before_it(db)
     assert kb.asked[-1] == "代表建议交办会，答复期限是多久"  # transcripts have no punctuation
     assert "那答复期限是多久" in card and "（按上一问理解为：代表建议交办会，答复期限是多久）" in card
     assert card.index("那答复期限是多久") < card.index("按上一问理解为") < card.index("三个月内答复")
+
+
+def test_question_shapes_the_bot_tells_apart():
+    from retrieval.questions import QuestionProblem, check_question, question_count
+
+    assert check_question("What is the deadline for answering a deputy's suggestion?") is QuestionProblem.NOT_CHINESE
+    assert check_question("APP怎么下载") is None and check_question("2026") is None
+    assert question_count("答复期限多久？谁负责？怎么催办？") == 3
+    assert question_count("代表建议的答复期限是多久？") == 1 and question_count("？？？") == 1
+
+
+async def test_english_is_asked_for_in_chinese_and_several_questions_are_pointed_out(bot):
+    """A new-user bot round: an English question got a list of unrelated sources, and a pasted paragraph of four
+    questions an answer to none in particular, with no hint either way."""
+    app, core, tg, kb, upd = bot
+    await _register(core, app, tg, upd, 330)
+    (reply,) = await _send(app, tg, upd.text(330, "What is the deadline for answering a deputy's suggestion?"))
+    assert reply.startswith("目前只能回答中文提问") and not kb.asked
+    (card,) = await _send(app, tg, upd.text(330, "代表建议交办会在几月开？答复期限是多久？不答复怎么办？"))
+    assert card.startswith("（您一次问了 3 个问题") and kb.asked
