@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from suggestions.routing import Target, keyword_in, load_targets, remit_vectors
+from suggestions.routing import SEVERAL_MATTERS, Target, draft_matters, keyword_in, load_targets, remit_vectors
 from suggestions.text import clip, measure_items, strip_item_mark
 from suggestions.types import SEVERITY_WARNING, DraftContent, EmbedderLike, Finding
 
@@ -90,6 +90,17 @@ MAX_SHARED_WORDS = 0.1  # of the off items' rare words, at most this share may r
 # Words that say where a demand applies, not what it is about: 城区 in “城区边角地建停车场” and “城区学校教师到乡村任教”
 # ties no parking item to a teachers' one (nor 乡镇 a 乡镇中心校 item to a 乡镇卫生院 one).
 _WHERE_WORDS = frozenset("城区 市区 县城 城镇 乡镇 县域 主城区 老城区 中心城区 城乡 辖区 镇区".split())
+# A title that announces several things rather than one (关于改善民生若干问题的建议, 关于几点建议, 关于当前民生问题的
+# 建议): it names no matter, so it covers none of the draft's groups, and its words (民生) tie no two items together.
+# Only when nothing but such words is left: 关于我省地方戏曲传承的几点建议 names its matter (戏曲).
+_CATCH_ALL_WORDS = re.compile(r"若干|几点|[几多]个?(?:项|方面)?(?:问题|建议|事项)|(?:改善|保障|关注|关心)?民生(?:问题|事项|实事)?"
+                              r"|(?:问题|建议|意见)(?:汇总|集锦|合集)|当前|目前|近期")
+
+
+def catch_all_title(title: str) -> bool:
+    """A title made of catch-all words only (若干问题, 民生问题, 几点建议): no subject word of its own is left."""
+    rest = _CATCH_ALL_WORDS.sub("", title)
+    return rest != title and not any(informativeness(w) >= ITEM_INFO for w in title_words(rest))
 
 
 @dataclass
@@ -438,7 +449,8 @@ def several_topics(draft: DraftContent, embedder: EmbedderLike | None = None,
     items = _items(draft)
     if len(items) < 2:
         return None
-    ttext = title_text(draft)
+    catch_all = catch_all_title(draft.title)
+    ttext = "" if catch_all else title_text(draft)
     groups = lexical_groups(items, ttext)
     method, keep, fits = "lexical", None, True
     if groups:
@@ -449,7 +461,8 @@ def several_topics(draft: DraftContent, embedder: EmbedderLike | None = None,
         # each group names a part of the title the others do not (校园周边 and the market regulator's 食品安全, or
         # 养老 and 托育 of a “一老一小” the problem spells out, most of which join through the title already): the
         # title names them all
-        if all(parts[id(g)] - set().union(*(parts[id(h)] for h in groups if h is not g)) for g in groups):
+        if not catch_all and all(parts[id(g)] - set().union(*(parts[id(h)] for h in groups if h is not g))
+                                 for g in groups):
             return None
         # the group the title speaks of stays; a smaller group only when it fits the title strictly better
         keep = max(groups, key=lambda g: (fit[id(g)], len(g.items)))
@@ -462,7 +475,7 @@ def several_topics(draft: DraftContent, embedder: EmbedderLike | None = None,
         groups, method = embedding_groups(draft, items, embedder), "embedding"
         keep, fits = (groups[0] if groups else None), True  # the embedding's first group is the title's
     if keep is None or len(groups) < 2:
-        return None
+        return _matters_finding(draft)
     others = [g for g in groups if g is not keep]
     listed = "；".join(
         f"“{_snippet(items[g.items[0]])}”" + (f"等 {len(g.items)} 条" if len(g.items) > 1 else "")
@@ -478,6 +491,25 @@ def several_topics(draft: DraftContent, embedder: EmbedderLike | None = None,
         {"method": method, "kept": keep.items, "groups": [
             {"items": [items[i] for i in g.items], "units": g.units, "fields": field_label(g.units)}
             for g in groups]},
+    )
+
+
+def _matters_finding(draft: DraftContent) -> Finding | None:
+    """The routing's several-matters signal (``routing.draft_matters``, no embedder needed) as a finding: three or
+    more matters that no unit and no rare word join, each item maybe its own (a 民生 draft on loans, 异地就医, 近视
+    and stray dogs, each for another office). ``lexical_groups`` leaves such items out, one stray item being no matter
+    of its own there. The routing says the same (“草稿可能涉及多个事项”); none of the 436 real proposals has three."""
+    matters = draft_matters(draft, load_targets("units"))
+    if len(matters) < SEVERAL_MATTERS:
+        return None
+    listed = "；".join(field_label(m[:2]) for m in matters[:5])
+    return Finding(
+        "several_topics", SEVERITY_WARNING,
+        f"“具体建议”提出了几件互不相关的事项，可能要由不同单位分别办理（{listed}）。",
+        "一件建议宜一事一议，只提一个事项：选定其中一件作为本件的主题（标题也按这一事项改写，不用“若干问题”"
+        "“几点建议”这类笼统标题），其余另行起草为单独的建议，各自写明问题、原因和措施。",
+        "measures",
+        {"method": "matters", "groups": [{"units": m, "fields": field_label(m[:2])} for m in matters]},
     )
 
 

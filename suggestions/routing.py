@@ -119,8 +119,8 @@ NAMED_FIT = 0.02
 UNSURE_TIE = 0.8
 UNSURE_LOW_SHARE = 2.0
 FILLER_SHARE = 0.2
-UNSURE_NOTE = "推荐把握不大，请工作人员核对"
 LOW_NOTE = "匹配度较低，建议人工确认"
+UNSURE_NOTE = LOW_NOTE  # one wording for an unsure recommendation, whatever the reason (said in brackets after it)
 SEVERAL_NOTE = "草稿可能涉及多个事项"
 REFERENCE_NOTE = "仅供参考：草稿中没有与其职责对应的用语，只是语义上相近"
 # With keyworded targets (units, committees), a recommendation below the top with no evidence at all is dropped under
@@ -647,7 +647,7 @@ class Router:
             out.append(Recommendation(t.name, float(score[i]), reasons, comps, offices[i] if level else None))
         notes = []  # said first: the bot's staff view shows the first 200 characters of the reasons
         if out and (doubt := unsure_reason(sorted(score, reverse=True)[:2], n_t)):
-            notes.append(f"{UNSURE_NOTE if doubt.startswith('前两项') else LOW_NOTE}（{doubt}）")
+            notes.append(f"{LOW_NOTE}（{doubt}）")
         elif out and keyed and bare[order[0]]:
             notes.append(f"{LOW_NOTE}（草稿中没有与其职责对应的用语，只是语义上相近）")
         if out and local and isinstance(draft, DraftContent):
