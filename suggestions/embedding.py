@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from suggestions.types import EmbedderLike
@@ -19,20 +21,33 @@ def default_embedder() -> EmbedderLike:
     return Embedder.shared()
 
 
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced by an object without isatty, or closed
+        return False
+
+
 class LazyEmbedder:
     """The shared embedder, loaded on first use: a one-off ``suggestion check`` whose words settle every question
     (no e5 coherence check, nothing submitted to compare with) does not pay the ~9 s of importing and loading it."""
 
-    def __init__(self) -> None:
+    def __init__(self, loading_note: str | None = None) -> None:
+        """``loading_note``: said on stderr just before the model is loaded (the command line's “正在载入语义模型……”),
+        and only to a terminal: a person waiting learns why, while a script's captured stderr and a piped --json
+        stay as they were. Not said when the model is already in memory."""
         from deputy_assistant.models import E5_NAME, model_path
         from retrieval.embedder import Embedder
 
+        self._loading_note = loading_note
         self._embedder: EmbedderLike | None = default_embedder() if Embedder.loaded() else None
         if self._embedder is None:
             model_path(E5_NAME)  # a missing model is reported now (ModelMissingError), not halfway through a check
 
     def _get(self) -> EmbedderLike:
         if self._embedder is None:
+            if self._loading_note and _stderr_is_terminal():
+                print(self._loading_note, file=sys.stderr, flush=True)
             self._embedder = default_embedder()
         return self._embedder
 
