@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 
+from corpus.numbers import parse_cn_int
 from storage.clock import BEIJING, utcnow
 from storage.schedule import parse_day
 from suggestions.status import beijing_day
@@ -100,21 +101,6 @@ _RELATIVE_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _WEEK_WORD = re.compile(r"^(下下|下|本|这)?(?:周|星期|礼拜)([一二三四五六日天])$")
 _DAYS_LATER = re.compile(r"^(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*天(?:后|以后|之后)$")
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def _cn_number(word: str) -> int | None:
-    """"10", "三", "十", "十五", "二十", "二十三" → int."""
-    if word.isdigit():
-        return int(word)
-    tens, _, ones = word.partition("十")
-    if "十" not in word:
-        return _CN_DIGITS.get(word) if len(word) == 1 else None
-    t = _CN_DIGITS.get(tens, None) if tens else 1
-    o = _CN_DIGITS.get(ones, None) if ones else 0
-    return None if t is None or o is None else t * 10 + o
-
-
 def deadline_day(word: str, today: date) -> date | None:
     """The day a /consult deadline names, Beijing calendar: the dates /addevent reads (2026-03-20, 2026年3月20日,
     3月20日, 3-20) and 今天/明天/后天/大后天, 下周五 (Friday of next week), 本周五, 周五 (the coming Friday, today
@@ -133,7 +119,7 @@ def deadline_day(word: str, today: date) -> date | None:
         return today + timedelta(days=(target - today.weekday()) % 7)
     m = _DAYS_LATER.match(w)
     if m:
-        n = _cn_number(m.group(1))
+        n = int(m.group(1)) if m.group(1).isdigit() else parse_cn_int(m.group(1))
         return today + timedelta(days=n) if n is not None and 0 < n <= 366 else None
     return parse_day(w, today)
 

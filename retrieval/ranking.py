@@ -165,7 +165,7 @@ def session_numbers(text: str) -> set[int]:
     for m in _SESSION.finditer(text):
         prev = None
         for sep, num in _SESSION_PART.findall(m.group(1)):
-            n = int(num) if num.isdigit() else parse_cn_int(num.replace("两", "二"))
+            n = int(num) if num.isdigit() else parse_cn_int(num)
             if n is None:
                 continue
             if sep in "至到" and sep and prev is not None and 0 < n - prev <= 20:

@@ -92,17 +92,14 @@ class QAService:
 
     async def record_voice(self, user: UserView, question: str, alternatives: list[str]) -> int:
         """Keeps an unsure transcript's alternatives so their buttons survive a restart."""
-        async with self.db.session() as s, s.begin():
-            rec = await QueryRepo(s).add(
-                QueryRecord(user_id=user.id, kind="voice", question=question, alternatives=list(alternatives))
-            )
-            return rec.id
+        return await self.record(user, question, "voice", alternatives)
 
-    async def record(self, user: UserView, question: str, kind: str) -> int:
-        """A question answered elsewhere (``kind`` "schedule": a month's plan), kept as the user's last question so
-        that a follow-up (“那9月呢？”) reads on from it."""
+    async def record(self, user: UserView, question: str, kind: str, alternatives: list[str] | None = None) -> int:
+        """A question not answered by ``ask`` (``kind`` "schedule": a month's plan; an unsure voice note before its
+        reading is picked), kept as the user's last question so that a follow-up (“那9月呢？”) reads on from it."""
         async with self.db.session() as s, s.begin():
-            rec = await QueryRepo(s).add(QueryRecord(user_id=user.id, kind=kind, question=question.strip()))
+            rec = await QueryRepo(s).add(QueryRecord(user_id=user.id, kind=kind, question=question.strip(),
+                                                     alternatives=list(alternatives or [])))
             return rec.id
 
     async def last_question(self, user: UserView, within_s: float) -> str | None:
