@@ -29,8 +29,8 @@ from bot.voice_handlers import transcribe_message
 from storage.clock import BEIJING
 from storage.views import UserView
 from suggestions.draft import (
-    STEP_BY_KEY, DraftClosed, DraftError, Prompt, StepResult, clearly_question, inner_title, looks_like_question,
-    typed_button, whole_draft,
+    STEP_BY_KEY, DraftClosed, DraftError, Prompt, StepResult, clearly_question, earlier_step_for, inner_title,
+    looks_like_question, typed_button, whole_draft,
 )
 from suggestions.status import EVALUATIONS, StatusError
 from suggestions.types import KINDS
@@ -140,8 +140,13 @@ class SuggestionHandlers:
         """A typed (or spoken) answer. A plain question (“宁夏1月有什么工作？”, on another topic than the draft)
         is answered at once, the open draft mentioned once per step; one that might be either is held and the
         deputy asked which it is. Neither is refused as thin nor saved into the draft. A button's label typed
-        (“暂存”“放弃”“跳过”) does what the button does; a required step cannot be skipped."""
+        (“暂存”“放弃”“跳过”, or “算了不写了”“改天再写”) does what the button does; a required step cannot be skipped;
+        “上一步” reopens the step before. Prose sent at 联名代表/附件 that continues an earlier part (the second message of
+        the 具体建议) is held and offered to be added there."""
         action = typed_button(text, p.step)
+        if action == "back":
+            await self._back(update, user, p)
+            return
         if action == "pause":
             await self._pause(update, user, p.draft_id)
             return
@@ -164,7 +169,48 @@ class SuggestionHandlers:
             short = text if len(text) <= 40 else text[:40] + "…"
             await send(update, [e(t.QUESTION_OR_ANSWER.format(text=short, label=p.label))], v.question_keyboard(p))
             return
+        target = earlier_step_for(text, p.step, p.kind)
+        if target is not None:
+            # held like a question (chat_state ``sugg_question``); its step names both ends, so a [作为…的内容]
+            # button of an older held question cannot take it
+            await self.svc.hold_question(user, p.draft_id, f"{p.step}>{target}", text)
+            short = text if len(text) <= 40 else text[:40] + "…"
+            await send(update, [e(t.CONTINUATION_ASK.format(text=short, label=STEP_BY_KEY[target].label, step=p.label,
+                                                            what=t.CONTINUATION_WHAT.get(p.step, p.label)))],
+                       v.continuation_keyboard(p, target))
+            return
         await self._answer(update, user, p, text)
+
+    async def _back(self, update: Update, user: UserView, p: Prompt) -> None:
+        """“上一步” typed: the step before, what was entered kept; a part reopened from the preview: the preview."""
+        try:
+            where = await self.drafts.back(p.draft_id, author_of(user))
+        except DraftError as exc:
+            await send(update, v.prompt_pages(p, [e(str(exc)), ""]), v.prompt_keyboard(p))
+            return
+        if isinstance(where, Prompt):
+            await send(update, v.prompt_pages(where, [e(t.BACK_DONE.format(label=where.label)), ""]),
+                       v.prompt_keyboard(where))
+            return
+        await self._show_next(update, user, p.draft_id, None, [e(t.BACK_TO_PREVIEW.format(label=p.label)), ""])
+
+    async def _continuation(self, update: Update, user: UserView, where: Prompt, c: v.Cb) -> None:
+        """[补充到“具体建议”] / [不用，接着填“联名代表”] under a held continuation."""
+        cq = update.callback_query
+        target, add = (c.args + ("", ""))[:2]
+        held = await self.svc.take_question(user, where.draft_id)
+        if held is None or held.get("step") != f"{where.step}>{target}" or target not in STEP_BY_KEY:
+            await cq.answer(t.EXPIRED)
+            return
+        await cq.answer()
+        if add != "1":
+            await send(update, v.prompt_pages(where, [e(t.APPEND_DROPPED), ""]), v.prompt_keyboard(where))
+            return
+        res = await self.drafts.append_to(where.draft_id, author_of(user), target, held["text"])
+        prompt = res.prompt or where
+        await send(update, v.prompt_pages(prompt, v.tip_blocks(t.APPENDED.format(label=STEP_BY_KEY[target].label),
+                                                               res.feedback)),
+                   v.prompt_keyboard(prompt))
 
     async def _document_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView,
                                p: Prompt) -> None:
@@ -430,6 +476,11 @@ class SuggestionHandlers:
             else:
                 await self._ask_question(update, user, held["text"])
                 await send(update, [e(t.BACK_TO_STEP.format(label=where.label))], v.prompt_keyboard(where))
+        elif c.op == "m":  # a held message that continues an earlier part
+            if not isinstance(where, Prompt):
+                await cq.answer(t.EXPIRED)
+                return
+            await self._continuation(update, user, where, c)
         elif c.op == "f":  # a file held at a text step
             if not isinstance(where, Prompt):
                 await cq.answer(t.EXPIRED)

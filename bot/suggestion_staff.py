@@ -27,7 +27,7 @@ from bot.suggestion_services import SuggestionServices
 from storage.views import UserView
 from suggestions.analysis import analyse_db
 from suggestions.draft import inner_title
-from suggestions.status import DUE_SOON, STATUS_SUBMITTED, StatusError
+from suggestions.status import DUE_SOON, STATUS_SUBMITTED, StatusError, assignee
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class SuggestionStaffHandlers:
         async with _ASSIGN_LOCKS.setdefault(c.id, asyncio.Lock()):
             try:
                 detail = await self.status.detail(c.id)
-                unit = detail.recommended[index]["name"]
+                unit = assignee(detail.recommended[index])
                 if detail.status != STATUS_SUBMITTED:
                     raise StatusError(ALREADY_ASSIGNED.format(id=c.id, status=detail.status,
                                                               units="、".join(detail.units) or "—"))
@@ -120,7 +120,7 @@ class SuggestionStaffHandlers:
     async def _assign(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, sid: int,
                       units: list[str], complex_case: bool) -> None:
         detail = await self.status.detail(sid)
-        recommended = [r["name"] for r in detail.recommended]
+        recommended = [assignee(r) for r in detail.recommended]
         due = await self.status.assign(sid, units, actor=actor(user), complex_case=complex_case)
         how = t.HOW_ACCEPTED if recommended and units[0] == recommended[0] else t.HOW_OVERRIDE
         log.info("suggestion assigned staff=%s suggestion=%s units=%d accepted=%s", user.id, sid, len(units),

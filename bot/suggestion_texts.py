@@ -1,7 +1,7 @@
 """User-facing text of the suggestion conversation and the staff commands (Simplified Chinese).
 Plain strings are escaped by the caller; strings with tags are HTML already."""
 
-START = "开始起草{kind}。可随时发送 /cancel 放弃，或点“暂存”以后再写。"
+START = "开始起草{kind}。可随时发送 /cancel 放弃，或点“暂存”以后再写；发送“上一步”可返回上一步。"
 OTHER_DRAFTS = "（您还有 {n} 份未完成的草稿，发送 /drafts 查看。）"
 EXAMPLE = "例如："
 CURRENT = "当前内容："
@@ -40,6 +40,16 @@ CANCEL_CONFIRM = "确定放弃草稿《{title}》吗？放弃后不能恢复。"
 BUTTON_CANCEL_YES = "确认放弃"
 BUTTON_CANCEL_NO = "不放弃，接着写"
 NOT_FINISHED = "草稿还没写完，请先完成“{label}”。"
+# “上一步” typed at a step
+BACK_DONE = "↩️ 已返回上一步“{label}”，之前填写的内容都保留着。"
+BACK_TO_PREVIEW = "↩️ 已返回预览，“{label}”保持原来的内容。"
+# A body part sent at a step that takes names or files (the second message of the 具体建议 at 联名代表)
+CONTINUATION_ASK = "您发的“{text}”看起来是“{label}”的接续，不是{what}。要把它补充到“{label}”吗？补充后草稿仍停在“{step}”一步。"
+CONTINUATION_WHAT = {"cosponsors": "联名代表的姓名", "attachments": "附件（附件请直接发送文件或照片）"}
+BUTTON_APPEND = "补充到“{label}”"
+BUTTON_APPEND_NO = "不用，接着填“{label}”"
+APPENDED = "✅ 已补充到“{label}”。"
+APPEND_DROPPED = "好的，这段话没有写入草稿。"
 AT_PREVIEW = "草稿已写完，请点预览下方的按钮修改、自检或提交。"
 
 PREVIEW_HEAD = "<b>{kind}预览</b>（草稿 {id}）"

@@ -17,7 +17,7 @@ from bot.formatting import TELEGRAM_LIMIT, e, paginate, split_plain
 from storage.clock import BEIJING
 from suggestions.draft import PREVIEW, STEP_BY_KEY, DraftInfo, Prompt, inner_title, render_preview, steps_for
 from suggestions.status import (
-    EVALUATIONS, LEGAL_BASIS, OPEN_STATUSES, STATUS_ANSWERED, OverdueItem, StatusView, SuggestionDetail,
+    EVALUATIONS, LEGAL_BASIS, OPEN_STATUSES, STATUS_ANSWERED, OverdueItem, StatusView, SuggestionDetail, assignee,
 )
 from suggestions.types import KIND_BILL, SEVERITY_ERROR, SEVERITY_LABELS, DraftContent, SelfCheckReport
 
@@ -113,6 +113,14 @@ def question_keyboard(p: Prompt) -> InlineKeyboardMarkup:
     """A held message: the step's content or a question; and a way out of the draft."""
     return _kb([[(t.BUTTON_AS_ANSWER.format(label=p.label), cb("t", p.draft_id))],
                 [(t.BUTTON_AS_QUESTION, cb("q", p.draft_id))],
+                [(t.BUTTON_PAUSE, cb("p", p.draft_id)), (t.BUTTON_CANCEL, cb("x", p.draft_id))]])
+
+
+def continuation_keyboard(p: Prompt, target: str) -> InlineKeyboardMarkup:
+    """A held message that continues an earlier part (``target``): add it there, or drop it; and a way out."""
+    label = STEP_BY_KEY[target].label
+    return _kb([[(t.BUTTON_APPEND.format(label=label), cb("m", p.draft_id, target, 1))],
+                [(t.BUTTON_APPEND_NO.format(label=p.label), cb("m", p.draft_id, target, 0))],
                 [(t.BUTTON_PAUSE, cb("p", p.draft_id)), (t.BUTTON_CANCEL, cb("x", p.draft_id))]])
 
 
@@ -289,12 +297,12 @@ def assign_view(d: SuggestionDetail, complex_case: bool) -> tuple[str, InlineKey
         lines.append(e(t.ASSIGN_RECS.format(target=target)))
         for i, r in enumerate(recs, 1):
             reasons = "；".join(r.get("reasons") or [])[:200]
-            lines.append(e(t.ASSIGN_REC.format(n=i, name=r["name"], score=float(r.get("score", 0.0)), reasons=reasons)))
+            lines.append(e(t.ASSIGN_REC.format(n=i, name=assignee(r), score=float(r.get("score", 0.0)), reasons=reasons)))
         lines.append(e(t.ASSIGN_HOW.format(id=d.suggestion_id, months=" 6个月" if complex_case else "")))
     else:
         lines.append(e(t.ASSIGN_NO_RECS.format(id=d.suggestion_id)))
     text = "\n".join(lines)[:TELEGRAM_LIMIT]
-    buttons = [[(t.ASSIGN_BUTTON.format(name=r["name"]), cb("a", d.suggestion_id, i, months))]
+    buttons = [[(t.ASSIGN_BUTTON.format(name=assignee(r)), cb("a", d.suggestion_id, i, months))]
                for i, r in enumerate(recs)]
     return text, (_kb(buttons) if buttons else None)
 

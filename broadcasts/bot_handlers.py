@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from telegram import InlineKeyboardMarkup, Update
@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from storage.clock import utcnow
+from storage.clock import BEIJING, utcnow
 from storage.models import User
 
 from broadcasts import audience as aud
@@ -88,7 +88,8 @@ class BroadcastHandlers(HandlerBase):
         attached = ""
         try:
             if at is not None and at <= utcnow():
-                raise service.BroadcastError(f"定时发送的时间 {beijing_time(at)} 已经过去，请选择将来的时间")
+                raise service.BroadcastError(f"定时发送的时间 {beijing_time(at)}（北京时间）已经过去，请写一个将来的时间；"
+                                             "立即发送请去掉 @ 部分。")
             async with self.db.session() as s:  # refused before a file is fetched or anything stored
                 if not await aud.count(s, spec):
                     raise await aud.nobody_error(s, spec)
@@ -103,11 +104,19 @@ class BroadcastHandlers(HandlerBase):
         except (aud.AudienceError, service.BroadcastError) as e:
             await msg.reply_text(str(e))
             return
-        when = f"定时：{beijing_time(at)}" if at else "确认后立即发送"
+        # the time as it was read (“@下周一” → 2026-12-07 09:00（星期一，北京时间）), for staff to check
+        when = f"定时：{beijing_time(at)}（{weekday(at)}，北京时间）" if at else "确认后立即发送"
         if context.user_data is not None:  # a /cancel typed next cancels this draft (cancel_cmd)
             context.user_data[PREVIEW_KEY] = b.id
+        searchable = ""
+        if service.notice_is_substantive(p.text):
+            from bot import formatting
+
+            searchable = (f"\n通知正文{'定时发送时' if at else '确认发送时'}收入资料库，代表可提问查阅"
+                          f"（可查阅范围：{formatting.scope_label(spec.scope(b.id))}）")
         await msg.reply_text(
-            f"通知 #{p.broadcast_id} 预览\n接收范围：{p.audience}（{p.recipients} 人）\n{when}{attached}\n\n{p.text}",
+            f"通知 #{p.broadcast_id} 预览\n接收范围：{p.audience}（{p.recipients} 人）\n{when}{attached}{searchable}"
+            f"\n\n{p.text}",
             reply_markup=keyboard([[("确认发送", f"bc:ok:{b.id}"), ("取消", f"bc:no:{b.id}")]]))
 
     async def _check_attachment(self, doc, spec: aud.AudienceSpec, context, *,
@@ -154,7 +163,7 @@ class BroadcastHandlers(HandlerBase):
                     raise service.BroadcastError(f"找不到通知 #{bid}")
                 if draft.state != BroadcastState.DRAFT.value:
                     raise service.not_a_draft(draft)
-                at, ref, audience = draft.scheduled_at, draft.document_ref, draft.audience
+                at, ref, audience, text = draft.scheduled_at, draft.document_ref, draft.audience, draft.text
             later = at is not None and at > utcnow()
             if not later:  # a scheduled briefing's file is taken in at its send time (ingest_due_attachments)
                 await ingest_attachment(self.deps, context.bot, bid, ref, audience)
@@ -162,6 +171,9 @@ class BroadcastHandlers(HandlerBase):
                 n = await service.confirm(s, bid, at=at)
                 if later and service.attachment_file_id(ref):
                     await reminders.schedule_attachment(s, bid, at, audience)
+                if service.notice_is_substantive(text):  # its text too, durably, in the confirming transaction
+                    await reminders.schedule_attachment(s, bid, at if later else utcnow(), audience,
+                                                        kind=reminders.NOTICE)
                 b = await s.get(Broadcast, bid)
                 b.progress_chat_id, b.progress_message_id = q.message.chat_id, q.message.message_id
         except service.BroadcastError as e:
@@ -174,6 +186,8 @@ class BroadcastHandlers(HandlerBase):
                                   f"如需{label}，点下方按钮或发送 /bccancel {bid}。",
                                   reply_markup=keyboard([[(label, f"bc:stop:{bid}")]]))
         wake_sender(context.application)
+        if not later and service.notice_is_substantive(text):  # sent now: searchable now (retried if it fails)
+            await take_in_notice(self.deps, bid)
 
     async def _stop(self, q, bid: int, context) -> None:
         """取消发送 / 停止发送 after confirmation: pending rows are not sent; the message says what was."""
@@ -350,9 +364,10 @@ def register_broadcast_handlers(app: Application, deps, *, group: int = -1) -> B
     c = ConsultationHandlers(deps)
     db = deps.core.db
 
-    async def received(user) -> set[str]:  # attachments of briefings sent to a level, tag or list
+    async def received(user) -> set[str]:  # attachments and texts of briefings sent to a level, tag or list
         async with db.session() as s:
-            return await aud.received_scopes(s, user.id, staff=user.is_staff)
+            return (await aud.received_scopes(s, user.id, staff=user.is_staff)
+                    | await reminders.notice_scopes(s, user.id, staff=user.is_staff))
 
     deps.core.qa.scope_providers.append(received)
     app.add_handler(CommandHandler("broadcast", h.broadcast), group)
@@ -396,9 +411,10 @@ async def start_background(app: Application, deps, config: WorkerConfig | None =
                     if await reminders.tick(s, before=reminder_before):
                         wake.set()
                 await ingest_due_attachments(deps, bot)
+                await ingest_due_notices(deps)
                 async with db.session() as s:
                     nxt = await reminders.next_attachment_due(s)
-                if nxt is not None:  # a scheduled briefing's file: searchable soon after it goes out
+                if nxt is not None:  # a scheduled briefing's file or text: searchable soon after it goes out
                     wait = min(wait, max(1.0, (nxt - utcnow()).total_seconds()))
             except Exception:
                 log.exception("reminder tick failed")
@@ -469,6 +485,59 @@ async def ingest_due_attachments(deps, bot, now: datetime | None = None) -> int:
         async with db.session() as s, s.begin():
             await reminders.attachment_taken_in(s, bid)
     return done
+
+
+NOTICE_RETRY = timedelta(minutes=5)
+
+
+async def ingest_notice(deps, broadcast_id: int, text: str, audience: dict, sent_at: datetime) -> None:
+    """Take a sent briefing's own text into the knowledge base, like its attachment (``ingest_attachment``):
+    the audience's scope (``broadcast:<id>`` for a level, tag or list), a document keyed by the broadcast,
+    titled «通知（2026-12-01）：请于12月10日前报送…» so the answer card cites it. The same broadcast always
+    makes the same document, so taking it in again (a retry) replaces it with itself: never a duplicate."""
+    name, data = service.notice_document(broadcast_id, text, sent_at)
+    scope = aud.AudienceSpec.from_json(audience).scope(broadcast_id)
+    summary = await deps.core.uploads.ingest_bytes(name, data, scope, key=f"broadcast-{broadcast_id}-text")
+    if summary.errors:
+        raise service.BroadcastError("；".join(summary.errors))
+
+
+async def take_in_notice(deps, broadcast_id: int, now: datetime | None = None) -> bool:
+    """Take the text of a confirmed briefing in, if its row (``reminders.NOTICE``) is still open, and close the
+    row; a cancelled (or never confirmed) briefing's text is never taken in. A failure is logged and the row
+    postponed, so the background loop tries again (the briefing itself is sent either way)."""
+    db = deps.core.db
+    async with db.session() as s:
+        b = await s.get(Broadcast, broadcast_id)
+        sent_at = await reminders.notice_sent_at(s, broadcast_id, open_only=True)
+    if sent_at is None:
+        return False
+    taken = False
+    if b is not None and b.state not in (BroadcastState.CANCELLED.value, BroadcastState.DRAFT.value):
+        try:
+            await ingest_notice(deps, b.id, b.text, b.audience, sent_at)
+        except Exception:
+            log.warning("text of broadcast=%s not taken in yet; retrying", broadcast_id, exc_info=True)
+            async with db.session() as s, s.begin():
+                await reminders.postpone_notice(s, broadcast_id, NOTICE_RETRY, now=now)
+            return False
+        taken = True
+    async with db.session() as s, s.begin():
+        await reminders.attachment_taken_in(s, broadcast_id, kind=reminders.NOTICE)
+    return taken
+
+
+async def ingest_due_notices(deps, now: datetime | None = None) -> int:
+    """Briefings whose text is due (a scheduled one at its send time, one whose taking-in failed on retry):
+    take them in (the background loop calls this). Returns how many were taken in."""
+    async with deps.core.db.session() as s:
+        due = await reminders.due_attachments(s, now=now, kind=reminders.NOTICE)
+    return sum([await take_in_notice(deps, bid, now=now) for bid in due])
+
+
+def weekday(t: datetime) -> str:
+    """The Beijing weekday of a naive UTC time: 星期一 … 星期日."""
+    return "星期" + "一二三四五六日"[t.replace(tzinfo=UTC).astimezone(BEIJING).weekday()]
 
 
 def _raise_unusable(summary, file_name: str, outcome: str = "通知未创建") -> None:

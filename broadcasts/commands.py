@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 
 from corpus.numbers import parse_cn_int
@@ -14,16 +14,17 @@ from suggestions.status import beijing_day
 from broadcasts import audience as aud
 from broadcasts import service
 from broadcasts.consultation import ConsultationError
+from broadcasts.reminders import DEFAULT_START, parse_time_of_day
 
 
 USAGE = ("用法：只发送 /broadcast，按提示一步步选择范围、填写内容和时间；或一次写全：\n"
          "/broadcast 范围 [@YYYY-MM-DD HH:MM] 通知内容\n"
          "范围：全体 | 代表团:名称 | 委员会:名称 | 层级:全国/省/市/县/乡 | 标签:名称 | 名单:用户编号,用户编号\n"
+         "定时（北京时间）也可写 @明天 8:30、@明天上午9点、@12月5日 14:30、@下周一 9:00、@今晚8点；不写 @ 即确认后立即发送。\n"
          "例：/broadcast 代表团:广东代表团 @2026-03-05 08:30 请于九点前到驻地大厅集合。\n"
          "带附件：先上传文件（PDF/DOCX 等），再回复该文件发送 /broadcast 范围 说明文字；"
          "附件随通知发出，并收入资料库供代表提问。")
 _KIND_WORDS = {"代表团": "delegation", "委员会": "committee", "层级": "level", "标签": "tag", "名单": "list"}
-_AT = re.compile(r"^@(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s+(\d{1,2})[:：](\d{2})\s*")
 # A list's ids may be written with spaces around the commas ("名单:2, 6"): one audience word.
 _LIST_WORD = re.compile(r"^名单\s*[:：]\s*\d+(?:\s*[,，、]\s*\d+)*")
 
@@ -59,18 +60,89 @@ def parse_audience(word: str) -> aud.AudienceSpec:
     return aud.AudienceSpec(_KIND_WORDS[kind], value.strip())
 
 
-def parse_when(text: str) -> tuple[datetime | None, str]:
-    """"@2026-03-05 08:30 rest" (Beijing time) -> (naive UTC, rest)."""
-    m = _AT.match(text)
-    if not m:
-        if re.match(r"^@\s*\d", text):  # meant as a time but unreadable: never sent as part of the text
-            raise service.BroadcastError("定时格式应为 @年-月-日 时:分，例如 @2026-03-05 08:30")
+WHEN_HINT = ("定时格式：{at}2026-12-05 14:30，或 {at}明天 8:30、{at}明天上午9点、{at}12月5日 14:30、{at}下周一 9:00、"
+             "{at}今晚8点（北京时间；只写日期按 09:00）")
+DEFAULT_SEND = DEFAULT_START  # a send time given as a day only: 09:00 Beijing, as an event without a time
+# The day words people lead a time with: 今晚8点 = 今天 晚上8点.
+_DAY_PART = {"今晚": "今天晚上", "今夜": "今天晚上", "今早": "今天早上", "今晨": "今天早上", "明晚": "明天晚上",
+             "明早": "明天早上", "明晨": "明天早上", "昨晚": "昨天晚上"}
+_PAST_DAYS = {"昨天": 1, "昨日": 1, "前天": 2}
+_CN_DATE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十]{1,3}(?=[月日号])")
+# What reads as an attempt at a time ("@明天下午", "@周末", "@3号", "@下个月"): refused, never sent as text.
+_TIMEISH = re.compile(r"^(?:\d|[零〇一二两三四五六七八九十]+[点时月号日天周]|[今明昨][天日晚早晨夜]|前天|大?后天"
+                      r"|[上下本这]{1,2}(?:周|星期|礼拜|个?月)|周[一二三四五六日天末]|星期|礼拜"
+                      r"|凌晨|早上|早晨|上午|中午|下午|晚上|傍晚|月[初中底末]|年[初底])")
+
+
+def _day(word: str, today: date) -> date | None:
+    """The day a send-time word names (Beijing calendar), as /consult deadlines read them (deadline_day: 明天, 下周一,
+    12月5日, 2026-12-05, 3天后…), plus 十二月五日, 12月5号 and the past days 昨天/前天 (to be refused as past)."""
+    w = _CN_DATE_NUMBER.sub(lambda m: str(parse_cn_int(m.group(0))), word).replace("号", "日")
+    if w in _PAST_DAYS:
+        return today - timedelta(days=_PAST_DAYS[w])
+    return deadline_day(w, today)
+
+
+def _read(expr: str, today: date) -> tuple[date | None, time | None] | None:
+    """"明天上午9点" / "12月5日14:30" / "今晚8点" / "下周一" / "8:30" (no spaces) → (day, time of day), either may
+    be None (not written); None when it is not a day and/or a time of day."""
+    for short, long in _DAY_PART.items():
+        if expr.startswith(short):
+            expr = long + expr[len(short):]
+    for i in range(len(expr) + 1):
+        head, tail = expr[:i], expr[i:]
+        day = _day(head, today) if head else None
+        if head and day is None:
+            continue
+        at = parse_time_of_day(tail) if tail else None
+        if tail and at is None:
+            continue
+        return day, at
+    return None
+
+
+def read_when(expr: str, now: datetime | None = None, *, at_sign: str = "@") -> datetime:
+    """A send time as staff write it (Beijing time) → naive UTC: "2026-12-05 14:30", "明天 8:30", "明天上午9点",
+    "12月5日 14:30", "下周一 9:00", "今晚8点"; a day alone means 09:00 (refused if that has passed, with the
+    hint to write the time), a time alone today. BroadcastError (shown as it is) when unreadable. A written
+    time that has passed is returned: the callers refuse it, saying which time they read."""
+    now = now or utcnow()
+    today = now.replace(tzinfo=UTC).astimezone(BEIJING).date()
+    words = expr.split()
+    read = _read("".join(words), today) if 0 < len(words) <= 3 else None
+    if read is None or read == (None, None):
+        raise service.BroadcastError(f"无法识别发送时间“{at_sign}{' '.join(words)}”。" + WHEN_HINT.format(at=at_sign))
+    day, at = read
+    local = datetime.combine(day or today, at or DEFAULT_SEND, tzinfo=BEIJING)
+    when = local.astimezone(UTC).replace(tzinfo=None)
+    if at is None and when <= now:
+        said = " ".join(words)
+        passed = (f"“{said}”未写时间，按 09:00 发送，但今天的 09:00 已经过去" if day == today
+                  else f"“{said}”（{day.year}年{day.month}月{day.day}日）已经过去")
+        raise service.BroadcastError(f"{passed}，请写一个将来的时间。" + WHEN_HINT.format(at=at_sign))
+    return when
+
+
+def parse_when(text: str, now: datetime | None = None) -> tuple[datetime | None, str]:
+    """"@2026-03-05 08:30 rest", "@明天 8:30 rest", "@今晚8点 rest" (Beijing time) -> (naive UTC, rest).
+    Without a leading "@" (or "@" and a word that is no time, "@各位代表") the text is all content: (None, text).
+    An "@" followed by a time-like word that cannot be read is refused (BroadcastError), never sent as text."""
+    if not text.startswith(("@", "＠")):  # a Chinese keyboard's full-width ＠ too
         return None, text
-    try:
-        local = datetime(*(int(g) for g in m.groups()), tzinfo=BEIJING)
-    except ValueError as e:
-        raise service.BroadcastError("定时格式应为 @年-月-日 时:分，例如 @2026-03-05 08:30") from e
-    return local.astimezone(UTC).replace(tzinfo=None), text[m.end():]
+    body = text[1:].lstrip()
+    m = re.match(r"(\S+)(?:\s+(\S+))?", body)
+    if m is None or not _TIMEISH.match(m.group(1)):
+        return None, text
+    first, second = m.group(1), m.group(2)
+    now = now or utcnow()
+    today = now.replace(tzinfo=UTC).astimezone(BEIJING).date()
+    read = _read(first, today)
+    # "@明天 8:30 内容", "@明早 7:30 内容": the second word belongs to the time only when it is a time of day
+    # and the first word is no time of its own (a day, or a day and a part of it)
+    if second is not None and (read is None or read[1] is None) and parse_time_of_day(second) \
+            and _read(first + second, today) is not None:
+        return read_when(f"{first} {second}", now), body[m.end():].lstrip()
+    return read_when(first, now), body[m.end(1):].lstrip()
 
 
 LEVELS = ("全国", "省", "市", "县", "乡")

@@ -17,8 +17,8 @@ from storage.clock import utcnow
 
 from broadcasts import audience as aud
 from broadcasts import service
-from broadcasts.commands import parse_audience, parse_when
-from broadcasts.handler_base import answered, keyboard
+from broadcasts.commands import parse_audience, read_when
+from broadcasts.handler_base import answered, beijing_time, keyboard
 
 KEY = "bc_compose"
 STEP_AUDIENCE = ("发布通知（第 1/3 步）：请选择接收范围，或直接输入范围，"
@@ -26,7 +26,9 @@ STEP_AUDIENCE = ("发布通知（第 1/3 步）：请选择接收范围，或直
                  "发送 /cancel 放弃。")
 STEP_CONTENT = ("第 2/3 步：接收范围：{audience}（{n} 人）。\n请发送通知内容。需要附件时，直接发送文件"
                 "（PDF/DOCX/MD/TXT），把通知内容写在文件的说明文字里。")
-STEP_WHEN = ("第 3/3 步：立即发送，还是定时发送？定时请输入北京时间，如 2026-03-05 08:30。")
+STEP_WHEN = ("第 3/3 步：立即发送，还是定时发送？定时请输入北京时间，如 2026-03-05 08:30、明天 8:30、"
+             "明天上午9点、12月5日 14:30、下周一 9:00、今晚8点（只写日期按 09:00）。")
+NOW_WORDS = ("立即", "立即发送", "现在", "现在发", "现在发送", "马上", "马上发", "马上发送")
 CANCELLED = "已放弃发布通知，未保存任何内容。"
 
 
@@ -98,14 +100,19 @@ class ComposeFlow:
                 if not msg.text:
                     await msg.reply_text("请输入发送时间，如 2026-03-05 08:30，或点“立即发送”。")
                 else:
-                    at, rest = parse_when("@" + msg.text.strip().lstrip("@") + " ")
-                    if at is None or rest.strip():
-                        raise service.BroadcastError("定时格式应为 年-月-日 时:分，例如 2026-03-05 08:30")
+                    said = msg.text.strip().lstrip("@＠").strip()
+                    if said in NOW_WORDS:
+                        await self._finish(msg, update, context, None)
+                        raise ApplicationHandlerStop
+                    # the one-line command's reader (@明天 8:30, @下周一, @今晚8点 …), so both paths agree
+                    at = read_when(said, at_sign="")
                     if at <= utcnow():  # asked again at this step instead of ending the flow
-                        raise service.BroadcastError("这个时间已经过去，请输入将来的北京时间，或点“立即发送”。")
+                        raise service.BroadcastError(f"{beijing_time(at)}（北京时间）已经过去，"
+                                                     "请输入将来的时间，或点“立即发送”。")
                     await self._finish(msg, update, context, at)
         except (aud.AudienceError, service.BroadcastError) as e:
-            await msg.reply_text(str(e))
+            tail = "，或点“立即发送”。" if state.get("step") == "when" and "定时格式" in str(e) else ""
+            await msg.reply_text(str(e).rstrip("。") + tail if tail else str(e))
         raise ApplicationHandlerStop
 
     async def _audience_chosen(self, msg, context, spec: aud.AudienceSpec) -> None:

@@ -19,6 +19,7 @@ from broadcasts import audience as aud
 from broadcasts import consultation as cons
 from broadcasts import service
 from broadcasts.models import Consultation, DraftArticle
+from broadcasts.draft_search import draft_articles_text, related_articles
 from broadcasts.commands import parse_audience, parse_deadline, split_audience
 from broadcasts.handler_base import HandlerBase, beijing_time, keyboard, wake_sender
 
@@ -230,6 +231,7 @@ class ConsultationHandlers(HandlerBase):
         button (speech recognition and a question typed into the wrong place must not reach the record)."""
         pending = context.user_data.get(OPINION_KEY) if context.user_data is not None else None
         if not pending:
+            await self._opinion_without_button(update)
             return
         msg = update.effective_message
         if msg.text and msg.text.startswith("/") and msg.text.strip() != "/cancel":
@@ -249,6 +251,29 @@ class ConsultationHandlers(HandlerBase):
             await self._hold_opinion(update, context, user, cid, aid, msg.text or "", "text")
         else:
             await self._save_text_opinion(update, context, user, cid, aid, msg.text or "")
+        raise ApplicationHandlerStop
+
+    async def _opinion_without_button(self, update: Update) -> None:
+        """An opinion typed without choosing an article first (“我对养老条例草案第四条有意见：…”) would be searched
+        as a question and answered with unrelated sources: when the deputy has a consultation open, show the way
+        to give it instead (nothing is saved from here: which draft and which article is the deputy's choice)."""
+        msg = update.effective_message
+        text = msg.text or ""
+        if not text or text.startswith("/") or text.rstrip().endswith(("？", "?")) or not cons.reads_as_opinion(text):
+            return
+        tg_user = update.effective_user
+        res = await self.deps.core.access.check(tg_user.id) if tg_user is not None else None
+        if res is None or not res.ok:
+            return  # refused once, by the question handler that comes next
+        async with self.db.session() as s:
+            open_now = await cons.open_for(s, res.user.id)
+        if not open_now:
+            return
+        titles = "、".join(f"《{c.title}》" for c in open_now[:3])
+        await msg.reply_text(
+            f"您是在对{titles}提意见吗？请点击下方按钮，选择章节和条文后再发送意见，意见才会被记录。"
+            "（这条消息未作为意见提交。）",
+            reply_markup=keyboard([[(f"查看《{c.title}》并提意见", f"cs:{c.id}")] for c in open_now[:3]]))
         raise ApplicationHandlerStop
 
     async def _save_text_opinion(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user, cid: int,
@@ -348,7 +373,7 @@ class ConsultationHandlers(HandlerBase):
         if action == "qa":
             await q.answer()
             await q.edit_message_text(f"已按提问处理，未作为意见提交：{held['text']}")
-            await self._answer_question(update, user, held["text"])
+            await self._answer_question(update, user, held["text"], held["cid"])
             if closed is None:  # back where the deputy was, as after a question in a suggestion draft
                 await self._await_again(q, context, held, f"您仍在对{held['target']}提意见：请直接发送意见（文字或语音）。")
             return
@@ -403,10 +428,23 @@ class ConsultationHandlers(HandlerBase):
         context.user_data[OPINION_KEY] = (held["cid"], held["aid"])
         await q.message.reply_text(ask + "发送 /cancel 放弃。")
 
-    async def _answer_question(self, update: Update, user, question: str) -> None:
-        """这是提问: answered as a typed question is (bot.qa_handlers.QAHandlers.answer_text)."""
+    async def _answer_question(self, update: Update, user, question: str, cid: int) -> None:
+        """这是提问: first the draft's own articles the question names or is about (the knowledge base does not
+        hold the draft), then, unless it named an article, the answer to a typed question
+        (bot.qa_handlers.QAHandlers.answer_text)."""
         from bot.qa_handlers import QAHandlers
 
+        async with self.db.session() as s:
+            c = await cons.get(s, cid)
+            arts = await cons.articles(s, cid)
+        found = await asyncio.to_thread(related_articles, question, arts)
+        if found:
+            await update.effective_message.reply_text(
+                draft_articles_text(c.title, found),
+                reply_markup=keyboard([[(f"对{m.article.locator or '该条'}提意见", f"co:{cid}:{m.article.id}")]
+                                       for m in found]))
+            if any(m.named for m in found):
+                return
         if self._qa is None:
             self._qa = QAHandlers(self.deps)
         await self._qa.answer_text(update, user, question)

@@ -3,6 +3,7 @@ article, collect opinions on an article or the whole draft, export them grouped 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -151,6 +152,24 @@ NOT_INVITED = "您不在本次征求意见的范围内，无法查看或提交�
 def check_open(c: Consultation, now: datetime | None = None) -> None:
     if (now or utcnow()) > c.deadline:
         raise ConsultationClosed(f"《{c.title}》征求意见已于 {_fmt(c.deadline)} 截止，无法再提交")
+
+
+async def open_for(s: AsyncSession, user_id: int, now: datetime | None = None) -> list[Consultation]:
+    """Consultations still open whose audience includes the user, newest first."""
+    rows = (await s.execute(select(Consultation).where(Consultation.deadline >= (now or utcnow()))
+                            .order_by(Consultation.id.desc()))).scalars()
+    return [c for c in rows if await aud.includes(s, aud.AudienceSpec.from_json(c.audience), user_id)]
+
+
+# “我对养老条例草案第四条有意见：…”“建议第十条增加…”: an opinion typed without pressing 对本条提意见 first. A question
+# (“草案第十条是什么意思”) is not one.
+_OPINION = re.compile(r"有(?:个|点|一些|几点|不同)?意见|提(?:个|点|一点|几点|一条)?意见|我的意见|意见如下|意见是|(?:建议|应当?|要)"
+                      r"(?:将|把)?(?:第[零〇一二三四五六七八九十百\d]+条)?(?:修改|删除|删去|增加|增设|补充|明确|写明|细化|改为|调整)")
+_DRAFT_WORD = re.compile(r"草案|征求意见稿|条例|办法|第[零〇一二三四五六七八九十百\d]+条|这部法|该法|本法")
+
+
+def reads_as_opinion(text: str) -> bool:
+    return bool(_OPINION.search(text) and _DRAFT_WORD.search(text))
 
 
 def check_opinion_text(text: str | None) -> str:

@@ -3,14 +3,15 @@ read receipts. Every function works inside a caller-owned AsyncSession (like sto
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.clock import utcnow
+from storage.clock import BEIJING, utcnow
 from storage.models import User, UserStatus
 
 from broadcasts import audience as aud
@@ -95,6 +96,35 @@ def attachment_file_id(document_ref: str | None) -> str | None:
 def attachment_name(document_ref: str | None) -> str:
     """The attachment's file name as uploaded (it also names the knowledge-base document)."""
     return (document_ref or "").partition("|")[2] or "附件.txt"
+
+
+NOTICE_MIN_CHARS = 15  # a Chinese text with this many characters (digits in dates count, punctuation not)
+NOTICE_TITLE_CHARS = 20
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_CONTENT_CHAR = re.compile(r"[\u3400-\u9fff0-9A-Za-z０-９]")
+
+
+def notice_is_substantive(text: str | None) -> bool:
+    """Worth taking into the knowledge base: “请于12月10日前报送年度履职报告。” (17), unlike “请查收会议材料。” or
+    “明天九点在驻地大厅集合” (11)."""
+    text = text or ""
+    return _HAN.search(text) is not None and len(_CONTENT_CHAR.findall(text)) >= NOTICE_MIN_CHARS
+
+
+def notice_title(text: str, sent_at: datetime) -> str:
+    """«通知（2026-12-01）：请于12月10日前报送年度履职报告»: the send day (Beijing) and the text's first
+    line, clipped, so the answer card's citation says which notice it was."""
+    day = sent_at.replace(tzinfo=UTC).astimezone(BEIJING).date().isoformat()
+    head = re.sub(r"\s+", " ", next((ln.strip() for ln in text.splitlines() if ln.strip()), "")).lstrip("#").strip()
+    head = head[:NOTICE_TITLE_CHARS] + "…" if len(head) > NOTICE_TITLE_CHARS else head.rstrip("。；，、！.;,")
+    return f"通知（{day}）：{head}"
+
+
+def notice_document(broadcast_id: int, text: str, sent_at: datetime) -> tuple[str, bytes]:
+    """(file name, Markdown bytes) of a sent briefing's text as a knowledge-base document: the title is its
+    H1. The same broadcast always gives the same name and bytes, so taking it in again changes nothing."""
+    body = f"# {notice_title(text, sent_at)}\n\n{text.strip()}\n"
+    return f"通知-{broadcast_id}.md", body.encode("utf-8")
 
 
 async def create(s: AsyncSession, text: str, spec: aud.AudienceSpec, *, created_by: int | None = None,

@@ -16,7 +16,7 @@ from corpus.cleaning import split_sentences
 from corpus.numbers import search_text
 
 from .facets import CELL_SPLIT, list_items
-from .fact_kinds import NOTES, QUANTITY, SPAN, judge, names_holder, office_asked, too_vague
+from .fact_kinds import NOTES, QUANTITY, SPAN, asks_when, judge, names_holder, names_time, office_asked, too_vague
 from .query import lay_terms, spell_out, statutory_words
 from .ranking import ASKS_ADOPTED, names_locator
 from .tokenize import tokenize
@@ -244,6 +244,9 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     last = answer.sentences[-1]
     if last.text.endswith(("；", ";")):  # a clause of a longer sentence (“…必要时可以加开会议；”) ends the answer
         last.text = last.text[:-1] + ("……" if cut else "。")  # a list cut short must not read as complete
+    if answer.reason is None and asks_when(question) and not any(
+            names_time(s.text) or names_time(hits[s.source].locator.rsplit(" / ", 1)[-1]) for s in answer.sentences):
+        answer.reason, answer.note = "when", NOTES["when"]  # “换届选举什么时候” → a task that names no time
     if ((closeness < FOCUS_CLOSE and (missing := unmentioned(rare, answer)))
             or (closeness < UNSEEN_CLOSE and (missing := unmentioned(unknown, answer)))):
         answer.sentences = []

@@ -30,8 +30,8 @@ from .dense import HNSW_THRESHOLD, DenseIndex
 from .facets import all_facet_ids, facet_ids, facet_texts, owner
 from .query import content_words, is_topic_word, lay_terms, question_words, rewrite_query, spell_out
 from .ranking import (
-    RankConfig, add_actor_prior, add_adoption_prior, add_group_scores, add_locator_prior, add_object_prior, add_session_prior,
-    add_title_priors, fuse,
+    RankConfig, add_actor_prior, add_adoption_prior, add_group_scores, add_locator_prior, add_object_prior,
+    add_quoted_prior, add_session_prior, add_title_priors, fuse,
 )
 from .titles import QueryTitles, TitleCatalog, repealed_by
 from .tokenize import frequency, tokenize
@@ -433,6 +433,7 @@ class KnowledgeBase:
         texts = [chunks[int(i)].text for i in ids]
         scores = add_adoption_prior(scores, texts, titles, asked.named, qtext, cfg)
         scores = add_session_prior(scores, texts, qtext, cfg)
+        scores = add_quoted_prior(scores, texts, qtext, cfg)
         scores = add_object_prior(scores, texts, qtext, cfg)
         scores = add_actor_prior(scores, texts, qtext, cfg)
         order = np.argsort(-scores)[:top_k]

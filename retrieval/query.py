@@ -52,6 +52,8 @@ LEGAL_TERMS: dict[str, str] = {
     "合在一起": "合并", "并在一起": "合并", "内容差不多": "内容相同", "内容一样": "内容相同",
     # (ninth round) ballots marked for more names than seats; bodies run from above (税务、海关: 垂直管理)
     "打勾": "选票 所选", "打钩": "选票 所选", "画勾": "选票 所选", "垂直管": "垂直管理",
+    # (tenth round) a deputy of a named minority (“我是回族代表”): statutes say 少数民族代表 (not 回族 alone: 宁夏回族自治区)
+    "族代表": "少数民族 代表", "族的代表": "少数民族 代表",
     # “啥情况下代表资格就终止了”: statutes list circumstances as “有下列情形之一的” (not 直选 or the typo 意案, which
     # a review found inside 一直选不上 and 同意案件)
     "什么情况下": "情形", "啥情况下": "情形", "哪些情况下": "情形", "哪种情况下": "情形",

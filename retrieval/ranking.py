@@ -38,6 +38,7 @@ class RankConfig:
     repealed_penalty: float = 1.0
     w_locator: float = 1.0  # boost for chunks whose month / article the query names (“9月”“第五十一条”)
     w_session: float = 1.0  # boost for chunks naming the session the query names by number (“第二十二次会议”)
+    w_quoted: float = 1.0  # boost for chunks holding a term the query quotes (“列席代表说”是个啥)
     w_adoption: float = 2.0  # boost for a document's adoption note when the query asks when it was adopted
     w_object: float = 1.0  # penalty for a chunk that does not mention the procedure the question names (议案, 质询…)
     w_actor: float = 0.5  # penalty for a chunk that never speaks of deputies, for a question about what deputies do
@@ -180,6 +181,22 @@ def add_session_prior(scores: np.ndarray, texts: list[str], query: str, cfg: Ran
     if not len(scores) or not cfg.w_session or not (asked := session_numbers(query)):
         return scores
     return scores + cfg.w_session * np.array([bool(asked & session_numbers(x)) for x in texts], dtype=np.float64)
+
+
+# A term the question puts in quotes is a name to be found as written (“列席代表说”, 「代表通道」): its words alone
+# pull toward other chunks (列席代表情况通报会).
+_QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’]{2,20})[”\"」』’]")
+
+
+def quoted_terms(text: str) -> list[str]:
+    return [t.strip() for t in _QUOTED.findall(text) if len(t.strip()) >= 2]
+
+
+def add_quoted_prior(scores: np.ndarray, texts: list[str], query: str, cfg: RankConfig) -> np.ndarray:
+    """Chunks that hold every term the query quotes, verbatim."""
+    if not len(scores) or not cfg.w_quoted or not (terms := quoted_terms(query)):
+        return scores
+    return scores + cfg.w_quoted * np.array([all(t in x for t in terms) for x in texts], dtype=np.float64)
 
 
 # The procedures deputies ask about by name (“…几个人联名才能提议案”): an article that does not mention the one asked

@@ -60,11 +60,14 @@ def schedule_months_in(text: str, today: date) -> list[tuple[int, int]] | None:
                 return [(today.year, today.month), _ym(_add_months(today, 1))]
             return [_ym(_add_months(today, delta))]
     m = re.search(r"(\d{1,2})\s*月", t) or re.search(r"(十[一二]?|[一二三四五六七八九])月", t)
-    if m and ("安排" in t or "日程" in t or "计划" in t or _WHATS_ON.search(t)):
-        g = m.group(1)
+    rest = _REST_OF_YEAR.search(t)
+    if m and ("安排" in t or "日程" in t or "计划" in t or rest or _WHATS_ON.search(t)):
+        g = m.group(1)  # a month named wins: “今年还剩什么工作（11月）”, a follow-up “11月呢？”
         month = int(g) if g.isdigit() else _CN_MONTHS[g]
         if 1 <= month <= 12:
             return [(_year_named(t, today), month)]
+    if rest:
+        return [(today.year, mo) for mo in range(today.month, 13)]
     return None
 
 
@@ -77,6 +80,9 @@ def _year_named(text: str, today: date) -> int:
 # “今年12月有什么活动”“8月份都有哪些工作”: what is on in a month, asked about nothing in particular (not “8月召开的推进会
 # 有什么要求”, which asks about one task)
 _WHATS_ON = re.compile(r"月份?(?:的|里|都|还|要|会)?(?:有|搞|办|开)(?:什么|哪些|啥)(?:活动|工作|会议?|事情?)[吗呢啊？?。！!\s]*$")
+# “今年还剩什么工作”“年底前还有哪些安排”: this month to December
+_REST_OF_YEAR = re.compile(r"(?:今年|年内|年底前?|年前)(?:还)?(?:剩下?|剩余|余下|还有)(?:的)?(?:什么|哪些|啥)(?:工作|安排|活动|会议?|事情?)"
+                           r"|还剩下?(?:的)?(?:什么|哪些|啥)(?:工作|安排|活动|会议?|事情?)")
 _MONTH_SPAN = re.compile(r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:份)?\s*(?:至|到|—|-)\s*(?:\d{1,2}|十[一二]?|[一二三四五六七八九])月")
 _RELATIVE_YEARS = {"明年": 1, "下一年": 1, "来年": 1, "去年": -1, "今年": 0}
 _DOC_YEAR = re.compile(r"(20\d\d)\s*年")

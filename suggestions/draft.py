@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from suggestions import repository as repo
 from suggestions.models import DraftRow, SuggestionRow
 from suggestions.text import (  # noqa: F401 (the bot's)
-    book_title, clip, cosigner_names, inner_title, is_numbered, measure_items, parse_draft_text, split_names, stated_count,
+    book_title, clip, cosigner_names, inner_title, is_chat_line, is_numbered, measure_items, parse_draft_text, split_names,
+    stated_count,
 )
 from suggestions.types import KIND_BILL, KIND_SUGGESTION, KINDS, DraftContent, EmbedderLike
 
@@ -181,29 +182,114 @@ _TYPED_PAUSE = {"暂存", "保存", "先存着", "存着", "先存一下", "存�
                 "暂存以后再写", "暂存，以后再写", "先暂存"}
 _TYPED_CANCEL = {"放弃", "取消", "放弃草稿", "取消草稿", "不写了", "放弃吧", "取消吧"}
 _TYPED_SKIP = {"跳过", "跳过这一步", "跳过此步", "先跳过", "略过", "下一步", "跳过吧"}
+# The same wishes in other words. Giving up (“算了不写了”“不想写了”“那就不提了”) only ever asks the confirmation
+# that [放弃草稿] asks; putting it off (“改天再写”“回头再写吧”“先不写了”) keeps the draft; going back (“上一步”“返回上一步”
+# “退回上一步”“返回”) reopens the step before, keeping what was entered.
+_PARTICLES = r"(?:了|吧|啦|啊|呀|哈|哦|呢|算了)*"
+_TYPED_CANCEL_RE = re.compile(
+    r"(?:算了|那|那就|还是|我|我们|我看|干脆)*(?:放弃|取消|不(?:想|打算|准备|要)?(?:写|提|弄|搞)了?|写不下去了?|"
+    r"(?:删掉|删了|删除)(?:吧)?)(?:这份|这个|这件)?(?:草稿|建议|议案)?" + _PARTICLES + r"|算了" + _PARTICLES)
+_TYPED_PAUSE_RE = re.compile(
+    r"(?:我|那|那就|先)*(?:(?:下次|回头|以后|改天|明天|晚点|晚些|稍后|过会儿?|有空)(?:再|接着)(?:写|弄|改|补)|"
+    r"(?:暂存|保存|存)(?:一下)?(?:草稿)?|(?:今天|现在)?(?:先|暂时|暂且)不(?:写|弄)了?)" + _PARTICLES)
+_TYPED_BACK_RE = re.compile(
+    r"(?:我|我想|我要|想|要|请|麻烦)?(?:(?:返回|退回|回到|回|退到|倒回|后退|回退)(?:到|去)?(?:修改|改)?|(?:修改|改))?"
+    r"上一?(?:步|个步骤|个问题|项)(?:吧|了|去)?|(?:返回|退回|后退|回退|往回退?|退一步|回去)(?:吧)?")
 
 
 def typed_button(text: str, step: str) -> str | None:
-    """"pause" / "cancel" / "skip" when ``text`` is the label of a wizard button typed at ``step``; None otherwise.
-    At the 联名代表 and 附件 steps “跳过” is an answer like [无联名]/[完成] (the step's check handles it): None."""
+    """"pause" / "cancel" / "skip" / "back" when ``text`` is the label of a wizard button typed at ``step`` (or the
+    same wish in other words: “算了不写了”, “改天再写”, “返回上一步”); None otherwise. At the 联名代表 and 附件 steps
+    “跳过” is an answer like [无联名]/[完成] (the step's check handles it): None."""
     t = _TRAILING_PUNCT.sub("", (text or "").strip()).replace(" ", "")
-    if t in _TYPED_PAUSE:
+    t = re.sub(r"[，,、]", "", t)
+    if t in _TYPED_PAUSE or _TYPED_PAUSE_RE.fullmatch(t):
         return "pause"
-    if t in _TYPED_CANCEL:
+    if t in _TYPED_CANCEL or _TYPED_CANCEL_RE.fullmatch(t):
         return "cancel"
     if t in _TYPED_SKIP and step not in ("cosponsors", "attachments"):
         return "skip"
+    if _TYPED_BACK_RE.fullmatch(t):
+        return "back"
     return None
 
 
+# Chat around a topic typed where a title is asked (“我们村的老人吃饭难，想提个建议”“请帮我写一个关于……的建议”
+# “我想说一下……”): whole clauses that only say the deputy wants to write, and such words before or after the topic.
+_TITLE_CHAT_CLAUSE = re.compile(
+    r"^(?:我|我们|本人)?(?:就|也|还)?(?:想|要|准备|打算|希望|需要)?(?:提|写|起草|提交|反映|说|讲|问)(?:一下|一个|一条|一份|一件|个|条|份|件|点)?"
+    r"(?:新的?)?(?:建议|议案|提案|意见|情况|问题|事|事情)?(?:吧|啊|呀|呢|哈|哦|了)*$"
+    r"|^(?:请|麻烦|能不能|可以|可不可以|帮|帮忙|请你|你|您)+(?:帮|帮忙|给)?(?:我|我们)?(?:看|改|想|把关|参谋)"
+    r"|^(?:谢谢|感谢|多谢|辛苦|拜托|麻烦了|好吗|行吗|可以吗|怎么写|如何写|该怎么写)")
+_TITLE_CHAT_LEAD = re.compile(
+    r"^(?:(?:请|麻烦)?(?:你|您)?(?:帮|帮忙|给)?(?:我|我们)?(?:写|起草|拟)(?:一个|一条|一份|一篇|个|条|份|篇)?(?:关于)?"
+    r"|(?:我|我们|本人)(?:想|要|准备|打算)?(?:说|讲|反映|提|谈)(?:一下|一个|个|点)?(?:关于)?"
+    r"|(?:我|我们|本人)(?:觉得|认为|发现|感觉|听说|了解到|看到)"
+    r"|(?:想|要)(?:反映|说|提)(?:一下|个)?(?:关于)?)")
+_TITLE_CHAT_TAIL = re.compile(
+    r"(?:[，,]?(?:的)?(?:这个|这件|这些)?(?:问题|事|事情|情况)?)?(?:我|我们)?(?:想|要|准备|打算)?(?:提|写|反映)"
+    r"(?:一下|一个|一条|一份|个|条|份)?(?:建议|议案|提案|意见)?(?:吧|啊|呀|呢|哈|哦|了)*$")
+# A plausible topic of a 代表建议 names a problem or need, an action, or a public matter. Narration (“今天天气很好我们去
+# 公园散步”, a voice note heard out of context) names none of these and is offered no title.
+_TOPIC_WORDS = re.compile(
+    # a problem or a need
+    r"难|问题|困难|不足|不够|缺|没有|无法|不能|不便|隐患|风险|安全|污染|拥堵|堵|短板|滞后|薄弱|拖欠|偏高|偏低|过高|过低|"
+    r"太少|太多|太贵|太差|太远|太慢|需要|急需|亟需|亟待|希望|投诉|矛盾|纠纷|负担|压力|违法|违规|乱象|脏|乱|差|贵|破损|"
+    r"损坏|老化|失修|积水|漏水|坏|"
+    # an action
+    r"加强|完善|建立|健全|推进|推动|提高|提升|改善|解决|破解|缓解|治理|整治|规范|保障|保护|支持|扶持|增加|加大|设立|"
+    r"建设|修建|修缮|修复|维修|修路|改造|落实|优化|促进|实施|制定|修改|修订|出台|开展|推广|纳入|减轻|降低|防止|防范|预防|"
+    r"打击|取消|放宽|加快|扩大|设置|配备|新建|开通|补贴|补助|监管|管理|发展|培育|统筹|简化|延长|恢复|增设|普及|鼓励|提供|"
+    # a public matter
+    r"公共|设施|服务|政策|制度|标准|机制|条例|法律|法规|规划|政府|财政|预算|经费|资金|养老|医疗|医保|社保|教育|学校|"
+    r"幼儿园|就业|住房|交通|道路|公路|村道|桥|水利|饮水|供水|供暖|环境|生态|垃圾|厕|标识|农村|乡村|社区|小区|物业|老人|"
+    r"老年|儿童|残疾|群众|村民|居民|农民|企业|市场|食品|药品|卫生|文化|体育|网络|平台|消防|治安|民生|助餐|食堂|停车|"
+    r"电梯|学生|教师|医院|耕地|土地|粮食|产业|税|补偿|保险|救助|低保|养护|快递|公交|出行|就医|看病|上学|吃饭|"
+    # the deputies' own work
+    r"人大|代表|常委会|列席|监督|履职|选民|选区|立法|执法|司法|法院|检察|审议|视察|调研")
+# “的” inside a word (目的, 的确, 有的…): not a possessive that the title's own “……的建议” makes one too many.
+_WORD_DE = re.compile(r"目的|的确|有的|别的|似的|的士|真的|是的|的话|的哥|打的")
+
+
+def _title_topic(text: str) -> str:
+    """The topic in a line typed where a title is asked: the first of its clauses that is not chat and names the matter,
+    chat words before and after it taken away."""
+    t = re.sub(r"^(?:标题[:：])?\s*", "", (text or "").strip())
+    clauses = [c.strip() for c in re.split(r"[，,。！!；;~～…\n]+", t) if c.strip()]
+    kept = []
+    for c in clauses:
+        if _TITLE_CHAT_CLAUSE.search(c) or is_chat_line(c):
+            continue
+        c = _TITLE_CHAT_LEAD.sub("", c)
+        c = _TITLE_CHAT_TAIL.sub("", c) if len(_TITLE_CHAT_TAIL.sub("", c)) >= 4 else c
+        if c and not re.fullmatch(r"(?:一下|一个|个|一份|吧|了)*", c):
+            kept.append(c)
+    # a title is one clause: the first that names the matter
+    return next((c for c in kept if _TOPIC_WORDS.search(c)), kept[0] if kept else "")
+
+
 def suggest_title(text: str, kind: str) -> str | None:
-    """The title in the “关于……的<kind>” form, or None when there is too little to build one."""
+    """The title in the “关于……的<kind>” form, or None when there is too little to build one, or the text names
+    nothing a 代表建议 is about (no problem, need, action or public matter). Chat around the topic is dropped
+    (“我们村的老人吃饭难，想提个建议” → 关于我们村老人吃饭难的建议)."""
+    framed = (text or "").strip().startswith("关于")
     core = re.sub(r"^(?:关于)+|的?(?:建议|议案|提案|批评和意见|批评|意见)$", "", (text or "").strip())
     core = _TRAILING_PUNCT.sub("", core)
+    if not framed:
+        core = _title_topic(core)
+        core = re.sub(r"^(?:关于)+|的?(?:建议|议案|提案|批评和意见|批评|意见)$", "", core)
+        core = _TRAILING_PUNCT.sub("", re.sub(r"(?:了|吧|啊|呀|呢|哈|哦)+$", "", core))
+        # one “的” is the title's own (“……的建议”): a possessive inside the topic goes (“我们村的老人” → 我们村老人)
+        masked = _WORD_DE.sub(lambda m: "\0" * len(m.group()), core)
+        core = "".join(ch for ch, mk in zip(core, masked) if not (mk == "的" and ch == "的"))
+        if not _TOPIC_WORDS.search(core):
+            return None
     title = f"关于{core}的{kind}"
     if len(core) < 4 or len(title) > 60 or re.search(r"[？?\n]", core):
         return None
     return title
+
+
 _NAME_SPLIT = re.compile(r"[、，,；;\s]+")
 _DELEGATION_RE = re.compile(r"^(?:代表团)[:：]\s*(.+)$")
 
@@ -313,7 +399,7 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
             return False, [f"标题以“{t[-2:]}”结尾，但所选类别是{kind}，可改为：{fixed or '关于……的' + kind}"]
         return True, []
     if step in ("problem", "cause", "measures", "legal_basis", "outline"):
-        if len(t) < spec.min_chars and not (step == "cause" and len(t) >= CAUSE_MIN_LISTED and cause_count(t) >= 2):
+        if len(t) < spec.min_chars and not (step == "cause" and terse_causes_ok(t)):
             need = {
                 "problem": "请补充：涉及的地区或人群、具体数据（数量、比例、时间）、一个典型事例。",
                 "cause": "请说明问题出在哪个环节：制度缺失、标准不一、资金不足、职责不清还是执行不到位。",
@@ -345,7 +431,9 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
             return True, []
         if _DELEGATION_RE.match(t):
             return True, []
-        names = split_names(t)
+        names = cosigner_entries(t)
+        if not names:
+            return False, ["请列出联名代表姓名，用顿号分隔；没有联名请回复“无”。"]
         bad = [n for n in names if len(n) > 12 and stated_count(n) is None]
         if bad:
             return False, [f"“{bad[0][:12]}……”不像姓名，请只列姓名，用顿号分隔。"]
@@ -364,18 +452,73 @@ def assess(step: str, text: str, kind: str, *, cosponsor_needed: int = 0) -> tup
 _BODY_STEPS = ("title", "problem", "cause", "measures", "legal_basis", "outline")
 # A 原因分析 shorter than the step's 40 characters is still concrete when it names two causes or more
 # (“养护资金没有纳入县级财政预算，村集体经济薄弱，缺乏专业养护队伍。”, 37 characters): the length floor is there
-# to refuse “资金不足。”, not a terse list. Each cause: a clause of at least 4 characters.
+# to refuse “资金不足。”, not a terse list. Each cause: a clause of at least 4 characters. Three causes or more, each
+# a real clause of 5+ Chinese characters, written like the step's own example (“一是经费没有来源；二是场地难落实；
+# 三是部门职责不清。”, 26 characters), pass from CAUSE_MIN_THREE characters; two still need CAUSE_MIN_LISTED.
 CAUSE_MIN_LISTED = 30
-_CAUSE_SPLIT = re.compile(r"[，,；;。、\n]|[一二三四五六七八九十]是|其[一二三四五]")
+CAUSE_MIN_THREE = 18
+CAUSE_CLAUSE_HAN = 5
+_CAUSE_SPLIT = re.compile(r"[，,；;。、\n]|[一二三四五六七八九十]是|其[一二三四五]|(?<![\d.])\d{1,2}[.．、](?!\d)|"
+                          r"[（(][一二三四五六七八九十\d]{1,2}[)）]|[①-⑩]")
 _VAGUE_CAUSE = re.compile(r"^(?:重视不够|力度不够|认识不足|重视不足|不够重视|力度不足|加大力度|高度重视)$")
 
 
-def cause_count(text: str) -> int:
-    """How many causes a 原因分析 names: its clauses of 4+ characters (numbering and “主要原因是” dropped), not
+def cause_clauses(text: str) -> list[str]:
+    """The causes a 原因分析 names: its distinct clauses of 4+ characters (numbering and “主要原因是” dropped), not
     counting stock phrases (“重视不够”)."""
-    parts = [re.sub(r"^(?:主要|根本|直接)?原因(?:有|是|在于)?[:：]?|^\d+[.、．]", "", p.strip())
-             for p in _CAUSE_SPLIT.split(text or "")]
-    return len({p for p in parts if len(p) >= 4 and not _VAGUE_CAUSE.match(p)})
+    parts = [re.sub(r"^(?:主要|根本|直接)?原因(?:有|是|在于)?[:：]?|^\d+[.、．]|^[（(]?[一二三四五六七八九十\d][)）]", "",
+                    p.strip()) for p in _CAUSE_SPLIT.split(text or "")]
+    return list(dict.fromkeys(p for p in parts if len(p) >= 4 and not _VAGUE_CAUSE.match(p)))
+
+
+def cause_count(text: str) -> int:
+    return len(cause_clauses(text))
+
+
+def terse_causes_ok(text: str) -> bool:
+    """A 原因分析 under the step's minimum that still lists its causes: two or more in CAUSE_MIN_LISTED characters,
+    or three or more real clauses (5+ Chinese characters each) in CAUSE_MIN_THREE."""
+    t = (text or "").strip()
+    causes = cause_clauses(t)
+    if len(t) >= CAUSE_MIN_LISTED and len(causes) >= 2:
+        return True
+    real = [c for c in causes if sum(map(len, _HAN.findall(c))) >= CAUSE_CLAUSE_HAN]
+    return len(t) >= CAUSE_MIN_THREE and len(real) >= 3
+
+
+# Words around the names in a spoken or chatty list (“张三、李四，还有王五”“张三和李四等”): connectives, “等”, and
+# a label typed before the list. An entry stating a number (“陈立新等32名代表”) is kept whole.
+_COSIGN_LABEL = re.compile(r"^(?:联名代表|联名人|联名|附议代表|附议人|附议)(?:有|是|为)?[:：]?\s*")
+_NAME_LEAD = re.compile(r"^(?:另外|此外|还有|另有|以及|加上|再加上|再有|还|和|及|与|跟|同|并|有)+")
+_NAME_TAIL = re.compile(r"(?:等等|等人|等同志|等几位代表|等几位|等代表|等|他们|她们|几位|几个人|也联名|也要联名|联名)+$")
+_NAME_JOIN = re.compile(r"还有|以及|加上|和|及|与|跟")
+
+
+def _clean_name(entry: str) -> list[str]:
+    """One entry of a co-signer list without its connectives: “还有王五” → 王五, “王五等” → 王五, “张三和李四” →
+    张三, 李四 (split only where both sides can be names); a lone “等”“还有” → nothing."""
+    if stated_count(entry) is not None or re.search(r"[（(【\[]|代表团", entry):
+        return [entry]
+    out = []
+    for piece in _NAME_JOIN.split(entry) if all(2 <= len(x) <= 4 for x in _NAME_JOIN.split(entry)) else [entry]:
+        name = piece
+        lead = _NAME_LEAD.match(name)
+        if lead and len(name) - lead.end() >= 2:
+            name = name[lead.end():]
+        tail = _NAME_TAIL.search(name)
+        if tail and tail.start() >= 2:
+            name = name[:tail.start()]
+        elif tail and tail.start() == 0 or _NAME_LEAD.fullmatch(name):
+            continue  # “等”“还有” on its own
+        out.append(name.strip(" 　。.！!"))
+    return [n for n in out if n]
+
+
+def cosigner_entries(text: str) -> list[str]:
+    """The co-signer entries of an answer to the 联名代表 step: split at 、，; and spaces (not inside brackets),
+    connectives and “等” taken away."""
+    text = _COSIGN_LABEL.sub("", (text or "").strip())
+    return list(dict.fromkeys(n for e in split_names(text) for n in _clean_name(e)))
 
 
 def cosponsor_list(text: str) -> list[str]:
@@ -384,7 +527,50 @@ def cosponsor_list(text: str) -> list[str]:
         return [f"代表团：{d.group(1).strip()}"]
     if is_done_word(text):
         return []
-    return list(dict.fromkeys(split_names(text)))  # “（共32人，名单附后）” stays one entry
+    return cosigner_entries(text)  # “（共32人，名单附后）” stays one entry
+
+
+# -- a body part sent after the wizard moved on ----------------------------------------------------------
+# Measures sent in two messages: the first is accepted at 具体建议, the second (“2.建议县财政局将助餐补贴列入年度预算”)
+# arrives at 联名代表 or 附件, which take names or files. Such a message is offered to be added to the part it continues.
+_ITEM_START = re.compile(r"^\s*(?:\d{1,2}[.．、](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|"
+                         r"第[一二三四五六七八九十\d]{1,3}(?:[，,、是条章]|[)）])|[一二三四五六七八九十]是|[①-⑩]|[-•·*]\s)")
+_PROSE_START = re.compile(r"^(?:建议|我建议|为此|同时|另外|此外|还要|还应|还需|并且?|要|应|应当|应该|需要|须|必须|希望|请|由|将|把|"
+                          r"对|加强|完善|建立|健全|推动|推进|制定|落实|加大|鼓励|支持|设立|纳入|明确|统筹|尽快|加快)")
+_OUTLINE_SHAPE = re.compile(r"^第[一二三四五六七八九十\d]{1,3}[章条节]")
+_LEGAL_SHAPE = re.compile(r"《[^》]{2,40}(?:法|条例|规定|办法|决定)》")
+CONTINUATION_STEPS = ("cosponsors", "attachments")  # steps that take names or files, not prose
+CONTINUATION_MIN_CHARS = 8
+
+
+def earlier_step_for(text: str, step: str, kind: str) -> str | None:
+    """The body part (具体建议, or a bill's 草案框架 / 法律依据) that a message sent at the 联名代表 or 附件 step
+    continues, or None when it is an answer to that step (names, “无”, “完成”, “代表团：…”). A continuation reads
+    like a draft: a numbered item, a sentence opening like a measure (建议/要/应/由…), or a long sentence; and it is
+    not a list of names (an entry longer than a name: “2.建议县财政局将助餐补贴列入年度预算”)."""
+    t = (text or "").strip()
+    if step not in CONTINUATION_STEPS or len(t) < CONTINUATION_MIN_CHARS or is_done_word(t) or _DELEGATION_RE.match(t):
+        return None
+    if step == "cosponsors":
+        names = [re.sub(r"[（(][^）)]*[）)]", "", n) for n in cosigner_entries(_ITEM_START.sub("", t))]
+        long = [n for n in names if len(n) > 6 and stated_count(n) is None and not re.search(r"[·•]", n)]
+        if not long:
+            return None
+    han = sum(map(len, _HAN.findall(t)))
+    if not (_ITEM_START.match(t) or _PROSE_START.match(t) or han >= 15):
+        return None
+    keys = [s.key for s in steps_for(kind)]
+    body = [k for k in keys[:keys.index(step)] if k in ("measures", "legal_basis", "outline")]
+    if not body:
+        return None
+    if kind == KIND_BILL:
+        if _OUTLINE_SHAPE.match(_ITEM_START.sub("", t) if not _OUTLINE_SHAPE.match(t) else t):
+            return "outline"
+        if _LEGAL_SHAPE.search(t) and not re.search(r"建议", t):
+            return "legal_basis"
+        if re.match(r"(?:我)?建议", _ITEM_START.sub("", t)):
+            return "measures"
+    return body[-1]
 
 
 def whole_draft(text: str, kind: str) -> dict[str, str] | None:
@@ -506,12 +692,26 @@ class DraftService:
                 return "cosponsors"
             return PREVIEW
         # Step by step: the next step, passing over parts a pasted draft already filled; the co-signers and
-        # the attachments are always offered before the preview.
-        for key in keys[keys.index(after) + 1:]:
-            if key in _BODY_STEPS and self._filled(row, key):
+        # the attachments are always offered before the preview. After “上一步” the steps up to the one the deputy
+        # went back from are asked again (with their saved value and [保持不变]).
+        back_from = row.content.get("_back_from")
+        limit = keys.index(back_from) if back_from in keys else -1
+        for i, key in enumerate(keys[keys.index(after) + 1:], keys.index(after) + 1):
+            if key in _BODY_STEPS and self._filled(row, key) and i > limit:
                 continue
             return key
         return PREVIEW
+
+    def _back_reached(self, row: DraftRow) -> None:
+        """Forget where the deputy went back from once the conversation is there again (or past it)."""
+        back_from = row.content.get("_back_from")
+        if back_from is None:
+            return
+        keys = [s.key for s in steps_for(row.kind)]
+        if row.step not in keys or back_from not in keys or keys.index(row.step) >= keys.index(back_from):
+            content = copy.deepcopy(row.content)
+            content.pop("_back_from", None)
+            row.content = content
 
     # -- conversation ------------------------------------------------------------------------------
     async def start(self, author_id: str, *, kind: str | None = None, congress_level: str = "national",
@@ -579,11 +779,13 @@ class DraftService:
                 content[step] = text
             row.content = content
             row.step = self._next_step(row, step)
+            self._back_reached(row)
             if row.step == PREVIEW:
                 row.editing = False
             row.updated_at = self.clock()
             if row.step == PREVIEW:
-                return StepResult(True, feedback, None, render_preview(DraftContent.from_dict(content), row.congress_level))
+                return StepResult(True, feedback, None,
+                                  render_preview(DraftContent.from_dict(row.content), row.congress_level))
             return StepResult(True, feedback, self._prompt(row))
 
     def _take_kind_and_title(self, row: DraftRow, kind: str, title: str) -> StepResult:
@@ -602,6 +804,7 @@ class DraftService:
             content.get("_rejected", {}).pop("title", None)
             row.content = content
             row.step = self._next_step(row, "title")
+            self._back_reached(row)
             head = f"✅ 已记录“类别”（{kind}）和“标题”：{title}"
         else:
             content.setdefault("_rejected", {})["title"] = title
@@ -623,6 +826,7 @@ class DraftService:
         if "cosponsors" in parts:
             content["cosponsors"] = cosponsor_list(parts["cosponsors"])
         content.pop("_rejected", None)
+        content.pop("_back_from", None)
         row.content = content
         # Pasted during an edit from the preview: back to the preview (or what is missing). Otherwise the
         # conversation goes on step by step from the top, passing over the parts the paste filled, so the
@@ -656,11 +860,53 @@ class DraftService:
             if spec is None or not spec.optional:
                 raise DraftError("这一步不能跳过。")
             row.step = self._next_step(row, row.step)
+            self._back_reached(row)
             row.updated_at = self.clock()
             if row.step == PREVIEW:
                 row.editing = False
                 return StepResult(True, [], None, render_preview(DraftContent.from_dict(row.content)))
             return StepResult(True, [], self._prompt(row))
+
+    async def back(self, draft_id: int, author_id: str) -> Prompt | str:
+        """“上一步”: the step before the open one, with what was entered there (nothing is cleared, the open step's
+        refused attempt is kept too). A part reopened from the preview goes back to the preview (its saved value
+        stands): the preview text is returned. At the first step there is nothing before: DraftError."""
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)
+            if row.step == PREVIEW:
+                raise DraftError("草稿已完成，请选择要修改的部分或提交。")
+            if row.editing:
+                content = copy.deepcopy(row.content)
+                content.pop("_rejected", None)
+                row.step, row.editing, row.content, row.updated_at = PREVIEW, False, content, self.clock()
+                return render_preview(DraftContent.from_dict(content), row.congress_level)
+            keys = [x.key for x in steps_for(row.kind)]
+            i = keys.index(row.step)
+            if i == 0:
+                raise DraftError(f"“{STEP_BY_KEY[row.step].label}”已经是第一步，没有上一步。")
+            content = copy.deepcopy(row.content)
+            back_from = content.get("_back_from")
+            if back_from not in keys or keys.index(back_from) < i:
+                content["_back_from"] = row.step  # the furthest step reached: asked again on the way forward
+            row.content, row.step, row.updated_at = content, keys[i - 1], self.clock()
+            return self._prompt(row)
+
+    async def append_to(self, draft_id: int, author_id: str, step: str, text: str) -> StepResult:
+        """A body part sent after the wizard moved on (the second message of the 具体建议 arriving at 联名代表): added
+        to that part on a new line; the open step stays open. ``feedback``: the part's tips, now that it is longer."""
+        text = (text or "").strip()
+        async with self.sm.begin() as s:
+            row = await self._own(s, draft_id, author_id)
+            if step not in {x.key for x in steps_for(row.kind)} or step not in _BODY_STEPS or step == "title":
+                raise DraftError("这一部分不能补充。")
+            if row.step == PREVIEW:
+                raise DraftError("草稿已完成，请选择要修改的部分或提交。")
+            content = copy.deepcopy(row.content)
+            old = (content.get(step) or "").rstrip()
+            content[step] = f"{old}\n{text}" if old else text
+            row.content, row.updated_at = content, self.clock()
+            _, tips = assess(step, content[step], row.kind)
+            return StepResult(True, tips, self._prompt(row))
 
     async def leave_edit(self, draft_id: int, author_id: str) -> bool:
         """A part opened from the preview (改联名代表…) and not answered: its saved value stands and the draft

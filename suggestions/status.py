@@ -70,6 +70,12 @@ def submitted_text(row: SuggestionRow) -> str:
     return f"您的{row.kind}{book_title(row.title)}已提交（编号 {row.id}），交办后会通知您。"
 
 
+
+def assignee(recommendation: dict) -> str:
+    """Whom a recommendation assigns to: the local office a local-level draft names (自治区民政厅) rather than its
+    national counterpart (民政部), which the routing lists are written in."""
+    return recommendation.get("local") or recommendation["name"]
+
 @dataclass
 class OverdueItem:
     suggestion_id: int
@@ -169,7 +175,7 @@ class StatusService:
         now = now or self.clock()
         async with self.sm.begin() as s:
             row = await self._get(s, suggestion_id)
-            recommended = [r["name"] for r in (row.recommended or [])]
+            recommended = [assignee(r) for r in (row.recommended or [])]
             accepted = bool(recommended) and units[0] == recommended[0]
             note = ("采纳推荐" if accepted else "人工指定") + "：" + "、".join(units)
             due = deadline(now, complex_case)

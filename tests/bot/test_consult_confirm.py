@@ -97,3 +97,54 @@ async def test_typed_question_is_answered_by_the_knowledge_base(app, core, tg, u
     assert await _opinions(core) == ["建议第一条增加立法目的。"]
     await feed(app, upd.text(NX, "代表有哪些权利？"))  # no opinion awaited: the usual answer
     assert "代表享有下列权利" in tg.texts()[-1] and await _opinions(core) == ["建议第一条增加立法目的。"]
+
+
+async def test_question_naming_an_article_is_answered_from_the_draft(app, core, tg, upd):
+    """The knowledge base does not hold the draft: “第3条是什么意思” shows the draft's own 第三条."""
+    await _publish(app, core, tg, upd)
+    await feed(app, upd.text(NX, "第3条是什么意思？"))
+    await feed(app, upd.callback(NX, dict(tg.sent("sendMessage")[-1].buttons())["这是提问"]))
+    shown = tg.sent("sendMessage")[1]  # after the 作为意见提交 / 这是提问 prompt
+    assert shown.text == "《某某法（草案）》中的相关条文：\n\n第三条　国务院负责管理。"
+    assert [label for label, _ in shown.buttons()] == ["对第三条提意见"]
+    assert len(tg.sent("sendMessage")) == 3  # no knowledge-base card for the draft's own article
+    assert tg.texts()[-1].startswith("您仍在对《某某法（草案）》第一条提意见")
+    await feed(app, upd.callback(NX, dict(shown.buttons())["对第三条提意见"]))
+    await feed(app, upd.text(NX, "建议写明具体主管部门。"))
+    assert await _opinions(core) == ["建议写明具体主管部门。"]
+
+
+async def test_question_about_the_drafts_content_shows_the_article_then_the_answer(app, core, tg, upd):
+    await _publish(app, core, tg, upd)
+    await feed(app, upd.text(NX, "草案里国务院负责什么？"))
+    await feed(app, upd.callback(NX, dict(tg.sent("sendMessage")[-1].buttons())["这是提问"]))
+    texts = tg.texts()
+    assert texts[1] == "已按提问处理，未作为意见提交：草案里国务院负责什么？"
+    assert texts[2].startswith("《某某法（草案）》中的相关条文：") and "第三条　国务院负责管理。" in texts[2]
+    assert "第一条" not in texts[2] and "第二条" not in texts[2]
+    assert len(texts) == 5 and "出处" in texts[3]  # then the knowledge-base card and where the deputy was
+
+
+async def test_question_unrelated_to_the_draft_gets_no_draft_articles(app, core, tg, upd):
+    await _publish(app, core, tg, upd)
+    await feed(app, upd.text(NX, "代表建议什么时候交办？"))
+    await feed(app, upd.callback(NX, dict(tg.sent("sendMessage")[-1].buttons())["这是提问"]))
+    assert not any("相关条文" in t for t in tg.texts())
+
+
+async def test_opinion_typed_without_choosing_an_article_shows_the_way(app, core, tg, upd):
+    """“我对…草案第三条有意见：…” with no article chosen was searched as a question (unrelated sources)."""
+    cid = await _publish(app, core, tg, upd)
+    await feed(app, upd.text(NX, "/cancel"))  # no opinion awaited any more
+    tg.clear()
+    await feed(app, upd.text(NX, "我对草案第三条有意见：应当写明具体由哪个部门管理。"))
+    (reply,) = tg.sent("sendMessage")
+    assert reply.text.startswith("您是在对《某某法（草案）》提意见吗？") and "未作为意见提交" in reply.text
+    assert reply.buttons() == [("查看《某某法（草案）》并提意见", f"cs:{cid}")]
+    assert await _opinions(core) == []
+    tg.clear()
+    await feed(app, upd.text(NX, "代表有哪些权利？"))  # a question is still answered
+    assert "代表享有下列权利" in tg.texts()[-1]
+    tg.clear()
+    await feed(app, upd.text(STAFF, "建议第三条增加部门职责。"))  # staff are not in the audience: no hint
+    assert not any("提意见吗" in t for t in tg.texts())

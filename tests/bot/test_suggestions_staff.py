@@ -191,3 +191,22 @@ def test_staff_lists_do_not_nest_book_title_marks():
     (page,) = pending_list([d])
     assert "《关于修改〈物业管理条例〉的议案》" in page and "《《" not in page
     assert "关于修改〈物业管理条例〉的议案" in assign_view(d, False)[0]
+
+
+def test_a_local_draft_is_assigned_to_the_local_office_it_names():
+    """A provincial draft (“建议自治区民政厅牵头…”) offered 采纳：民政部, and pressing it told the deputy 已交办给民政部."""
+    from datetime import datetime, timezone
+
+    from bot.suggestion_views import assign_view
+    from suggestions.status import SuggestionDetail, assignee
+
+    recs = [{"name": "民政部", "score": 0.38, "reasons": ["草稿面向自治区一级：对应单位为自治区民政厅（国家层面对口：民政部）"],
+             "local": "自治区民政厅"},
+            {"name": "财政部", "score": 0.2, "reasons": []}]
+    d = SuggestionDetail(8, "建议", "关于加强农村养老服务的建议", "u", "宁夏代表团", "已提交", "摘要", "民政",
+                         recs, [], datetime(2026, 3, 1, tzinfo=timezone.utc), None, False, "")
+    text, kb = assign_view(d, False)
+    labels = [b.text for row in kb.inline_keyboard for b in row]
+    assert labels == ["采纳：自治区民政厅", "采纳：财政部"]
+    assert "1. 自治区民政厅" in text
+    assert [assignee(r) for r in recs] == ["自治区民政厅", "财政部"]

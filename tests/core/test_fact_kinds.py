@@ -55,3 +55,22 @@ def test_a_word_or_two_is_a_topic_not_a_question():
     assert too_vague("工作") and too_vague("议案？") and too_vague("两会吗")
     assert not too_vague("8月") and not too_vague("九月份") and not too_vague("选举法")
     assert not too_vague("代表建议交办会在几月开？")
+
+
+def test_a_weekday_answers_which_day():
+    """“联络站哪天值班” was declined (资料中没有写明具体日期) although the notice said 每周三下午."""
+    assert _verdict("联络站哪天值班", "银川市兴庆区代表联络站每周三下午由代表轮流值班，接待群众来访。") is None
+    assert _verdict("接待日是哪一天", "每逢星期五上午接待选民。") is None
+    v = _verdict("交办会哪天开", "召开代表建议交办会。")
+    assert v is not None and v.declined and v.note == NOTES["day"]
+
+
+def test_names_time():
+    from retrieval.fact_kinds import asks_when, names_time
+
+    assert asks_when("换届选举什么时候") and asks_when("交办会何时召开") and not asks_when("交办会在哪里开")
+    assert names_time("3月，召开代表建议交办会。") and names_time("闭会期间，代表参加视察。")
+    assert names_time("自收到之日起三个月内答复") and names_time("8月")
+    # 换届, 年度 and an ordinal are not times
+    assert not names_time("做好换届选举指导工作。") and not names_time("印发2026年度代表工作要点。".replace("2026", ""))
+    assert not names_time("第十三届人大代表")

@@ -762,3 +762,39 @@ def test_an_article_that_never_speaks_of_deputies_ranks_lower_for_what_deputies_
     assert not add_actor_prior(np.zeros(2), texts, "人民代表大会多久开一次", cfg).any()
     assert not add_actor_prior(np.zeros(2), texts, "公司的法定代表人是谁", cfg).any()
     assert not add_actor_prior(np.zeros(2), texts, "别人可以代表公司借款吗", cfg).any()  # not about congresses
+
+
+def test_quoted_terms_and_the_chunks_that_hold_them():
+    from retrieval.ranking import RankConfig, add_quoted_prior, quoted_terms
+
+    assert quoted_terms("常委会开会期间搞的“列席代表说”是个啥") == ["列席代表说"]
+    assert quoted_terms("「代表通道」和‘代表之家’") == ["代表通道", "代表之家"]
+    assert quoted_terms("代表建议什么时候交办") == [] and quoted_terms("“说”") == []
+    out = add_quoted_prior(np.zeros(2), ["召开列席代表座谈会", "办好常委会会议期间“列席代表说”"], "“列席代表说”是啥",
+                           RankConfig())
+    assert out.tolist() == [0.0, 1.0]
+
+
+def test_a_quoted_name_is_answered_from_the_item_that_holds_it(make_kb):
+    """“列席代表说” (plan item 31) was answered from item 13 (列席代表情况通报会), which shares its words."""
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+    ans = kb.answer("常委会开会期间搞的“列席代表说”是个啥")
+    assert ans.found and ans.hits[ans.sentences[0].source].locator.endswith("/ 31")
+
+
+def test_a_minority_deputy_reads_as_shaoshu_minzu():
+    from retrieval.query import rewrite_query
+
+    assert "少数民族" in rewrite_query("我是回族代表，外出视察吃饭不方便").split()
+    assert "少数民族" not in rewrite_query("宁夏回族自治区人大代表几月视察").split()
+
+
+def test_a_when_question_answered_by_a_task_without_a_time_says_so(make_kb):
+    """“换届选举什么时候” got “做好换届选举指导工作” as if it were the time."""
+    kb = make_kb()
+    kb.ingest_paths([BUILTIN_DIR])
+    ans = kb.answer("换届选举什么时候")
+    assert ans.found and ans.reason == "when" and ans.note == "资料中没有写明具体时间，相关内容如下。"
+    dated = kb.answer("代表建议交办会什么时候召开")
+    assert dated.found and dated.reason is None

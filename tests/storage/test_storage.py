@@ -184,7 +184,10 @@ async def test_a_month_lists_every_documents_dated_tasks_each_under_its_title(db
      ("代表法第三条规定了什么工作", None), ("4月至9月的督办工作计划是啥", None),
      ("宁夏明年1月有什么安排", [(2027, 1)]), ("2027年3月的工作安排", [(2027, 3)]),
      # what is on in a month, asked without 安排 (a new-user round); one task of the month still goes to search
-     ("今年12月有什么活动", [(2026, 12)]), ("8月份都有哪些工作？", [(2026, 8)]), ("8月召开的推进会有什么要求", None)],
+     ("今年12月有什么活动", [(2026, 12)]), ("8月份都有哪些工作？", [(2026, 8)]), ("8月召开的推进会有什么要求", None),
+     # the rest of the year (tenth round: “今年还剩什么工作” got one plan item), a month named still wins
+     ("今年还剩什么工作", [(2026, m) for m in range(8, 13)]), ("年底前还有哪些安排", [(2026, m) for m in range(8, 13)]),
+     ("今年还剩什么工作（11月）", [(2026, 11)]), ("今年还有代表培训吗", None), ("代表建议交办以后还有什么工作", None)],
 )
 def test_schedule_question_detection(text, expected):
     assert schedule_months_in(text, date(2026, 8, 10)) == expected
