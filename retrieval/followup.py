@@ -184,8 +184,8 @@ def subject_of(question: str) -> str:
     for run in runs:
         while run and run[0][0] == "的":
             run.pop(0)
-        while run and run[-1][0] == "的":
-            run.pop()
+        while run and (run[-1][0] == "的" or (run[-1][1] == "v" and len(run[-1][0]) == 1 and run[-1][0] != "会" and len(run) > 1)):
+            run.pop()  # nor a one-character verb the asking word follows (“学习班办 | 几期”)
     runs = [run for run in runs if len("".join(w for w, _ in run)) >= 2]  # not 钱 of 多少钱
     # the runs holding a noun; failing that (“今年的高考什么时候举行”: 高考 is tagged a verb) every run
     with_noun = [run for run in runs if any(f in _NOUN_FLAGS for _, f in run)]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from suggestions.text import TOO_LONG_CHARS, book_title, parse_draft_text
+from suggestions.text import TOO_LONG_CHARS, book_title, clip_draft, parse_draft_text
 from suggestions.types import KIND_SUGGESTION, KINDS, DraftContent
 
 app = typer.Typer(help="代表建议与议案：自检自测、承办单位与专门委员会推荐。", no_args_is_help=True)
@@ -222,6 +222,8 @@ def route_cmd(
     from suggestions.types import KIND_BILL, KIND_SUGGESTION
 
     draft = _load(file, kind)
+    n = len(draft.full_text())
+    draft = clip_draft(draft)  # routing reads no further (see Router.recommend): nor does anything before it
     refused = not_for_assignment(draft)  # a private lawsuit, a job for a relative: no unit to assign it to
     if refused:
         if as_json:
@@ -236,7 +238,7 @@ def route_cmd(
     if embedder is None:
         typer.echo(notes[0], err=True)
         raise typer.Exit(2)
-    if (n := len(draft.full_text())) > TOO_LONG_CHARS:  # routing reads no further (see Router.recommend)
+    if n > TOO_LONG_CHARS:  # routing reads no further (see Router.recommend)
         notes.append(f"草稿共 {n} 字，篇幅过长，只按前 {TOO_LONG_CHARS} 字推荐；请精简到 3000 字左右，"
                      "调研报告等详细材料作为附件提交。")
 

@@ -38,7 +38,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from suggestions.text import TOO_LONG_CHARS, book_title, routing_chunks, routing_text
+from suggestions.text import TOO_LONG_CHARS, book_title, clip_draft, routing_chunks, routing_text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from suggestions.types import KIND_BILL, DraftContent, EmbedderLike
@@ -527,10 +527,12 @@ class Router:
         """``draft`` is a DraftContent or plain text (title on its first line). ``query_vec``: one
         vector (routing_text's) or the rows of ``query_vectors``."""
         if isinstance(draft, DraftContent):
+            too_long = len(draft.full_text()) > TOO_LONG_CHARS
+            draft = clip_draft(draft)  # draft_matters and not_for_assignment below read no further either
             text, title, embed_text = draft.full_text(), draft.title, routing_text(draft)
         else:
             text, title, embed_text = draft, draft.split("\n", 1)[0], draft[:EMBED_CHARS]
-        too_long = len(text) > TOO_LONG_CHARS
+            too_long = len(text) > TOO_LONG_CHARS
         text = text[:TOO_LONG_CHARS]  # keywords and the word model read no further: a pasted report stays quick
         if query_vec is None:  # a draft is read whole, as in training; plain text by its head
             query_vec = self.query_vectors(draft) if isinstance(draft, DraftContent) else self.query_vector(embed_text)
@@ -704,7 +706,7 @@ def not_for_assignment(draft: DraftContent) -> str | None:
     Chinese, or None: the self-check's not-a-suggestion findings, said as 不宜交办 and where it should go instead."""
     from suggestions.selfcheck import not_suggestion_findings
 
-    found = not_suggestion_findings(draft)
+    found = not_suggestion_findings(clip_draft(draft))
     if not found:
         return None
     labels = "、".join(dict.fromkeys(f"“{m.group(1)}”" for f in found if (m := re.search(r"“([^”]+)”", f.message))))

@@ -25,7 +25,7 @@ from suggestions.coherence import coherence_findings
 from suggestions.placeholders import placeholders
 from suggestions.summary import summarize
 from suggestions.text import (
-    TOO_LONG_CHARS, clip, is_numbered, measure_items, routing_text, sentences, strip_item_mark,
+    TOO_LONG_CHARS, clip, clip_draft, is_numbered, measure_items, routing_text, sentences, strip_item_mark,
 )
 from suggestions.types import (
     KIND_SUGGESTION, SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING, DraftContent, EmbedderLike, Finding,
@@ -107,13 +107,18 @@ def _parts(draft: DraftContent) -> list[str]:
     """The parts a draft must have. A bill in the NPC's form (案由 / 案据 / 方案) states its reasons in the
     grounds and its demands as the draft law itself: it needs no separate 原因分析 or 具体建议."""
     if draft.is_bill:
-        return ["problem", "legal_basis", "outline"] + [k for k in ("cause", "measures") if getattr(draft, k).strip()]
+        # a bill that only asks for a project or funds is told it reads as a suggestion (``_project_bill_findings``):
+        # no law's name or article to add, so a missing 法律依据 is no must-fix (nor a must-fix beside that advice)
+        funding = project_bill(draft) is not None and not _legislative_title(draft)
+        return (["problem"] + ([] if funding else ["legal_basis"]) + ["outline"]
+                + [k for k in ("cause", "measures") if getattr(draft, k).strip()])
     if re.search(r"批评(?:和意见)?$", draft.title.strip()) and not draft.cause.strip():
         return ["problem", "measures"]  # a criticism says what went wrong and what should change
     return ["problem", "cause", "measures"]
 
 
-def quality_findings(draft: DraftContent, congress_level: str | None = None) -> list[Finding]:
+def quality_findings(draft: DraftContent, congress_level: str | None = None, chars: int | None = None) -> list[Finding]:
+    """``chars``: the body's length before ``clip_draft`` (the length findings), when the draft was clipped."""
     out: list[Finding] = []
     if not draft.title.strip():
         out.append(Finding("missing_part", SEVERITY_ERROR, "缺少标题。", f"补写标题，格式为“关于……的{draft.kind}”。", "title"))
@@ -145,7 +150,7 @@ def quality_findings(draft: DraftContent, congress_level: str | None = None) -> 
 
     out += _title_findings(draft)
     out += (_outline_findings(draft) + _project_bill_findings(draft) + _cosponsor_findings(draft, congress_level)
-            + _length_findings(draft) + _repeat_findings(draft))
+            + _length_findings(draft, chars) + _repeat_findings(draft))
     items = measure_items(draft.measures)
     if len(items) > 1 and not is_numbered(draft.measures):
         out.append(Finding("measures_unnumbered", SEVERITY_INFO, "“具体建议”没有分条编号。",
@@ -343,8 +348,8 @@ LONG_DRAFT_CHARS = 8_000
 TOO_LONG_DRAFT_CHARS = TOO_LONG_CHARS
 
 
-def _length_findings(draft: DraftContent) -> list[Finding]:
-    n = len(draft.body())
+def _length_findings(draft: DraftContent, chars: int | None = None) -> list[Finding]:
+    n = len(draft.body()) if chars is None else chars
     if n <= LONG_DRAFT_CHARS:
         return []
     severity = SEVERITY_ERROR if n > TOO_LONG_DRAFT_CHARS else SEVERITY_WARNING
@@ -477,6 +482,13 @@ def _alone_patterns(patterns: tuple[str | tuple[str, tuple[str, ...]], ...]) -> 
     return out
 
 
+@lru_cache(maxsize=64)
+def _beneficiary(pattern: str, trigger: str) -> re.Pattern:
+    """A category's ``beneficiary`` pattern with {TRIGGER} the trigger found and the other slots filled."""
+    slots = {**_slots(), "TRIGGER": re.escape(trigger)}
+    return re.compile(re.sub(r"\{([A-Z]+)\}", lambda m: slots.get(m.group(1), m.group(0)), pattern))
+
+
 def _alone_key(entry: str | dict) -> str | tuple[str, tuple[str, ...]]:
     return entry if isinstance(entry, str) else (entry["re"], tuple(entry.get("parts", ())))
 
@@ -498,11 +510,72 @@ def _names_at(sentence: str) -> set[int]:
     return starts
 
 
-def _alone_match(pat: re.Pattern, sentence: str) -> re.Match | None:
-    """The first match whose {GIVEN} (when the pattern has one, and it took part) is a person's name."""
+# An office a person holds, for a name written beside it (副局长张海军, 张海军副局长); not the office alone (建议县交通运输局局长牵头)
+_OFFICE_TITLE = r"副?(?:局长|书记|主任|镇长|乡长|县长|市长|区长|村长|支书|所长|站长|校长|院长|队长|科长|股长|处长|厅长|部长|主席|经理|董事长|组长)"
+# what ends a body or a place rather than a name (金融办主任, 高新区主任)
+_NOT_NAME_END = tuple("局委办厅处科股所站院校队会部室司组团社中心") + _PLACE_END
+
+
+@lru_cache(maxsize=1)
+def _titled_re() -> tuple[re.Pattern, re.Pattern]:
+    """(a name before a title, a name after one)."""
+    surname = load_data("not_suggestion.json")["person_slots"]["GIVEN"].split("]", 1)[0] + "]"
+    han = r"[\u4e00-\u9fff]"
+    return (re.compile(rf"(?=({surname}{han}{{1,2}}?){_OFFICE_TITLE})"),
+            re.compile(rf"{_OFFICE_TITLE}(?=({surname}{han})({han})?)"))
+
+
+def titled_names(text: str) -> frozenset[str]:
+    """Surnamed names written beside an office title (副局长张海军, 张海军副局长, 局长王某), whatever jieba tags them
+    (张/nr 海军/n): after a title both the two- and the three-character reading. Not a dictionary word (县长高度重视)
+    nor a body's or place's name (金融办主任)."""
+    from retrieval.tokenize import in_dictionary
+
+    before, after = _titled_re()
+    names = [m.group(1) for m in before.finditer(text)]
+    # after a title: 张海 and 张海军; neither when the first two characters are a word (县长高度重视)
+    names += [n for m in after.finditer(text) if not in_dictionary(m.group(1))
+              for n in (m.group(1), m.group(1) + (m.group(2) or ""))]
+    return frozenset(n for n in names if not n.endswith(_NOT_NAME_END) and not in_dictionary(n))
+
+
+# jieba's tag of a surname split off on its own (张/nr 海军/n, 张/q 海军/n): not a preposition or a function word
+# (将/向/社会, 对于)
+_SURNAME_TOKEN_TAGS = ("nr", "nrt", "nrfg", "q", "n", "ng", "nz", "x")
+
+
+def _surname_split_at(sentence: str, start: int, end: int) -> bool:
+    """jieba reads ``sentence[start:end]`` as a one-character surname token and whole words after it (张/海军):
+    a person named after 对…立案调查 or 免去…职务, though no token is tagged a name."""
+    from retrieval.tokenize import in_dictionary, tagged
+
+    bounds, at, first = set(), 0, None
+    for word, flag in tagged(sentence):
+        if at == start:
+            first = (word, flag)
+        bounds.add(at)
+        at += len(word)
+    bounds.add(at)
+    name = sentence[start:end]
+    return (first is not None and len(first[0]) == 1 and first[1] in _SURNAME_TOKEN_TAGS and end in bounds
+            and not name.endswith(_NOT_NAME_END) and not in_dictionary(name))
+
+
+def _alone_match(pat: re.Pattern, sentence: str, titled: frozenset[str] = frozenset()) -> re.Match | None:
+    """The first match whose {GIVEN} (when the pattern has one, and it took part) is a person's name; an
+    {OFFICIAL}'s is one as well where the draft names that person beside an office title (``titled``) or jieba splits
+    its surname off (``_surname_split_at``)."""
     for m in pat.finditer(sentence):
-        if "given" not in pat.groupindex or m.group("given") is None or m.start("given") in _names_at(sentence):
-            return m
+        if "given" in pat.groupindex and m.group("given") is not None:
+            if m.start("given") in _names_at(sentence):
+                return m
+            continue
+        if "official" in pat.groupindex and (name := m.group("official")) is not None:
+            a, b = m.span("official")
+            if a in _names_at(sentence) or name in titled or _surname_split_at(sentence, a, b):
+                return m
+            continue
+        return m
     return None
 
 
@@ -533,6 +606,7 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
     """
     hits: list[tuple[int, dict, list[tuple[str, str]]]] = []
     all_sents = _part_sentences(draft)
+    titled = titled_names(draft.full_text())
     for order, cat in enumerate(load_data("not_suggestion.json")["categories"]):
         with_words = [w for w in cat.get("with", []) if w != "我"]
         alone = _alone_patterns(tuple(_alone_key(a) for a in cat.get("alone", ())))
@@ -540,14 +614,17 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
         sents = [(k, s) for k, s in all_sents if k in cat["parts"]] if "parts" in cat else all_sents
         matched = []
         for part, s in sents:
-            if m := next((m for p, parts in alone if (not parts or part in parts) and (m := _alone_match(p, s))), None):
+            if m := next((m for p, parts in alone if (not parts or part in parts) and (m := _alone_match(p, s, titled))), None):
                 matched.append((s, m.group(0)))  # “请求…督促县法院对李某家的案件重新审查”: anyone's case
                 continue
             trigger = next((w for w in cat["any"] if w in s), None)
             if trigger is None or (cat.get("unless") and re.search(cat["unless"], s)):
                 continue
             own = as_petitioner(s)
-            if cat.get("with") and not (any(w in own for w in with_words)
+            if cat.get("beneficiary"):  # the writer (or family) must be the one to benefit, not merely speak
+                if not _beneficiary(cat["beneficiary"], trigger).search(own):
+                    continue
+            elif cat.get("with") and not (any(w in own for w in with_words)
                                         or ("我" in cat["with"] and _FIRST_PERSON.search(own))):
                 continue
             matched.append((s, trigger))
@@ -734,7 +811,11 @@ def check(
     """CPU-bound: call through ``acheck`` from async code. ``congress_level``: the author's congress
     (national, provincial, municipal, county, township) where known, for the co-signers a bill needs."""
     t0 = time.perf_counter()
-    findings = (not_suggestion_findings(draft) + placeholder_findings(draft) + quality_findings(draft, congress_level)
+    # A pasted report is read only as far as routing reads it (``TOO_LONG_CHARS``): a 10 MB file once took minutes.
+    # Its length must-fix needs only the length, taken first.
+    chars = len(draft.body())
+    draft = clip_draft(draft)
+    findings = (not_suggestion_findings(draft) + placeholder_findings(draft) + quality_findings(draft, congress_level, chars)
                 + bill_hint(draft) + level_findings(draft, congress_level) + coherence_findings(draft, embedder)
                 + legal_findings(draft, kb))
     if embedder is not None and existing:

@@ -518,6 +518,27 @@ def routing_text(draft: DraftContent, limit: int = 600) -> str:
 # self-check says 篇幅过长 and routing reads no further (a 10 MB paste once ran routing for minutes).
 TOO_LONG_CHARS = 50_000
 
+
+
+def clip_draft(draft: DraftContent, limit: int = TOO_LONG_CHARS) -> DraftContent:
+    """``draft`` with its body cut to ``limit`` characters, the parts in ``DraftContent.body`` order (the title, the
+    co-signers and the kind kept): what the self-check and routing read of a pasted report. The draft itself when it
+    is short enough. The length must-fix needs only ``len(draft.body())``, taken before."""
+    import dataclasses
+
+    keys = ["problem", "cause", "measures"] + (["legal_basis", "outline"] if draft.is_bill else [])
+    if sum(len(getattr(draft, k)) for k in keys) <= limit:
+        return draft
+    # every part keeps its head, the short ones whole: a long problem must not crowd out the demands (a missing
+    # 具体建议 would be reported)
+    room, parts = limit, {}
+    order = sorted(keys, key=lambda k: len(getattr(draft, k)))
+    for i, key in enumerate(order):
+        parts[key] = getattr(draft, key)[:room // (len(order) - i)]
+        room -= len(parts[key])
+    return dataclasses.replace(draft, title=draft.title[:200], cosponsors=draft.cosponsors[:200], **parts)
+
+
 ROUTING_WINDOW = 380  # characters per body window: e5 reads 256 tokens, ~0.63 tokens per character here
 ROUTING_MAX_WINDOWS = 16  # bounds the cost of one submission (~6,000 characters of body)
 
