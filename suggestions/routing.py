@@ -220,7 +220,8 @@ def draft_level(text: str, author_level: str | None, offices: Sequence[str | Non
         return None
     if author_level in _LEVEL_WORDS:
         word = next((w for w, k in levels if k == author_level), None)
-        if word is None and author_level == "provincial" and "自治区" in text:
+        # a region's draft says 自治区 (“自治区人民政府”); 省、自治区、直辖市 quoted from a law does not (甘肃省's bill)
+        if word is None and author_level == "provincial" and "自治区" in text.replace("省、自治区", ""):
             word = "自治区"
         word = word or _LEVEL_WORDS[author_level]
         return DraftLevel(author_level, word, f"提出人为{word}人大代表")

@@ -136,9 +136,9 @@ def quality_findings(draft: DraftContent, congress_level: str | None = None, cha
             }[key]
             if key == "cause" and (quote := _cause_quote(draft.problem)):
                 # “三是运营经费主要靠村集体，难以持续”: the analysis is there, inside the problem
-                out.append(Finding("missing_part", SEVERITY_WARNING, "“原因分析”没有单独成段。",
+                out.append(Finding("missing_part", SEVERITY_WARNING, "“原因分析”没有单列（成因写在“问题与现状”里）。",
                                    f"问题部分已谈到成因（“{quote}”），"
-                                   "可单列一段，说明问题出在制度、标准、资金、职责还是执行环节。", key))
+                                   "可加小标题“原因分析”单列一段，说明问题出在制度、标准、资金、职责还是执行环节。", key))
                 continue
             out.append(Finding("missing_part", SEVERITY_ERROR, f"缺少“{label}”部分。", fix, key))
         elif len(text) < MIN_CHARS[key]:
@@ -249,6 +249,25 @@ def placeholder_findings(draft: DraftContent) -> list[Finding]:
         "把“XX”“××”等占位符换成实际的地名、数字、金额、单位名称或联系人；暂时查不到的数据，写明来源或删去该句。",
         next(key for key, bs in found.items() if bs),
         {"placeholders": blanks, "parts": [key for key, bs in found.items() if bs]},
+    )]
+
+
+# A news report pasted as the draft (“本报讯（记者……）”, “（来源：《宜昌日报》）”): its sentences read as a problem
+# and measures, but they are a newspaper's, not the deputy's.
+_NEWS_MARK = re.compile(r"本报讯|本报记者|[（(]记者[^）)]{1,30}[）)]|记者\s*[\u4e00-\u9fff]{2,4}\s*(?:报道|摄)|通讯员\s*[\u4e00-\u9fff]{2,4}"
+                        r"|[（(]?来源[：:]\s*《?[^》）)\n]{2,20}(?:日报|晚报|报|新闻网|网|电视台|客户端)》?|责任编辑[：:]|原标题[：:]|新华社[\u4e00-\u9fff]{2,4}\d{1,2}月\d{1,2}日电")
+
+
+def news_copy_findings(draft: DraftContent) -> list[Finding]:
+    text = draft.full_text()
+    marks = list(dict.fromkeys(m.group(0) for m in _NEWS_MARK.finditer(text)))
+    if not marks:
+        return []
+    quoted = "".join(f"“{m}”" for m in marks[:2])
+    return [Finding(
+        "news_copy", SEVERITY_WARNING, f"草稿像是转载的新闻报道（{quoted}）。",
+        "代表建议应由代表写明自己了解的问题、原因和具体建议；报道中的事实和数据可以引用（注明来源），不宜整篇作为建议正文。",
+        "problem", {"marks": marks},
     )]
 
 
@@ -815,7 +834,8 @@ def check(
     # Its length must-fix needs only the length, taken first.
     chars = len(draft.body())
     draft = clip_draft(draft)
-    findings = (not_suggestion_findings(draft) + placeholder_findings(draft) + quality_findings(draft, congress_level, chars)
+    findings = (not_suggestion_findings(draft) + placeholder_findings(draft) + news_copy_findings(draft)
+                + quality_findings(draft, congress_level, chars)
                 + bill_hint(draft) + level_findings(draft, congress_level) + coherence_findings(draft, embedder)
                 + legal_findings(draft, kb))
     if embedder is not None and existing:

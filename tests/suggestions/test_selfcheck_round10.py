@@ -172,3 +172,26 @@ def test_a_huge_draft_is_told_its_whole_length():
     assert finding.severity == SEVERITY_ERROR and finding.details["chars"] == len(huge.body()) > 1_000_000
     assert not [f for f in report.by_code("missing_part")]  # clipping dropped no part
     assert not_for_assignment(huge) is None
+
+
+def test_a_pasted_news_report_is_told_so():
+    """A tester's draft began “本报讯（记者……）” and ended “（来源：《宜昌日报》…）”; it was stopped only by missing parts."""
+    from suggestions.selfcheck import news_copy_findings
+
+    news = dataclasses.replace(GOOD, problem="本报讯（记者 王丽 通讯员 李强）近日，我市新建改造分类投放点3400个。" + GOOD.problem,
+                               measures=GOOD.measures + "\n（来源：《宜昌日报》2026年5月3日）")
+    [finding] = news_copy_findings(news)
+    assert finding.code == "news_copy" and "“本报讯”" in finding.message
+    assert [f.code for f in check(news).findings].count("news_copy") == 1
+    # a deputy citing a report is not one
+    cited = dataclasses.replace(GOOD, problem="据《人民日报》报道，全国已有3400个投放点。" + GOOD.problem)
+    assert news_copy_findings(cited) == [] and news_copy_findings(GOOD) == []
+
+
+def test_a_provinces_draft_quoting_省_自治区_直辖市_is_at_province_level():
+    """A 甘肃省 bill quoting 立法法 (“省、自治区、直辖市的人民代表大会…”) was said to be 面向自治区一级."""
+    from suggestions.routing import draft_level
+
+    text = "甘肃省人大代表 张三\n根据《立法法》第八十二条规定，省、自治区、直辖市的人民代表大会可以制定地方性法规。"
+    assert draft_level(text, "provincial", []).phrase == "省级"
+    assert draft_level("宁夏回族自治区人大代表\n建议自治区人民政府加大投入。", "provincial", []).phrase == "自治区一级"
