@@ -9,7 +9,8 @@ not cover; ids t…: 20 more and 5 the documents do not answer, written 2026-11-
 anything — their first run on the built-in corpus: 20 of 20 right, 1 of 5 declined); ids u…: 20 and 5 more by a fourth tester, the same way
 (first run: 20 of 20 right, 1 of 5 declined); ids w…: 15 and 5 more by a fifth tester (first run: 12 of 15 right,
 0 of 5 declined); ids y…: 15 and 5 more by a sixth tester, the same way
-(first run: 12 of 15 right, 2 of 5 declined); and the 36 plan / schedule
+(first run: 12 of 15 right, 2 of 5 declined); ids z…: 15 and 5 more by a seventh tester, the same way (first run:
+10 of 15 right, 1 of 5 declined); and the 36 plan / schedule
 questions of bench/voice_questions.tsv, typed. An answer counts as right
 when its first sentence comes from the expected item or row; a deputy question marked "-" and every everyday
 question should get no answer (the sources are still listed).

@@ -33,12 +33,13 @@ from suggestions.draft import (
     looks_like_question, typed_button, whole_draft,
 )
 from suggestions.status import EVALUATIONS, StatusError
-from suggestions.types import KINDS
+from suggestions.types import KINDS, SEVERITY_ERROR
 
 log = logging.getLogger(__name__)
 
 TRIGGER = re.compile(r"^\s*(提建议|提议案|写建议|写议案)\s*$")
 _PHOTO_NAME = "照片"
+REPORT_SHOWN = "sugg_report_shown"  # user_data: (draft id, the self-check report last shown)
 # A file sent at a text step is read as the step's answer (corpus.loaders reads these).
 _TEXT_FILES = (".docx", ".pdf", ".txt", ".md")
 _TEXT_STEPS = ("title", "problem", "cause", "measures", "legal_basis", "outline", "cosponsors")
@@ -504,7 +505,10 @@ class SuggestionHandlers:
             report = await self.svc.check(draft_id, user)
             keyboard = (v.prompt_keyboard(where) if isinstance(where, Prompt)
                         else v.preview_keyboard(draft_id, await self._kind(user, draft_id)))
-            await send(update, [v.report_text(report)], keyboard)
+            text = v.report_text(report)
+            await send(update, [text], keyboard)
+            if context.user_data is not None:  # 提交 right after: not the same report again
+                context.user_data[REPORT_SHOWN] = (draft_id, text)
         elif c.op in ("s", "S"):
             await cq.answer(t.SUBMITTING)
             await self._submit(update, context, user, draft_id, where, check_first=c.op == "s")
@@ -533,7 +537,13 @@ class SuggestionHandlers:
         if check_first:
             report = await self.svc.check(draft_id, user)
             if v.has_errors(report):
-                await send(update, [v.report_text(report), e(t.SUBMIT_BLOCKED)], v.blocked_keyboard(draft_id))
+                text = v.report_text(report)
+                shown = context.user_data.get(REPORT_SHOWN) if context.user_data is not None else None
+                if shown == (draft_id, text):  # the deputy has just read it
+                    n = sum(f.severity == SEVERITY_ERROR for f in report.findings)
+                    await send(update, [e(t.SUBMIT_BLOCKED_SAME.format(n=n))], v.blocked_keyboard(draft_id))
+                else:
+                    await send(update, [text, e(t.SUBMIT_BLOCKED)], v.blocked_keyboard(draft_id))
                 return
         try:
             done = await self.svc.submit(draft_id, user)

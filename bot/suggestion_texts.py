@@ -79,6 +79,7 @@ REPORT_SUMMARY = "<b>摘要：</b>"
 REPORT_MORE = "……另有 {n} 项，修改后再次自检可查看。"
 SUBMITTING = "提交中…"
 SUBMIT_BLOCKED = "自检发现必须修改的问题（见上），建议修改后再提交。确实要提交，请点“仍然提交”。"
+SUBMIT_BLOCKED_SAME = "自检结果与上面刚显示的相同：仍有 {n} 项必须修改的问题，建议修改后再提交。确实要提交，请点“仍然提交”。"
 SUBMITTED = "✅ 已提交，编号 {id}。\n摘要：{summary}\n交办、答复等办理进展会通知您，发送 /mysuggestions 查看。"
 
 MINE_EMPTY = "您还没有提交过建议或议案。发送 /suggest 开始起草。"

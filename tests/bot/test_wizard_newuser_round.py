@@ -241,6 +241,13 @@ async def test_a_very_long_drafts_preview_fits_one_message(core, tg, upd):
         out = "\n".join(tg.texts())
         assert "【必须修改】正文共" in out and "篇幅过长" in out and "已提交" not in out
         assert "仍然提交" in labels(tg)
+        # 自检 then 提交 (a tenth-round tester): the report just read is not sent a second time
+        await press(app, upd, tg, DEPUTY, "返回预览")
+        await press(app, upd, tg, DEPUTY, "🔍 自检", clear=True)
+        assert "【必须修改】正文共" in tg.texts()[-1]
+        await press(app, upd, tg, DEPUTY, "📨 提交", clear=True)
+        assert tg.texts()[-1].startswith("自检结果与上面刚显示的相同：仍有 2 项必须修改的问题")
+        assert not any("【必须修改】" in x for x in tg.texts()) and "仍然提交" in labels(tg)
 
 
 async def test_the_preview_clips_each_long_part_and_keeps_short_ones_whole(core, tg, upd):
