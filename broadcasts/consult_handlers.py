@@ -434,10 +434,13 @@ class ConsultationHandlers(HandlerBase):
         (bot.qa_handlers.QAHandlers.answer_text)."""
         from bot.qa_handlers import QAHandlers
 
-        async with self.db.session() as s:
-            c = await cons.get(s, cid)
-            arts = await cons.articles(s, cid)
-        found = await asyncio.to_thread(related_articles, question, arts)
+        try:
+            async with self.db.session() as s:
+                c = await cons.get(s, cid)
+                arts = await cons.articles(s, cid)
+        except cons.ConsultationError:  # removed meanwhile: the question is still answered
+            c, arts = None, []
+        found = await asyncio.to_thread(related_articles, question, arts) if c is not None else []
         if found:
             await update.effective_message.reply_text(
                 draft_articles_text(c.title, found),

@@ -161,15 +161,18 @@ async def open_for(s: AsyncSession, user_id: int, now: datetime | None = None) -
     return [c for c in rows if await aud.includes(s, aud.AudienceSpec.from_json(c.audience), user_id)]
 
 
-# “我对养老条例草案第四条有意见：…”“建议第十条增加…”: an opinion typed without pressing 对本条提意见 first. A question
-# (“草案第十条是什么意思”) is not one.
-_OPINION = re.compile(r"有(?:个|点|一些|几点|不同)?意见|提(?:个|点|一点|几点|一条)?意见|我的意见|意见如下|意见是|(?:建议|应当?|要)"
-                      r"(?:将|把)?(?:第[零〇一二三四五六七八九十百\d]+条)?(?:修改|删除|删去|增加|增设|补充|明确|写明|细化|改为|调整)")
-_DRAFT_WORD = re.compile(r"草案|征求意见稿|条例|办法|第[零〇一二三四五六七八九十百\d]+条|这部法|该法|本法")
+# “我对养老条例草案第四条有意见：…”“对草案第十条提个意见”: an opinion on the draft typed without pressing 对本条提意见
+# first. It must name the draft (草案, 征求意见稿) and say it is an opinion: a suggestion's measure in the drafting
+# wizard (“建议明确《物业管理条例》中…”), a question (“条例要明确哪些内容”) or “我对草案没有意见” is none.
+_OPINION = re.compile(r"(?<![没无])有(?:个|点|一些|几点|不同)?意见|提(?:个|点|一点|几点|一条)?意见|我的意见|意见如下|修改意见")
+_DRAFT_WORD = re.compile(r"草案|征求意见稿")
 
 
 def reads_as_opinion(text: str) -> bool:
-    return bool(_OPINION.search(text) and _DRAFT_WORD.search(text))
+    from suggestions.draft import looks_like_question
+
+    head = re.split(r"[：:]", text, maxsplit=1)[0]  # “我对草案第三条有意见：应写明由哪个部门管理” asks nothing
+    return bool(_OPINION.search(head) and _DRAFT_WORD.search(head)) and not looks_like_question(head, "problem")
 
 
 def check_opinion_text(text: str | None) -> str:

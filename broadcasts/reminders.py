@@ -41,6 +41,8 @@ def parse_time_of_day(text: str) -> time | None:
             minute = 15 if s["quarter"] == "一刻" else 45
         if hour is None or minute is None:
             return None
+        if s["part"] in ("晚上", "凌晨") and hour == 12:
+            return None  # 晚上十二点 is midnight, the next day's 00:00: asked to be written as such, not read as noon
         if s["part"] in ("下午", "晚上", "傍晚") and hour < 12:
             hour += 12
         elif s["part"] == "中午" and hour < 6:

@@ -47,7 +47,7 @@ _APPOINTED = re.compile(r"当选为|当选|任命|担任|出任|兼任|任职|�
 # “…几号开幕”“哪天召开”: a day, which plans by month and laws mostly do not give. Not “第几号主席令”, “几号文件”.
 _ASKS_DAY = re.compile(r"(?<!第)几号(?!文件|令|楼|线|车|门|窗口|字)|哪一?天|几月几[日号]|具体日期|什么日子")
 _DAY = re.compile(r"月\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]|之日|日期|季度|每[年月]|每两个月|\d{1,2}月[上中下]旬"
-                  r"|(?:周|星期|礼拜)[一二三四五六日天](?![年岁])|工作日|节假日|双休日|周末")  # “每周三下午值班”
+                  r"|(?:周|星期|礼拜)[一二三四五六日天](?![年岁次回遍个])|节假日|双休日|周末")  # “每周三下午值班”
 _MONTH = re.compile(r"(?<!\d)(?:1[0-2]|[1-9])月|[一二三四五六七八九十]{1,2}月")
 # “…标准是多少”“财政收入是多少”“今年涨了多少”: a figure, which only a sentence holding one answers; a sentence that is
 # close (FIGURE_CLOSE) and states the rule (“由本级财政给予适当补贴”) is answered with a caveat.
@@ -149,10 +149,10 @@ def judge(question: str, sentences: list[str], best: str, closeness: float) -> V
 
 # “换届选举什么时候”: an answer that names no time (“做好换届选举指导工作”) is still given, with a caveat. A time is a
 # month, day or season, or a moment of a procedure (会前, 闭会期间, 之日起); not 换届 or 年度 alone.
-_ASKS_WHEN = re.compile(r"什么时候|啥时候|何时|什么时间|哪个时间|几时")
-_WHEN = re.compile(r"(?<![第])(?:\d{1,2}|[一二三四五六七八九十]{1,3})月|\d{1,2}日|\d{4}年|年[初底中]|[上下]半年|每年|每[两三]?个?月"
+_ASKS_WHEN = re.compile(r"什么时候|啥时候|(?<!任)何时|什么时间|哪个时间|几时")  # not 任何时候
+_WHEN = re.compile(r"(?<![第\d统])(?:\d{1,2}|[一二三四五六七八九十]{1,3})月|\d{1,2}日|\d{4}年|年[初底中]|[上下]半年|每年|每[两三]?个?月"
                    r"|季度|[上中下]旬|期间|(?:会议?|大会|闭会|开会|选举|换届|届满|审议|表决)(?:前|后|时|之前|以前|之后|以后)|之日|日起"
-                   r"|以内|之内|届满|当天|当日|当年|次年|年内|月内|周[一二三四五六日]|星期|每周")
+                   r"|届满|当天|当日|当年|次年|年内|月内|周[一二三四五六日](?![次回遍个])|星期[一二三四五六日天]|每周")
 
 
 def asks_when(question: str) -> bool:

@@ -254,8 +254,10 @@ def placeholder_findings(draft: DraftContent) -> list[Finding]:
 
 # A news report pasted as the draft (“本报讯（记者……）”, “（来源：《宜昌日报》）”): its sentences read as a problem
 # and measures, but they are a newspaper's, not the deputy's.
-_NEWS_MARK = re.compile(r"本报讯|本报记者|[（(]记者[^）)]{1,30}[）)]|记者\s*[\u4e00-\u9fff]{2,4}\s*(?:报道|摄)|通讯员\s*[\u4e00-\u9fff]{2,4}"
-                        r"|[（(]?来源[：:]\s*《?[^》）)\n]{2,20}(?:日报|晚报|报|新闻网|网|电视台|客户端)》?|责任编辑[：:]|原标题[：:]|新华社[\u4e00-\u9fff]{2,4}\d{1,2}月\d{1,2}日电")
+_NEWS_MARK = re.compile(r"本报讯|本报记者|[（(]记者\s*[\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*(?:\s*通讯员\s*[\u4e00-\u9fff]{2,4})*[）)]"
+                        r"|记者\s*[\u4e00-\u9fff]{2,4}\s*(?:报道|摄)|通讯员\s*[\u4e00-\u9fff]{2,4}\s*(?:报道|摄)"
+                        r"|[（(]来源[：:]\s*《[^》]{2,12}(?:日报|晚报|报|新闻)》|责任编辑[：:]|原标题[：:]"
+                        r"|新华社[\u4e00-\u9fff]{2,4}\d{1,2}月\d{1,2}日电")
 
 
 def news_copy_findings(draft: DraftContent) -> list[Finding]:

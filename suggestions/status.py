@@ -70,11 +70,11 @@ def submitted_text(row: SuggestionRow) -> str:
     return f"您的{row.kind}{book_title(row.title)}已提交（编号 {row.id}），交办后会通知您。"
 
 
-
 def assignee(recommendation: dict) -> str:
     """Whom a recommendation assigns to: the local office a local-level draft names (自治区民政厅) rather than its
     national counterpart (民政部), which the routing lists are written in."""
     return recommendation.get("local") or recommendation["name"]
+
 
 @dataclass
 class OverdueItem:

@@ -519,7 +519,6 @@ def routing_text(draft: DraftContent, limit: int = 600) -> str:
 TOO_LONG_CHARS = 50_000
 
 
-
 def clip_draft(draft: DraftContent, limit: int = TOO_LONG_CHARS) -> DraftContent:
     """``draft`` with its body cut to ``limit`` characters, the parts in ``DraftContent.body`` order (the title, the
     co-signers and the kind kept): what the self-check and routing read of a pasted report. The draft itself when it

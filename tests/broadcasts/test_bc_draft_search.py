@@ -48,6 +48,10 @@ def test_an_opinion_typed_without_a_button_is_told_from_a_question():
     from broadcasts.consultation import reads_as_opinion
 
     assert reads_as_opinion("我对养老条例草案第四条有意见：巡访关爱要明确频次")
-    assert reads_as_opinion("建议第十条增加网约车驾驶员的培训要求")
+    assert reads_as_opinion("对草案第十条提个意见：应当写明网约车驾驶员的培训要求")
     assert not reads_as_opinion("草案第十条是什么意思")
     assert not reads_as_opinion("代表建议什么时候交办")  # 建议 as the deputy's suggestion, no draft named
+    # a measure typed in the suggestion wizard, a question, no opinion at all (a review of this change)
+    assert not reads_as_opinion("建议明确《物业管理条例》中业主委员会的职责")
+    assert not reads_as_opinion("群众对物业管理条例的执行有意见怎么反映")
+    assert not reads_as_opinion("我对草案没有意见")

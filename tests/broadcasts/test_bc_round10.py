@@ -134,6 +134,7 @@ def test_event_times_keep_their_reading():
     assert reminders.parse_time_of_day("14:30 代表座谈会") == time(14, 30)  # /addevent's titles
     assert reminders.parse_time_of_day("晚上八点三十分") == time(20, 30)
     assert reminders.parse_time_of_day("九点整") == time(9, 0)
+    assert reminders.parse_time_of_day("晚上十二点") is None  # midnight, not noon (a review of this change)
     assert reminders.parse_time_of_day("专题调研 3点") is None and reminders.parse_time_of_day("十点钟") is None
 
 

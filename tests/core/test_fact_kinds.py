@@ -72,5 +72,14 @@ def test_names_time():
     assert names_time("3月，召开代表建议交办会。") and names_time("闭会期间，代表参加视察。")
     assert names_time("自收到之日起三个月内答复") and names_time("8月")
     # 换届, 年度 and an ordinal are not times
-    assert not names_time("做好换届选举指导工作。") and not names_time("印发2026年度代表工作要点。".replace("2026", ""))
+    assert not names_time("做好换届选举指导工作。") and not names_time("印发年度代表工作要点。")
     assert not names_time("第十三届人大代表")
+
+
+def test_any_time_is_no_when_question_and_a_frequency_no_day():
+    """A review found 任何时候 read as 何时, and 每周一次 as a Monday."""
+    from retrieval.fact_kinds import asks_when
+
+    assert not asks_when("代表在任何时候都可以提建议吗")
+    v = _verdict("联络站哪天开放", "联络站每周一次接待群众。")
+    assert v is not None and v.declined

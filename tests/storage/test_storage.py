@@ -187,7 +187,8 @@ async def test_a_month_lists_every_documents_dated_tasks_each_under_its_title(db
      ("今年12月有什么活动", [(2026, 12)]), ("8月份都有哪些工作？", [(2026, 8)]), ("8月召开的推进会有什么要求", None),
      # the rest of the year (tenth round: “今年还剩什么工作” got one plan item), a month named still wins
      ("今年还剩什么工作", [(2026, m) for m in range(8, 13)]), ("年底前还有哪些安排", [(2026, m) for m in range(8, 13)]),
-     ("今年还剩什么工作（11月）", [(2026, 11)]), ("今年还有代表培训吗", None), ("代表建议交办以后还有什么工作", None)],
+     ("今年还剩什么工作（11月）", [(2026, 11)]), ("今年还有代表培训吗", None), ("代表建议交办以后还有什么工作", None),
+     ("这件建议还剩哪些工作没办", None), ("今年还有什么工作要求", None)],
 )
 def test_schedule_question_detection(text, expected):
     assert schedule_months_in(text, date(2026, 8, 10)) == expected
