@@ -91,3 +91,16 @@ async def write_to_preview(app, upd: UpdateFactory, tg: FakeTelegram, uid: int, 
     await write_to_attachments(app, upd, tg, uid, title=title, problem=problem)
     await press(app, upd, tg, uid, "完成")
     assert "建议预览" in tg.texts()[-1], tg.texts()[-3:]
+
+
+async def author(core, uid: int) -> str:  # noqa: ANN001
+    return str((await core.access.check(uid)).user.id)
+
+
+def draft_id_of(tg: FakeTelegram) -> int:
+    return int(button(tg, "暂存").split(":")[2])
+
+
+async def draft_content(app, core, tg: FakeTelegram, uid: int):  # noqa: ANN001, ANN201
+    """The open draft's saved content, read through the bot's own drafting service."""
+    return await app.bot_data["suggestions"].drafts.content(draft_id_of(tg), await author(core, uid))

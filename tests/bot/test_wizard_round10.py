@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 
 from botharness import feed, register
-from suggharness import CAUSE, PROBLEM, TITLE, button, last_with_buttons, press, say, sugg_app, write_to_preview
+from suggharness import (
+    CAUSE, PROBLEM, TITLE, author, button, draft_content, last_with_buttons, press, say, sugg_app, write_to_preview,
+)
 
 pytestmark = pytest.mark.db
 
@@ -21,16 +23,8 @@ MEASURE_1 = "1.建议县民政局在每个行政村设立老年助餐点，由�
 MEASURE_2 = "2.建议县财政局将助餐补贴列入年度预算，按每人每餐 3 元标准给予补助。"
 
 
-async def author(core, uid: int) -> str:  # noqa: ANN001
-    return str((await core.access.check(uid)).user.id)
-
-
-def draft_id_of(tg) -> int:  # noqa: ANN001
-    return int(button(tg, "暂存").split(":")[2])
-
-
 async def content(app, core, tg):  # noqa: ANN001, ANN201
-    return await app.bot_data["suggestions"].drafts.content(draft_id_of(tg), await author(core, DEPUTY))
+    return await draft_content(app, core, tg, DEPUTY)
 
 
 def labels(tg) -> list[str]:  # noqa: ANN001

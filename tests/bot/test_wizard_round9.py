@@ -8,23 +8,17 @@ from __future__ import annotations
 import pytest
 
 from botharness import feed, register
-from suggharness import CAUSE, MEASURES, PROBLEM, TITLE, button, last_with_buttons, press, say, sugg_app
+from suggharness import (
+    CAUSE, MEASURES, PROBLEM, TITLE, author, button, draft_content, draft_id_of, last_with_buttons, press, say, sugg_app,
+)
 
 pytestmark = pytest.mark.db
 
 DEPUTY = 309
 
 
-async def author(core, uid: int) -> str:  # noqa: ANN001
-    return str((await core.access.check(uid)).user.id)
-
-
-def draft_id_of(tg) -> int:  # noqa: ANN001
-    return int(button(tg, "暂存").split(":")[2])
-
-
 async def content(app, core, tg):  # noqa: ANN001, ANN201
-    return await app.bot_data["suggestions"].drafts.content(draft_id_of(tg), await author(core, DEPUTY))
+    return await draft_content(app, core, tg, DEPUTY)
 
 
 def alerts(tg) -> list[str]:  # noqa: ANN001

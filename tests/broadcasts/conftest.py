@@ -91,3 +91,23 @@ def bot_app(db):
             yield application
 
     return make
+
+
+@pytest.fixture
+def add_staff_and_deputies(add_users):
+    """The bot tests' three users: staff 500 and two deputies, 100 (广东代表团) and 101 (四川代表团); each module
+    names them STAFF, DEP1, DEP2. ``dep1``: more fields for the first deputy (committees…)."""
+    async def go(**dep1) -> list[User]:
+        return await add_users([{"telegram_id": 500, "name": "秘书", "role": Role.STAFF.value},
+                                {"telegram_id": 100, "name": "张三", "delegation": "广东代表团", **dep1},
+                                {"telegram_id": 101, "name": "李四", "delegation": "四川代表团"}])
+
+    return go
+
+
+@pytest.fixture
+async def app(add_staff_and_deputies, bot_app):
+    """The broadcast bot with those three users (a module needing a recogniser makes its own)."""
+    await add_staff_and_deputies()
+    async with bot_app() as application:
+        yield application

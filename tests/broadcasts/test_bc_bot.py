@@ -8,7 +8,6 @@ import pytest
 from telegram import Update
 
 from bot.testing import UpdateFactory
-from storage.models import Role
 
 from broadcasts.commands import parse_audience, parse_profile, parse_when
 from broadcasts.telegram_adapter import make_send
@@ -16,15 +15,6 @@ from broadcasts.worker import OutboxWorker, WorkerConfig
 
 pytestmark = pytest.mark.db
 STAFF, DEP1, DEP2 = 500, 100, 101
-
-
-@pytest.fixture
-async def app(db, add_users, bot_app):
-    await add_users([{"telegram_id": STAFF, "name": "秘书", "role": Role.STAFF.value},
-                     {"telegram_id": DEP1, "name": "张三", "delegation": "广东代表团"},
-                     {"telegram_id": DEP2, "name": "李四", "delegation": "四川代表团"}])
-    async with bot_app() as application:
-        yield application
 
 
 async def feed(app, payload):

@@ -16,7 +16,6 @@ from telegram import Update
 
 from bot.testing import UpdateFactory
 from storage.clock import utcnow
-from storage.models import Role
 
 from broadcasts import audience as aud
 from broadcasts import consultation as cons
@@ -36,10 +35,8 @@ async def heard(data: bytes):
 
 
 @pytest.fixture
-async def app(db, add_users, bot_app):
-    await add_users([{"telegram_id": STAFF, "name": "秘书", "role": Role.STAFF.value},
-                     {"telegram_id": DEP1, "name": "张三", "delegation": "广东代表团"},
-                     {"telegram_id": DEP2, "name": "李四", "delegation": "四川代表团"}])
+async def app(add_staff_and_deputies, bot_app):
+    await add_staff_and_deputies()
     async with bot_app(heard) as application:
         yield application
 

@@ -138,15 +138,6 @@ def test_event_times_keep_their_reading():
     assert reminders.parse_time_of_day("专题调研 3点") is None and reminders.parse_time_of_day("十点钟") is None
 
 
-@pytest.fixture
-async def app(db, add_users, bot_app):
-    await add_users([{"telegram_id": STAFF, "name": "秘书", "role": Role.STAFF.value},
-                     {"telegram_id": DEP1, "name": "张三", "delegation": "广东代表团"},
-                     {"telegram_id": DEP2, "name": "李四", "delegation": "四川代表团"}])
-    async with bot_app() as application:
-        yield application
-
-
 async def test_one_line_command_refuses_past_and_unreadable_times_and_shows_the_time_read(app, db):
     tg, upd = app.tg, UpdateFactory()
     await feed(app, upd.text(STAFF, "/broadcast 全体 @昨天 测试"))  # the tester's command

@@ -13,7 +13,6 @@ from telegram import Update
 
 from bot.testing import UpdateFactory
 from storage.clock import BEIJING
-from storage.models import Role
 
 from broadcasts.commands import deadline_day, parse_deadline
 from broadcasts.consultation import ConsultationError
@@ -23,15 +22,6 @@ from broadcasts.worker import OutboxWorker, WorkerConfig
 STAFF, DEP1, DEP2 = 500, 100, 101
 LINES = ("某某法（草案）", "第一章 总则", "第一条 为了规范某某工作，制定本法。", "第二条 本法适用于某某活动。",
          "第二章 管理", "第三条 国务院负责管理。")
-
-
-@pytest.fixture
-async def app(db, add_users, bot_app):
-    await add_users([{"telegram_id": STAFF, "name": "秘书", "role": Role.STAFF.value},
-                     {"telegram_id": DEP1, "name": "张三", "delegation": "广东代表团"},
-                     {"telegram_id": DEP2, "name": "李四", "delegation": "四川代表团"}])
-    async with bot_app() as application:
-        yield application
 
 
 async def feed(app, payload):

@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot.testing import UpdateFactory
 from storage.clock import utcnow
-from storage.models import Event, Role, User, UserStatus
+from storage.models import Event, User, UserStatus
 
 from broadcasts import audience as aud
 from broadcasts import consultation as cons
@@ -27,10 +27,8 @@ STAFF, DEP1, DEP2 = 500, 100, 101
 
 
 @pytest.fixture
-async def app(db, add_users, bot_app):
-    await add_users([{"telegram_id": STAFF, "name": "秘书", "role": Role.STAFF.value},
-                     {"telegram_id": DEP1, "name": "张三", "delegation": "广东代表团", "committees": ["财政经济委员会"]},
-                     {"telegram_id": DEP2, "name": "李四", "delegation": "四川代表团"}])
+async def app(add_staff_and_deputies, bot_app):
+    await add_staff_and_deputies(committees=["财政经济委员会"])
     async with bot_app() as application:
         yield application
 
