@@ -10,7 +10,7 @@ from bot.app import build_application
 from bot.deps import BotDeps
 from bot.suggestion_services import SuggestionServices
 from bot.testing import FakeTelegram, UpdateFactory
-from botharness import TOKEN, feed
+from botharness import TOKEN, feed, register
 
 T0 = datetime(2026, 3, 5, 1, 0, tzinfo=timezone.utc)
 
@@ -104,3 +104,12 @@ def draft_id_of(tg: FakeTelegram) -> int:
 async def draft_content(app, core, tg: FakeTelegram, uid: int):  # noqa: ANN001, ANN201
     """The open draft's saved content, read through the bot's own drafting service."""
     return await app.bot_data["suggestions"].drafts.content(draft_id_of(tg), await author(core, uid))
+
+
+async def start_suggestion(app, core, upd: UpdateFactory, tg: FakeTelegram, uid: int, *texts: str) -> None:  # noqa: ANN001
+    """Register ``uid``, open a 建议 with /suggest and type ``texts`` into the steps in order."""
+    await register(core, app, upd, tg, uid)
+    await say(app, upd, uid, "/suggest")
+    await press(app, upd, tg, uid, "建议")
+    for text in texts:
+        await say(app, upd, uid, text)

@@ -10,7 +10,8 @@ import pytest
 
 from botharness import feed, register
 from suggharness import (
-    CAUSE, PROBLEM, TITLE, author, button, draft_content, last_with_buttons, press, say, sugg_app, write_to_preview,
+    CAUSE, PROBLEM, TITLE, author, button, draft_content, last_with_buttons, press, say, start_suggestion, sugg_app,
+    write_to_preview,
 )
 
 pytestmark = pytest.mark.db
@@ -34,11 +35,7 @@ def labels(tg) -> list[str]:  # noqa: ANN001
 # -- 1. a terse 原因分析 listing three causes ---------------------------------------------------------------------
 async def test_three_short_causes_like_the_example_are_accepted(core, tg, upd):
     async with sugg_app(core, tg) as app:
-        await register(core, app, upd, tg, DEPUTY)
-        await say(app, upd, DEPUTY, "/suggest")
-        await press(app, upd, tg, DEPUTY, "建议")
-        for text in (TITLE_MEALS, PROBLEM_MEALS):
-            await say(app, upd, DEPUTY, text)
+        await start_suggestion(app, core, upd, tg, DEPUTY, TITLE_MEALS, PROBLEM_MEALS)
         await say(app, upd, DEPUTY, "一是经费没有来源；二是场地难落实；三是部门职责不清。")
         out = tg.texts()[-1]
         assert "已记录“原因分析”" in out and "具体建议" in out and "内容偏少" not in out, out
@@ -48,11 +45,7 @@ async def test_three_short_causes_like_the_example_are_accepted(core, tg, upd):
 
 async def test_two_short_causes_or_stock_phrases_are_still_refused(core, tg, upd):
     async with sugg_app(core, tg) as app:
-        await register(core, app, upd, tg, DEPUTY)
-        await say(app, upd, DEPUTY, "/suggest")
-        await press(app, upd, tg, DEPUTY, "建议")
-        for text in (TITLE_MEALS, PROBLEM_MEALS):
-            await say(app, upd, DEPUTY, text)
+        await start_suggestion(app, core, upd, tg, DEPUTY, TITLE_MEALS, PROBLEM_MEALS)
         for text in ("一是经费没有来源；二是场地难落实。", "资金，人员，制度，机制"):
             await say(app, upd, DEPUTY, text)
             assert "内容偏少" in tg.texts()[-1], text
@@ -61,11 +54,7 @@ async def test_two_short_causes_or_stock_phrases_are_still_refused(core, tg, upd
 # -- 2./3. measures in two messages; connectives among the co-signers -----------------------------------------------
 async def test_the_second_measure_at_the_cosigner_step_is_offered_to_be_added(core, tg, upd):
     async with sugg_app(core, tg) as app:
-        await register(core, app, upd, tg, DEPUTY)
-        await say(app, upd, DEPUTY, "/suggest")
-        await press(app, upd, tg, DEPUTY, "建议")
-        for text in (TITLE_MEALS, PROBLEM_MEALS, CAUSE, MEASURE_1):
-            await say(app, upd, DEPUTY, text)
+        await start_suggestion(app, core, upd, tg, DEPUTY, TITLE_MEALS, PROBLEM_MEALS, CAUSE, MEASURE_1)
         assert "联名代表" in tg.texts()[-1]
         tg.clear()
         await say(app, upd, DEPUTY, MEASURE_2)
@@ -89,11 +78,7 @@ async def test_the_second_measure_at_the_cosigner_step_is_offered_to_be_added(co
 
 async def test_a_continuation_can_be_dropped_and_a_stale_button_cannot_take_it(core, tg, upd):
     async with sugg_app(core, tg) as app:
-        await register(core, app, upd, tg, DEPUTY)
-        await say(app, upd, DEPUTY, "/suggest")
-        await press(app, upd, tg, DEPUTY, "建议")
-        for text in (TITLE_MEALS, PROBLEM_MEALS, CAUSE, MEASURE_1):
-            await say(app, upd, DEPUTY, text)
+        await start_suggestion(app, core, upd, tg, DEPUTY, TITLE_MEALS, PROBLEM_MEALS, CAUSE, MEASURE_1)
         await say(app, upd, DEPUTY, MEASURE_2)
         append = button(tg, "补充到")
         await press(app, upd, tg, DEPUTY, "不用，接着填")
@@ -110,11 +95,7 @@ async def test_a_continuation_can_be_dropped_and_a_stale_button_cannot_take_it(c
 
 async def test_the_measure_sent_at_the_attachment_step_is_offered_too(core, tg, upd):
     async with sugg_app(core, tg) as app:
-        await register(core, app, upd, tg, DEPUTY)
-        await say(app, upd, DEPUTY, "/suggest")
-        await press(app, upd, tg, DEPUTY, "建议")
-        for text in (TITLE_MEALS, PROBLEM_MEALS, CAUSE, MEASURE_1, "无"):
-            await say(app, upd, DEPUTY, text)
+        await start_suggestion(app, core, upd, tg, DEPUTY, TITLE_MEALS, PROBLEM_MEALS, CAUSE, MEASURE_1, "无")
         assert "附件" in tg.texts()[-1]
         await say(app, upd, DEPUTY, MEASURE_2)
         assert "“具体建议”的接续" in tg.texts()[-1] and "还需要完善" not in tg.texts()[-1]
