@@ -133,11 +133,7 @@ async def test_narration_heard_at_the_title_step_is_offered_no_title(core, tg, u
 # -- 5. typed navigation ------------------------------------------------------------------------------------------
 async def test_back_a_step_keeps_what_was_entered(core, tg, upd):
     async with sugg_app(core, tg) as app:
-        await register(core, app, upd, tg, DEPUTY)
-        await say(app, upd, DEPUTY, "/suggest")
-        await press(app, upd, tg, DEPUTY, "建议")
-        await say(app, upd, DEPUTY, TITLE)
-        await say(app, upd, DEPUTY, PROBLEM)
+        await start_suggestion(app, core, upd, tg, DEPUTY, TITLE, PROBLEM)
         assert "原因分析" in tg.texts()[-1]
         for word in ("上一步", "返回上一步"):
             tg.clear()
@@ -175,11 +171,7 @@ async def test_back_at_the_first_step_and_from_a_part_reopened_at_the_preview(co
 
 async def test_giving_up_in_words_asks_first_and_keeps_the_draft(core, tg, upd):
     async with sugg_app(core, tg) as app:
-        await register(core, app, upd, tg, DEPUTY)
-        await say(app, upd, DEPUTY, "/suggest")
-        await press(app, upd, tg, DEPUTY, "建议")
-        await say(app, upd, DEPUTY, TITLE)
-        await say(app, upd, DEPUTY, PROBLEM)
+        await start_suggestion(app, core, upd, tg, DEPUTY, TITLE, PROBLEM)
         for word in ("算了不写了", "不写了", "不想写了"):
             tg.clear()
             await say(app, upd, DEPUTY, word)
