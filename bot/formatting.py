@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from bot import texts
 from retrieval.types import snippet
 from storage.kb import citation_of
 from storage.qa import QAResult
-from storage.schedule import MonthPlan
+from storage.schedule import MonthPlan, ScheduleRow
 from storage.uploads import UploadSummary
 
 TELEGRAM_LIMIT = 4096
@@ -117,26 +117,40 @@ def passage(hit: dict, number: int) -> list[str]:
     return paginate([head, *(e(p) for p in pieces)])
 
 
-def schedule(plans: list[MonthPlan]) -> list[str]:
+def schedule(plans: list[MonthPlan], year_round: Sequence[ScheduleRow] = (), *, hint_only: bool = False) -> list[str]:
+    """Each month's rows and events; then the 全年 rows, or for a single month only how many there are."""
     blocks: list[str] = []
     for p in plans:
         if not p.rows and not p.events:
             blocks.append(e(texts.SCHEDULE_EMPTY.format(y=p.year, m=p.month)) + "\n")
             continue
         blocks.append(texts.SCHEDULE_HEAD.format(y=p.year, m=p.month))
-        by_source: dict[str, list] = {}
-        for row in p.rows:
-            by_source.setdefault(row.title, []).append(row)
-        for title, rows in by_source.items():  # each document named: the table is one province's
-            blocks.append(texts.SCHEDULE_SOURCE.format(title=e(title)))
-            for row in rows:
-                line = f"· {row.text}（{row.locator}）" if row.locator else row.text
-                blocks.extend(e(x) for x in split_plain(line, TELEGRAM_LIMIT - 1))
+        blocks.extend(_schedule_rows(p.rows))
         if p.events:
             blocks.append(texts.SCHEDULE_EVENTS)
             blocks.extend(f"· {ev.day.month}月{ev.day.day}日 {e(ev.title)}" for ev in p.events)
         blocks.append("")
+    if year_round and hint_only:
+        blocks.append(e(texts.SCHEDULE_YEAR_ROUND_HINT.format(n=len(year_round))))
+    elif year_round:
+        blocks.append(texts.SCHEDULE_YEAR_ROUND_HEAD)
+        blocks.extend(_schedule_rows(year_round))
+    elif not plans:
+        blocks.append(e(texts.SCHEDULE_YEAR_ROUND_EMPTY))
     return paginate(blocks)
+
+
+def _schedule_rows(rows: Sequence[ScheduleRow]) -> list[str]:
+    blocks: list[str] = []
+    by_source: dict[str, list[ScheduleRow]] = {}
+    for row in rows:
+        by_source.setdefault(row.title, []).append(row)
+    for title, group in by_source.items():  # each document named: the table is one province's
+        blocks.append(texts.SCHEDULE_SOURCE.format(title=e(title)))
+        for row in group:
+            line = f"· {row.text}（{row.locator}）" if row.locator else row.text
+            blocks.extend(e(x) for x in split_plain(line, TELEGRAM_LIMIT - 1))
+    return blocks
 
 
 def upload_summary(s: UploadSummary) -> str:

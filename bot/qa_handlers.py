@@ -118,7 +118,8 @@ class QAHandlers:
         log.info("schedule user=%s months=%s", user.id, [f"{p.year}-{p.month:02d}" for p in plans])
         if question:  # the user's last question, for a follow-up (“那9月呢？”); not /schedule itself
             await self.core.qa.record(user, question, "schedule")
-        pages = formatting.schedule(plans)
+        years = {p.year for p in plans} or {self.core.schedule.today().year}
+        pages = formatting.schedule(plans, self.core.schedule.year_round(user, years), hint_only=len(plans) == 1)
         await send_pages(update.effective_message, formatting.paginate([lead, *pages]) if lead else pages)
 
     async def callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

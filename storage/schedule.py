@@ -18,6 +18,7 @@ from storage.repositories import EventRepo
 from storage.views import EventView, UserView
 
 _MONTH_LOCATOR = re.compile(r"^\s*(\d{1,2})\s*月\s*$")
+_YEAR_ROUND = 0  # the table's 全年 rows, kept under month 0: they belong to every month and to none
 _SCHEDULE_TITLE_HINT = ("安排", "计划表", "日程")
 _CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
               "十一": 11, "十二": 12}
@@ -54,6 +55,8 @@ def schedule_months_in(text: str, today: date) -> list[tuple[int, int]] | None:
     t = text.strip()
     if not any(w in t for w in _SCHEDULE_WORDS) or len(t) > 60 or _MONTH_SPAN.search(t):
         return None
+    if _WHOLE_YEAR.search(t):  # “全年常态化工作有哪些” → the 全年 rows alone; “今年全年的工作安排” → every month too
+        return [] if _ROUTINE.search(t) else [(_year_named(t, today), mo) for mo in range(1, 13)]
     for word, delta in _RELATIVE.items():
         if word in t:
             if delta is None:
@@ -83,6 +86,10 @@ _WHATS_ON = re.compile(r"月份?(?:的|里|都|还|要|会)?(?:有|搞|办|开)(
 # “今年还剩什么工作”“年底前还有哪些安排”: this month to December
 _REST_OF_YEAR = re.compile(r"(?:今年|年内|年底前?|年前)[^，。？?]{0,6}?(?:还)?(?:剩下?|剩余|余下|还有)(?:的)?(?:什么|哪些|啥)"
                            r"(?:工作|安排|活动|会议?|事情?)(?:要做|要办|没做|没办)?[吗呢啊？?。！!\s]*(?:[（(][^（）()]*[）)])?$")  # “（11月）”: a follow-up
+# “全年有哪些常态化工作”“今年全年的工作安排”“宁夏全年都有什么活动”: the whole year, asked about nothing in particular
+_WHOLE_YEAR = re.compile(r"^[^，,。？?]{0,12}?全年(?:的|都|还|要|有|里)*(?:什么|哪些|啥)?(?:常态化|经常性|日常|长期)?(?:的)?"
+                         r"(?:代表)?(?:工作|活动|会议?)?(?:安排|计划)?(?:有|是)?(?:什么|哪些|啥)?[吗呢啊？?。！!\s]*$")
+_ROUTINE = re.compile(r"常态化|经常性|日常|长期")
 _MONTH_SPAN = re.compile(r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:份)?\s*(?:至|到|—|-)\s*(?:\d{1,2}|十[一二]?|[一二三四五六七八九])月")
 _RELATIVE_YEARS = {"明年": 1, "下一年": 1, "来年": 1, "去年": -1, "今年": 0}
 _DOC_YEAR = re.compile(r"(20\d\d)\s*年")
@@ -123,9 +130,10 @@ class ScheduleService:
                 title = getattr(c, "title", "") or ""
                 year = int(y.group(1)) if (y := _DOC_YEAR.search(title)) else None
                 scope = getattr(c, "scope", "all") or "all"
-                if m := _MONTH_LOCATOR.match(locator):
+                m = _MONTH_LOCATOR.match(locator)
+                if m or locator.strip() == "全年":
                     if any(h in title for h in _SCHEDULE_TITLE_HINT):
-                        table.setdefault(int(m.group(1)), []).append(
+                        table.setdefault(int(m.group(1)) if m else _YEAR_ROUND, []).append(
                             ScheduleRow(title, _row_content(c.text), year=year, scope=scope))
                     continue
                 if year is None or getattr(c, "doc_type", "") == "law":
@@ -161,10 +169,18 @@ class ScheduleService:
                     for e in await repo.between(start, end)
                     if scopes is None or e.scope in scopes
                 ]
-                mine = [r for r in rows.get(m, []) if (r.year is None or r.year == y)
-                        and (scopes is None or r.scope in scopes)]
-                plans.append(MonthPlan(y, m, mine, events))
+                plans.append(MonthPlan(y, m, _visible(rows.get(m, []), y, scopes), events))
         return plans
+
+    def year_round(self, user: UserView, years: Iterable[int]) -> list[ScheduleRow]:
+        """The schedule's 全年 rows (“邀请代表列席常委会会议…”) for the years shown, as the user may see them."""
+        scopes = scopes_for(user)
+        rows = self._month_rows().get(_YEAR_ROUND, [])
+        return [r for y in sorted(set(years)) for r in _visible(rows, y, scopes)]
+
+
+def _visible(rows: list[ScheduleRow], year: int, scopes: set[str] | None) -> list[ScheduleRow]:
+    return [r for r in rows if (r.year is None or r.year == year) and (scopes is None or r.scope in scopes)]
 
 
 def named_first(plans: list[MonthPlan], question: str) -> list[MonthPlan]:

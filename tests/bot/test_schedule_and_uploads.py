@@ -83,3 +83,26 @@ async def test_empty_document_reports_error(app, core, tg, upd):
     tg.add_file("empty", b"")
     await feed(app, upd.document(340, "empty", "空.txt", caption="全部", file_size=0))
     assert "未能导入" in tg.texts()[-1]
+
+
+async def test_schedule_lists_year_round_rows_after_the_months(app, core, tg, upd):
+    await register(core, app, upd, tg, 304)
+    await feed(app, upd.text(304, "/schedule"))
+    text = "\n".join(tg.texts())
+    assert text.index("2026年9月工作安排") < text.index("全年常态化工作") < text.index("邀请代表列席常委会会议")
+
+
+async def test_one_month_mentions_year_round_rows_and_they_can_be_asked_for(app, core, tg, upd):
+    await register(core, app, upd, tg, 305)
+    await feed(app, upd.text(305, "8月有什么工作安排"))
+    text = tg.texts()[-1]
+    assert "另有全年常态化工作 1 项" in text and "邀请代表列席" not in text
+    tg.clear()
+    await feed(app, upd.text(305, "全年常态化工作有哪些"))
+    text = "\n".join(tg.texts())
+    assert "邀请代表列席常委会会议" in text and "工作安排</b>" not in text.replace("常态化工作</b>", "")
+    tg.clear()
+    await feed(app, upd.text(305, "今年全年的工作安排"))
+    text = "\n".join(tg.texts())
+    assert "2026年1月" in text and "2026年9月工作安排" in text and "2026年12月" in text
+    assert "邀请代表列席常委会会议" in text

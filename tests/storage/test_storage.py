@@ -148,6 +148,9 @@ async def test_schedule_plan_merges_table_and_events(db):
     assert [(p.year, p.month) for p in plans] == [(2026, 12), (2027, 1)]
     assert [r.text for r in plans[0].rows] == ["十二月事项"]
     assert [e.title for e in plans[1].events] == ["代表团活动"]
+    # the 全年 row is no month's, and belongs to its document's year only
+    assert [r.text for r in svc.year_round(u, {2026, 2027})] == ["全年事项"]
+    assert svc.year_round(u, {2027}) == []
 
 
 async def test_a_month_lists_every_documents_dated_tasks_each_under_its_title(db):
@@ -188,7 +191,11 @@ async def test_a_month_lists_every_documents_dated_tasks_each_under_its_title(db
      # the rest of the year (tenth round: “今年还剩什么工作” got one plan item), a month named still wins
      ("今年还剩什么工作", [(2026, m) for m in range(8, 13)]), ("年底前还有哪些安排", [(2026, m) for m in range(8, 13)]),
      ("今年还剩什么工作（11月）", [(2026, 11)]), ("今年还有代表培训吗", None), ("代表建议交办以后还有什么工作", None),
-     ("这件建议还剩哪些工作没办", None), ("今年还有什么工作要求", None)],
+     ("这件建议还剩哪些工作没办", None), ("今年还有什么工作要求", None),
+     # the whole year: the 全年 rows alone when routine work is asked for, every month otherwise; one task still searches
+     ("全年常态化工作有哪些", []), ("宁夏全年有哪些经常性工作", []), ("今年全年的工作安排", [(2026, m) for m in range(1, 13)]),
+     ("全年都有什么活动", [(2026, m) for m in range(1, 13)]), ("全年执法检查有哪些安排", None),
+     ("代表全年要参加几次会议", None)],
 )
 def test_schedule_question_detection(text, expected):
     assert schedule_months_in(text, date(2026, 8, 10)) == expected
