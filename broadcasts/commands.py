@@ -142,7 +142,21 @@ def parse_when(text: str, now: datetime | None = None) -> tuple[datetime | None,
     if second is not None and (read is None or read[1] is None) and parse_time_of_day(second) \
             and _read(first + second, today) is not None:
         return read_when(f"{first} {second}", now), body[m.end():].lstrip()
+    if read is None and (cut := _timed_prefix(first, today)):  # “@明天8:30请各位代表…”: no space after the time
+        return read_when(first[:cut], now), body[cut:].lstrip()
     return read_when(first, now), body[m.end(1):].lstrip()
+
+
+def _timed_prefix(word: str, today: date) -> int | None:
+    """Length of the longest head of ``word`` that is a day and a written time of day (“明天8:30” of
+    “明天8:30请…”), the text running on without a space. A day alone (“今天下午的会议…”) is too ambiguous."""
+    for i in range(len(word) - 1, 0, -1):
+        if word[i].isdigit() or word[i] in ":：点时分半钟刻整":
+            continue  # never cut inside the time itself
+        read = _read(word[:i], today)
+        if read is not None and read[1] is not None:
+            return i
+    return None
 
 
 LEVELS = ("全国", "省", "市", "县", "乡")

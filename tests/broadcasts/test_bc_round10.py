@@ -78,6 +78,9 @@ def previews(tg) -> list:
     ("@下周五 开会", "2026-12-11 09:00", "开会"),
     # a time alone: today
     ("@晚上8点 开会", "2026-12-01 20:00", "开会"),
+    # no space between a written time and the text (the preview shows the time it read)
+    ("@明天8点开会", "2026-12-02 08:00", "开会"), ("@明天8:30请到驻地大厅集合", "2026-12-02 08:30", "请到驻地大厅集合"),
+    ("@12月5日14:30座谈会改期", "2026-12-05 14:30", "座谈会改期"), ("@明天8点半出发", "2026-12-02 08:30", "出发"),
 ])
 def test_send_times_as_staff_write_them(text, when, rest):
     at, left = parse_when(text, NOW)
@@ -107,8 +110,9 @@ def test_past_days_are_refused(text, said):
 
 
 @pytest.mark.parametrize("text", [
-    "@明天下午 开会", "@周末 开会", "@下个月 开会", "@月底 交材料", "@明天8点开会", "@2026-13-45 09:00 内容",
+    "@明天下午 开会", "@周末 开会", "@下个月 开会", "@月底 交材料", "@2026-13-45 09:00 内容",
     "@12月32日 内容", "@25:00 内容", "@3号下午 内容", "@ 明天下午 内容", "@十点钟 内容",
+    "@今天下午的会议改到明天", "@明天请各位代表到会",  # a day without a time, the text running on: too ambiguous
 ])
 def test_time_like_words_that_cannot_be_read_are_refused(text):
     with pytest.raises(service.BroadcastError, match="无法识别发送时间.*定时格式"):
