@@ -26,6 +26,7 @@ from suggestions.text import (  # noqa: F401 (the bot's)
     stated_count,
 )
 from suggestions.types import KIND_BILL, KIND_SUGGESTION, KINDS, DraftContent, EmbedderLike
+from suggestions.vocab import load_data
 
 CONGRESS_LEVELS = {"national": "全国", "provincial": "省级", "municipal": "设区的市级", "county": "县级", "township": "乡镇级"}
 REMINDER_AFTER = timedelta(days=1)
@@ -503,7 +504,7 @@ def _clean_name(entry: str) -> list[str]:
     for piece in _NAME_JOIN.split(entry) if all(2 <= len(x) <= 4 for x in _NAME_JOIN.split(entry)) else [entry]:
         name = piece
         lead = _NAME_LEAD.match(name)
-        if lead and len(name) - lead.end() >= 2:
+        if lead and len(name) - lead.end() >= 2 and not _surnamed_he(name, lead.end()):
             name = name[lead.end():]
         tail = _NAME_TAIL.search(name)
         if tail and tail.start() >= 2:
@@ -512,6 +513,18 @@ def _clean_name(entry: str) -> list[str]:
             continue  # “等”“还有” on its own
         out.append(name.strip(" 　。.！!"))
     return [n for n in out if n]
+
+
+@lru_cache(maxsize=1)
+def _common_surnames() -> str:
+    """The surnames of the person pattern in not_suggestion.json (“[王李张…][一-鿿]{1,2}”)."""
+    return load_data("not_suggestion.json")["person_slots"]["GIVEN"].split("]", 1)[0].lstrip("[")
+
+
+def _surnamed_he(name: str, lead_end: int) -> bool:
+    """“和晓东”“同春来”: 和 and 同 are surnames too. Three characters after a lone 和/同 whose next one is no common
+    surname are a name, not “and” + a two-character name (“和李四” is 李四)."""
+    return lead_end == 1 and name[0] in "和同" and len(name) == 3 and name[1] not in _common_surnames()
 
 
 def cosigner_entries(text: str) -> list[str]:

@@ -84,6 +84,8 @@ def test_answers_to_the_step_are_no_continuation(text, step):
     ("（共32人，名单附后）", ["（共32人，名单附后）"]),
     ("张三（江苏代表团）、李四", ["张三（江苏代表团）", "李四"]),
     ("和平、欧阳和平、王同伟", ["和平", "欧阳和平", "王同伟"]),  # 和/同 inside a name
+    ("张三、和晓东、同春来", ["张三", "和晓东", "同春来"]),  # 和/同 as a surname
+    ("张三、和李四", ["张三", "李四"]),  # “and” before a common surname
 ])
 def test_connectives_and_deng_are_not_names(text, names):
     assert cosponsor_list(text) == names
