@@ -47,7 +47,8 @@ QUESTION_SETS = {"round4": ROOT / "bench" / "law_questions.tsv", "round5": ROOT 
                  "round7": ROOT / "bench" / "law_questions_round7.tsv",
                  "round8": ROOT / "bench" / "law_questions_round8.tsv",
                  "round9": ROOT / "bench" / "law_questions_round9.tsv",
-                 "round10": ROOT / "bench" / "law_questions_round10.tsv"}
+                 "round10": ROOT / "bench" / "law_questions_round10.tsv",
+                 "round11": ROOT / "bench" / "law_questions_round11.tsv"}
 
 
 def _is(hit, law: str, article: str) -> bool:

@@ -32,8 +32,8 @@ _MONEY = re.compile(r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百�
 # that no considered sentence answers with a span of time; not how often (“多久开一次会”: “每年”“每两个月”).
 _ASKS_DAYS = re.compile(r"多少(?:个工作日|个月|天|日|年|周)|(?<![近这那前哪第])几(?:个工作日|个月|天|日|年|周)(?![前后])"
                         r"|(?:多长时间|多久|多少时间)(?:之?内|(?![^，。？?]{0,4}一次))|期限")  # how long, not how often
-# 〇 is left out: it writes years (二〇二五年), not spans; 周岁 is an age
-_TIME_SPAN = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千两])(?:[零一二三四五六七八九十百千两]+|\d{1,3})"
+# 〇 is left out: it writes years (二〇二五年), not spans; 周岁 is an age; after 年 only “每年二十天”“一年十五天”
+_TIME_SPAN = re.compile(r"(?<![第\d月“.零〇一二三四五六七八九十百千两])(?<!(?<![每一])年)(?:[零一二三四五六七八九十百千两]+|\d{1,3})"
                          r"(?:个工作日|个月|工作日|日|天|年|个小时|小时|分钟|秒|个星期|星期|周(?!岁))")
 # “宁夏人大常委会主任是谁”“谁是县长”: laws and work plans name offices, not the people holding them; answered only
 # when a considered sentence says who holds the office asked about (an uploaded notice: “李飞跃当选为…主任”). Not

@@ -54,6 +54,12 @@ LEGAL_TERMS: dict[str, str] = {
     "打勾": "选票 所选", "打钩": "选票 所选", "画勾": "选票 所选", "垂直管": "垂直管理",
     # (tenth round) a deputy of a named minority (“我是回族代表”): statutes say 少数民族代表 (not 回族 alone: 宁夏回族自治区)
     "族代表": "少数民族 代表", "族的代表": "少数民族 代表",
+    # (eleventh round) handing a suggestion on; a deputy who walks with difficulty; a unit refusing leave; being held
+    # to account for what one said (not 不批 alone: 不批评)
+    "交给承办单位": "交办", "转给承办单位": "交办", "交给有关部门": "交办", "转给有关部门": "交办", "交给部门办": "交办",
+    "走路不利索": "行动不便", "腿脚不便": "行动不便", "腿脚不好": "行动不便", "拄拐": "行动不便 残疾", "坐轮椅": "行动不便 残疾",
+    "单位能不批": "予以批准 给予时间保障", "单位不批": "予以批准 给予时间保障", "不让请假": "予以批准 给予时间保障",
+    "这些话": "发言", "被追究": "不受法律追究",
     # “啥情况下代表资格就终止了”: statutes list circumstances as “有下列情形之一的” (not 直选 or the typo 意案, which
     # a review found inside 一直选不上 and 同意案件)
     "什么情况下": "情形", "啥情况下": "情形", "哪些情况下": "情形", "哪种情况下": "情形",

@@ -83,3 +83,11 @@ def test_any_time_is_no_when_question_and_a_frequency_no_day():
     assert not asks_when("代表在任何时候都可以提建议吗")
     v = _verdict("联络站哪天开放", "联络站每周一次接待群众。")
     assert v is not None and v.declined
+
+
+def test_days_a_year_answer_how_many_days():
+    """“一年一般按多少天算” was declined although the article says “每年二十天”: a span after 年 was never read."""
+    assert _verdict("代表活动占用上班时间一年一般按多少天算", "县、乡的人民代表大会代表一般为每年十五天。") is None
+    assert _verdict("代表活动一年按多少天算", "代表执行职务占用的工作时间一年十五天。") is None
+    v = _verdict("代表活动一年按多少天算", "本办法自2025年十月起施行。")
+    assert v is not None and v.declined

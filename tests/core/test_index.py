@@ -456,6 +456,11 @@ def test_deputies_lay_words_about_their_own_rights_search_as_the_statutes_word_t
     assert "任期" in rewrite_query("人大代表一届干几年").split()
     assert "打击报复" in rewrite_query("提建议被人穿小鞋怎么办").split()
     assert "闭会期间" in rewrite_query("现在不是开会期间，有意见找谁").split()
+    # eleventh round: handing a suggestion on, walking with difficulty, being held to account for one's words
+    assert "交办" in rewrite_query("闭会期间交的建议几天内要交给承办单位").split()
+    assert "行动不便" in rewrite_query("我拄拐走路不利索，视察时能要求帮助吗").split()
+    assert "不受法律追究" in rewrite_query("座谈会上批评了某个局，会不会因为这些话被追究").split()
+    assert "予以批准" not in rewrite_query("代表对政府工作不批评行吗").split()
     # ordinary words that contain the same characters are not rewritten
     for q in ("抓紧落实代表建议", "如何抓实代表建议办理", "代表建议马上会答复吗", "企业被关停怎么办", "电子签名有法律效力吗",
               "老人生病住院医保怎么报销", "报复性消费", "把物业换掉", "开不开会由谁决定"):
