@@ -29,6 +29,10 @@ First run, before any fix for them: right 18 / 25, hit@5 21, declined 3 / 5.
 
 bench/law_questions_round10.tsv: 25 more and 5 unanswerable, written by a seventh tester the same way (8 national
 statutes, 7 provincial and municipal rules). First run, before any fix for them: right 17 / 25, hit@5 24, declined 1 / 5.
+
+bench/law_questions_round11.tsv: 25 more and 5 unanswerable, written 2026-12-01 by an eighth tester the same way (6
+national statutes, 10 provincial and municipal rules). First run, before any fix for them: right 20 / 25, hit@5 23,
+declined 5 / 5.
 """
 
 from __future__ import annotations
