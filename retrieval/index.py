@@ -488,9 +488,10 @@ class KnowledgeBase:
         Over the whole index, like ``rare_words``."""
         with self._lock:
             words = [w for w in question_words(query, self.bm25.knows) if not self.bm25.knows(w)]
-        lay = [k for k, _ in lay_terms(search_text(query))]
+        # A lay word is excused only when the rewriting spells it out in other words: 被追究 → 不受法律追究 keeps 追究
+        lay = lay_terms(search_text(query))
         return [w for w in words if is_topic_word(w) and frequency(w) < UNKNOWN_EVERYDAY_FREQ
-                and not any(w in k or k in w for k in lay)]
+                and not any((w in k or k in w) and w not in v for k, v in lay)]
 
     def unseen_years(self, query: str) -> list[str]:
         """The years a question asks about (“2027年代表工作计划”, “二〇二七年的安排”) that no indexed text mentions, when
