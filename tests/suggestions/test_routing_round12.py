@@ -1,0 +1,28 @@
+"""Routing after the eleventh round's drafts: a city's water bureau (水务局) is the water ministry's local office,
+and a time bank (时间银行: volunteer hours saved for one's own old age) is no bank."""
+
+from __future__ import annotations
+
+from suggestions.routing import keyword_in, router_for
+from suggestions.text import parse_draft_text
+
+CITY_WATER = """关于解决城区老旧小区自来水水压不足问题的建议
+
+我市老城区有40多个小区自来水水压不足，高层住户每天晚上用水高峰没有水，二次供水设施老化，居民反映强烈。
+
+建议：
+1. 由市水务局牵头，对老城区二次供水设施进行排查，两年内完成改造。
+2. 市水务集团公开停水计划，提前24小时通知居民。
+3. 对二次供水水箱每半年清洗消毒一次，水质检测结果向社会公布。"""
+
+
+def test_a_water_bureau_named_as_lead_routes_to_the_water_ministry(embedder):
+    recs = router_for("建议", embedder).recommend(parse_draft_text(CITY_WATER))
+    assert recs[0].name == "水利部"
+    assert recs[0].local == "市水务局"
+    assert any("水务局" in r for r in recs[0].reasons)
+
+
+def test_a_time_bank_is_no_bank():
+    assert not keyword_in("银行", "建议在社区推广养老服务“时间银行”，志愿者服务时长可兑换养老服务。")
+    assert keyword_in("银行", "建议商业银行降低小微企业贷款利率。")

@@ -1,0 +1,39 @@
+"""The eleventh round's drafts: a demand that one named company get a loan extension, money or tax relief is a
+firm's own business (为特定企业谋利) in the third person as much as in the first; a company named as the one to act
+on a public matter, or a kind of firm (物业公司), is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from suggestions.selfcheck import not_suggestion_findings
+from suggestions.text import parse_draft_text
+
+COMPANY = """关于帮助宁夏某某新材料有限公司解决融资困难的建议
+
+宁夏某某新材料有限公司是我市重点招商引资企业，2024年产值3.2亿元，带动就业600多人。今年以来，受原材料价格上涨影响，该公司资金周转困难，银行贷款到期后续贷受阻，拖欠供应商货款约2800万元。
+
+原因是原材料价格上涨，产品销售回款慢。
+
+建议：
+1. 请市金融办协调市内各商业银行，对宁夏某某新材料有限公司到期贷款予以展期，新增授信不少于5000万元。
+2. 请市财政局从产业发展基金中安排1000万元，帮助该公司偿还拖欠的供应商货款。
+3. 对该公司2025年应缴税款予以缓缴。"""
+
+
+def _categories(text: str) -> set[str]:
+    return {f.details["category"] for f in not_suggestion_findings(parse_draft_text(text))}
+
+
+def test_money_for_one_named_company_is_not_a_suggestion():
+    assert "specific_enterprise" in _categories(COMPANY)
+
+
+@pytest.mark.parametrize("measure", [
+    "建议国网宁夏电力有限公司加大农村电网改造投入，两年内完成山区村组变压器增容。",
+    "建议对物业公司给予用电补贴，降低老旧小区公共照明费用。",
+    "建议对年营业收入500万元以下的小微企业贷款予以展期，不抽贷、不断贷。",
+])
+def test_a_company_acting_or_a_kind_of_firm_is_no_specific_enterprise(measure):
+    text = f"关于改善农村供电的建议\n\n山区供电不稳定，停电频繁。\n\n原因是电网老化。\n\n建议：\n1. {measure}"
+    assert "specific_enterprise" not in _categories(text)
