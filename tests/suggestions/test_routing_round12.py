@@ -26,3 +26,20 @@ def test_a_water_bureau_named_as_lead_routes_to_the_water_ministry(embedder):
 def test_a_time_bank_is_no_bank():
     assert not keyword_in("银行", "建议在社区推广养老服务“时间银行”，志愿者服务时长可兑换养老服务。")
     assert keyword_in("银行", "建议商业银行降低小微企业贷款利率。")
+
+
+ELDER = """关于解决农村独居老人助餐难问题的建议
+
+我县农村60岁以上独居老人有3200多人，很多老人一天只做一顿饭，吃剩饭剩菜，生病了也没人照看。
+
+原因是村里没有助餐点，子女外出打工，乡镇敬老院床位空置却不对外开放。
+
+建议：
+1. 由县民政局牵头，2027年底前在每个行政村建成一个老人助餐点，按每餐3元标准给予补助。
+2. 乡镇敬老院空置床位向村里独居老人开放，提供日间照料。"""
+
+
+def test_old_people_are_evidence_for_the_social_affairs_committee(embedder):
+    recs = router_for("议案", embedder).recommend(parse_draft_text(ELDER))
+    assert recs[0].name == "社会建设委员会"
+    assert any("涉及关键词：老人" in r for r in recs[0].reasons)
