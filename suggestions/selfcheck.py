@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from retrieval.types import SearchFilters
 
 from suggestions.coherence import coherence_findings
+from suggestions.figures import contradictions
 from suggestions.placeholders import placeholders
 from suggestions.summary import summarize
 from suggestions.text import (
@@ -270,6 +271,20 @@ def news_copy_findings(draft: DraftContent) -> list[Finding]:
         "news_copy", SEVERITY_WARNING, f"草稿像是转载的新闻报道（{quoted}）。",
         "代表建议应由代表写明自己了解的问题、原因和具体建议；报道中的事实和数据可以引用（注明来源），不宜整篇作为建议正文。",
         "problem", {"marks": marks},
+    )]
+
+
+def figure_findings(draft: DraftContent) -> list[Finding]:
+    """A change whose ends go the other way from its verb (“从15%下降到18%”): a slip the handling unit would
+    quote back."""
+    found = [(key, c) for key in ("problem", "cause", "measures", "outline") for c in contradictions(getattr(draft, key))]
+    if not found:
+        return []
+    quoted = "、".join(f"“{c.phrase}”" for _, c in found[:3])
+    return [Finding(
+        "figures", SEVERITY_WARNING, f"数字前后矛盾：{quoted}，写的是{found[0][1].direction}，前后两个数却不是这样。",
+        "核对这组数字（哪一个是起点、哪一个是现状或目标），改正后再提交。", found[0][0],
+        {"phrases": [c.phrase for _, c in found]},
     )]
 
 
@@ -837,7 +852,7 @@ def check(
     chars = len(draft.body())
     draft = clip_draft(draft)
     findings = (not_suggestion_findings(draft) + placeholder_findings(draft) + news_copy_findings(draft)
-                + quality_findings(draft, congress_level, chars)
+                + quality_findings(draft, congress_level, chars) + figure_findings(draft)
                 + bill_hint(draft) + level_findings(draft, congress_level) + coherence_findings(draft, embedder)
                 + legal_findings(draft, kb))
     if embedder is not None and existing:

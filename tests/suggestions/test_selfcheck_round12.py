@@ -1,12 +1,14 @@
 """The eleventh round's drafts: a demand that one named company get a loan extension, money or tax relief is a
 firm's own business (为特定企业谋利) in the third person as much as in the first; a company named as the one to act
-on a public matter, or a kind of firm (物业公司), is not."""
+on a public matter, or a kind of firm (物业公司), is not. A change whose ends go the other way from its verb
+(从15%下降到18%) is pointed out."""
 
 from __future__ import annotations
 
 import pytest
 
-from suggestions.selfcheck import not_suggestion_findings
+from suggestions.figures import contradictions
+from suggestions.selfcheck import check, not_suggestion_findings
 from suggestions.text import parse_draft_text
 
 COMPANY = """关于帮助宁夏某某新材料有限公司解决融资困难的建议
@@ -37,3 +39,30 @@ def test_money_for_one_named_company_is_not_a_suggestion():
 def test_a_company_acting_or_a_kind_of_firm_is_no_specific_enterprise(measure):
     text = f"关于改善农村供电的建议\n\n山区供电不稳定，停电频繁。\n\n原因是电网老化。\n\n建议：\n1. {measure}"
     assert "specific_enterprise" not in _categories(text)
+
+
+# -- figures that contradict themselves ------------------------------------------------------------------------------
+@pytest.mark.parametrize("phrase", [
+    "从15%下降到18%", "从3.2万人增加到2.8万人", "由二十人减少到三十人", "从1.5万元提高到8000元",
+])
+def test_a_change_whose_ends_go_the_other_way_is_caught(phrase):
+    assert [c.phrase for c in contradictions(f"近三年全县辍学率{phrase}，问题突出。")] == [phrase]
+
+
+@pytest.mark.parametrize("sentence", [
+    "补助标准从每生每天5元提高到6元。",  # consistent
+    "由十五万人减少至三万人。",  # 万 on both ends
+    "漏损率从30%左右降到15%以下。",
+    "从5%提高到6个百分点。",  # not the same measure
+    "从2018年开始增长到12%。",  # a year is a time
+    "从2019年的15%下降到2023年的8%。",
+])
+def test_consistent_or_incomparable_figures_pass(sentence):
+    assert contradictions(sentence) == []
+
+
+def test_the_self_check_quotes_the_contradiction():
+    text = ("关于降低农村学生辍学率的建议\n\n问题：近三年我县初中学生辍学率从1.5%下降到2.1%，每年有近百名学生中途辍学。\n\n"
+            "原因分析：部分家庭经济困难，学校心理辅导缺乏。\n\n建议：\n1. 由县教育局牵头，建立辍学学生台账，每学期逐一家访。")
+    found = [f for f in check(parse_draft_text(text)).findings if f.code == "figures"]
+    assert len(found) == 1 and "从1.5%下降到2.1%" in found[0].message
