@@ -52,7 +52,8 @@ QUESTION_SETS = {"round4": ROOT / "bench" / "law_questions.tsv", "round5": ROOT 
                  "round8": ROOT / "bench" / "law_questions_round8.tsv",
                  "round9": ROOT / "bench" / "law_questions_round9.tsv",
                  "round10": ROOT / "bench" / "law_questions_round10.tsv",
-                 "round11": ROOT / "bench" / "law_questions_round11.tsv"}
+                 "round11": ROOT / "bench" / "law_questions_round11.tsv",
+                 "round12": ROOT / "bench" / "law_questions_round12.tsv"}
 
 
 def _is(hit, law: str, article: str) -> bool:
