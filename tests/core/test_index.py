@@ -461,6 +461,11 @@ def test_deputies_lay_words_about_their_own_rights_search_as_the_statutes_word_t
     assert "行动不便" in rewrite_query("我拄拐走路不利索，视察时能要求帮助吗").split()
     assert "不受法律追究" in rewrite_query("座谈会上批评了某个局，会不会因为这些话被追究").split()
     assert "予以批准" not in rewrite_query("代表对政府工作不批评行吗").split()
+    # twelfth round: missing sessions without leave (打招呼请假 asks leave: no 干预), a deputy 旁听 as 列席
+    words = rewrite_query("前两年开人代会我都没赶回去，也没跟谁打招呼请假，会不会影响我这个代表的资格").split()
+    assert {"未经批准", "不出席", "代表资格终止"} <= set(words) and "干预" not in words
+    assert "干预" in rewrite_query("有人找我去法院打招呼").split()
+    assert "列席" in rewrite_query("镇里开人代会，我能不能过去列席旁听一下").split()[-3:]
     # ordinary words that contain the same characters are not rewritten
     for q in ("抓紧落实代表建议", "如何抓实代表建议办理", "代表建议马上会答复吗", "企业被关停怎么办", "电子签名有法律效力吗",
               "老人生病住院医保怎么报销", "报复性消费", "把物业换掉", "开不开会由谁决定"):
