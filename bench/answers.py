@@ -11,7 +11,8 @@ anything — their first run on the built-in corpus: 20 of 20 right, 1 of 5 decl
 0 of 5 declined); ids y…: 15 and 5 more by a sixth tester, the same way
 (first run: 12 of 15 right, 2 of 5 declined); ids z…: 15 and 5 more by a seventh tester, the same way (first run:
 10 of 15 right, 1 of 5 declined); ids a…: 15 and 5 more by an eighth tester, the same way (first run: 15 of 15
-right, 2 of 5 declined); and the 36 plan / schedule
+right, 2 of 5 declined); ids b…: 15 and 5 more by a ninth tester, the same way (first run: 15 of 15 right, 4 of 5
+declined); and the 36 plan / schedule
 questions of bench/voice_questions.tsv, typed. An answer counts as right
 when its first sentence comes from the expected item or row; a deputy question marked "-" and every everyday
 question should get no answer (the sources are still listed).

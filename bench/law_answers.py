@@ -33,6 +33,10 @@ statutes, 7 provincial and municipal rules). First run, before any fix for them:
 bench/law_questions_round11.tsv: 25 more and 5 unanswerable, written 2026-12-01 by an eighth tester the same way (6
 national statutes, 10 provincial and municipal rules). First run, before any fix for them: right 20 / 25, hit@5 23,
 declined 5 / 5.
+
+bench/law_questions_round12.tsv: 25 more and 5 unanswerable, written 2026-12-02 by a ninth tester the same way (7
+national statutes, 8 provincial and municipal rules; many on rules earlier rounds asked about, in new words). First
+run, before any fix for them: right 18 / 25, hit@5 22, declined 2 / 5.
 """
 
 from __future__ import annotations
