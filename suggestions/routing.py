@@ -135,9 +135,11 @@ _LEVEL_KEYS = {"自治区": "provincial", "省": "provincial", "自治州": "mun
                "市": "municipal", "自治县": "county", "县": "county", "区": "county", "旗": "county"}
 _OFFICE_END = "(?:委员会|局|委|厅)"
 # “建议市住建局出台…”“由县人社局…”“请自治区发展改革委、水利厅…”: a measure addressed to the unit's local counterpart
-# names it too (the level, if written, heads a list of offices: 水利厅 here is the 自治区's)
-_ADDRESSED = ("(?:建议|由|请|要求|督促|责成|推动)(?P<level>" + _LEVEL + r")?(?:[\u4e00-\u9fff]{2,10}?"
-              + _OFFICE_END + "[、和及与]){0,2}", _OFFICE_END)
+# names it too (the level, if written, heads a list of offices: 水利厅 here is the 自治区's).
+# A numbered item that opens with the office (“1、县交通运输局对全乡临沟临崖路段进行排查”) is addressed to it as well.
+_ITEM_OPENING = r"(?<![^\n])\s*[（(]?[一二三四五六七八九十\d]{1,2}[)）.、．]\s*"
+_ADDRESSED = ("(?:建议|由|请|要求|督促|责成|推动|" + _ITEM_OPENING + ")(?P<level>" + _LEVEL
+              + r")?(?:[\u4e00-\u9fff]{2,10}?" + _OFFICE_END + "[、和及与]){0,2}", _OFFICE_END)
 
 
 @lru_cache(maxsize=256)

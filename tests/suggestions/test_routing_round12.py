@@ -43,3 +43,23 @@ def test_old_people_are_evidence_for_the_social_affairs_committee(embedder):
     recs = router_for("议案", embedder).recommend(parse_draft_text(ELDER))
     assert recs[0].name == "社会建设委员会"
     assert any("涉及关键词：老人" in r for r in recs[0].reasons)
+
+
+ROAD_LIGHTS = """关于解决我乡通村道路没有路灯和护栏问题的建议
+
+【问题】
+我们关桥乡12个行政村，全乡58公里通村路基本上没有路灯，有一半路段临沟临崖没有护栏，去年发生3起摩托车掉沟事故。
+
+【原因】
+修路的时候只算了路面的钱，路灯护栏没有列进去。
+
+【建议】
+1、县交通运输局对全乡临沟临崖路段进行排查，今年10月底前在危险路段安装波形护栏和警示标志
+2、县交通运输局、县财政局把通村道路安全设施纳入农村公路养护计划，每年安排专门资金
+3、县公安交警大队在事故多发路段设置提示牌，加强对无牌无证摩托车的劝导"""
+
+
+def test_a_numbered_item_that_opens_with_an_office_is_addressed_to_it(embedder):
+    recs = router_for("建议", embedder).recommend(parse_draft_text(ROAD_LIGHTS))
+    assert recs[0].name == "交通运输部"
+    assert recs[0].local == "县交通运输局"

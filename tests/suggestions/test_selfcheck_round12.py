@@ -32,6 +32,17 @@ def test_money_for_one_named_company_is_not_a_suggestion():
 
 
 @pytest.mark.parametrize("measure", [
+    "建议县人民政府将宁夏杞福源枸杞科技有限公司认定为县级农业产业化重点龙头企业。",
+    "枸杞集中烘干中心项目由宁夏杞福源枸杞科技有限公司独家承建运营。",
+    "县自然资源局在年度建设用地指标中为该公司安排50亩工业用地。",
+])
+def test_a_designation_an_exclusive_project_or_land_for_one_company_is_not_a_suggestion(measure):
+    text = f"关于支持枸杞产业做大做强的建议\n\n烘干能力不足，鲜果损耗率在15%以上。\n\n原因是龙头企业带动弱。\n\n建议：\n1. {measure}"
+    assert "specific_enterprise" in _categories(text)
+
+
+@pytest.mark.parametrize("measure", [
+    "建议由国网宁夏电力有限公司负责实施山区农网改造，两年内完成。",
     "建议国网宁夏电力有限公司加大农村电网改造投入，两年内完成山区村组变压器增容。",
     "建议对物业公司给予用电补贴，降低老旧小区公共照明费用。",
     "建议对年营业收入500万元以下的小微企业贷款予以展期，不抽贷、不断贷。",
