@@ -244,8 +244,10 @@ def _words(text: str) -> tuple[str, ...]:
 
 # Set phrases that contain a remit keyword without being about that remit: 营商环境 is the business climate,
 # not 生态环境部's environment; 民族乡 is a kind of township, 中华民族 the nation.
-# 时间银行 (volunteer hours banked for one's own old age) and 食物银行 are no banks.
-_NOT_KEYWORD_USES = ("营商环境", "发展环境", "法治环境", "政务环境", "民族乡", "中华民族", "民族复兴", "时间银行", "食物银行")
+# 时间银行 (volunteer hours banked for one's own old age) and 食物银行 are no banks; 宣传教育 and 警示教育 are
+# publicity, not schooling.
+_NOT_KEYWORD_USES = ("营商环境", "发展环境", "法治环境", "政务环境", "民族乡", "中华民族", "民族复兴", "时间银行", "食物银行",
+                     "宣传教育", "警示教育", "教育引导")
 # An autonomous region, prefecture or county as the level of an office (自治区水利厅, 自治州人民政府): where the
 # office sits, not ethnic affairs. So is the name of an autonomous area (宁夏回族自治区, 临夏回族自治州, 新疆维吾尔
 # 自治区): 回族 there names the region a 宁夏 deputy writes from on every page. (自治区 alone, as in 自治区配套

@@ -63,3 +63,27 @@ def test_a_numbered_item_that_opens_with_an_office_is_addressed_to_it(embedder):
     recs = router_for("建议", embedder).recommend(parse_draft_text(ROAD_LIGHTS))
     assert recs[0].name == "交通运输部"
     assert recs[0].local == "县交通运输局"
+
+
+E_BIKE_BILL = """关于修改《中华人民共和国道路交通安全法》加强电动自行车管理的议案
+
+案由：电动自行车全国保有量超过3.5亿辆。现行道路交通安全法对超标车、改装、头盔佩戴、上牌登记等缺少明确规定，电动自行车交通事故多发。
+
+案据：《中华人民共和国道路交通安全法》第十八条、第五十八条。
+
+方案：
+一、明确电动自行车登记上牌和驾乘人员佩戴头盔的规定。
+二、对非法改装、加装车篷的，由公安机关交通管理部门责令改正并处罚款。
+三、加大宣传教育力度，提高群众交通安全意识。"""
+
+
+def test_publicity_is_no_schooling_and_traffic_accidents_are_the_polices():
+    assert not keyword_in("教育", "三、加大宣传教育力度，提高群众交通安全意识。")
+    assert keyword_in("教育", "建议增加农村学校教育经费。")
+
+
+def test_a_traffic_law_bill_goes_to_the_police_not_education(embedder):
+    units = router_for("建议", embedder).recommend(parse_draft_text(E_BIKE_BILL))
+    assert units[0].name == "公安部"
+    committees = router_for("议案", embedder).recommend(parse_draft_text(E_BIKE_BILL))
+    assert "教育科学文化卫生委员会" not in [c.name for c in committees[:2]]
