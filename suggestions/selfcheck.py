@@ -118,11 +118,37 @@ def _parts(draft: DraftContent) -> list[str]:
     return ["problem", "cause", "measures"]
 
 
+# A dictated draft (voice input) often has no punctuation at all: its parts cannot be told apart, and “缺少具体建议” for a
+# draft that says 建议… would baffle its author. Real drafts have a mark every 15–30 characters.
+UNPUNCTUATED_MIN_CHARS = 100
+UNPUNCTUATED_CHARS_PER_MARK = 60
+_SENTENCE_MARK = re.compile(r"[，。；：！？、,.;:!?\n]")
+
+
+def unpunctuated(draft: DraftContent) -> tuple[int, int] | None:
+    """(characters, punctuation marks) of a body long enough to need marks and nearly without them, else None."""
+    body = "".join(getattr(draft, k) for k in ("problem", "cause", "measures", "legal_basis", "outline")).strip()
+    n, marks = len(body), len(_SENTENCE_MARK.findall(body))
+    return (n, marks) if n >= UNPUNCTUATED_MIN_CHARS and n > UNPUNCTUATED_CHARS_PER_MARK * (marks + 1) else None
+
+
 def quality_findings(draft: DraftContent, congress_level: str | None = None, chars: int | None = None) -> list[Finding]:
     """``chars``: the body's length before ``clip_draft`` (the length findings), when the draft was clipped."""
     out: list[Finding] = []
     if not draft.title.strip():
         out.append(Finding("missing_part", SEVERITY_ERROR, "缺少标题。", f"补写标题，格式为“关于……的{draft.kind}”。", "title"))
+    bare = unpunctuated(draft)
+    if bare and not all(getattr(draft, k).strip() for k in _parts(draft)):
+        # the parts are there but cannot be told apart: one finding instead of “缺少…” for each
+        return out + [Finding(
+            "unpunctuated", SEVERITY_ERROR, f"正文 {bare[0]} 字只有 {bare[1]} 个标点，无法分出问题、原因和建议。",
+            "请加上标点，并分段写明：问题与现状（附数据）、原因分析、具体建议（分条写，每条说明由谁做什么、达到什么目标）。"
+            "用语音输入的，可在每段前说“问题”“原因”“建议”，再补上标点。", "problem", {"chars": bare[0], "marks": bare[1]},
+        )] + _title_findings(draft)
+    if bare:  # each part given on its own (the wizard's voice answers): only the marks are missing
+        out.append(Finding("unpunctuated", SEVERITY_WARNING, f"正文 {bare[0]} 字只有 {bare[1]} 个标点。",
+                           "提交前请加上标点，分句写清，便于承办单位阅读和逐条答复。", "problem",
+                           {"chars": bare[0], "marks": bare[1]}))
     for key in _parts(draft):
         text = getattr(draft, key).strip()
         label = PART_LABELS[key]

@@ -336,6 +336,9 @@ def split_names(text: str) -> list[str]:
     return [c.strip() for c in out if c.strip()]
 
 
+CHAT_CLAUSE_CHARS = 60  # longer than any greeting or self-introduction between two punctuation marks
+
+
 def is_chat_line(line: str) -> bool:
     """Every clause of the line is chat: a greeting, a self-introduction, a request to look the draft over, thanks,
     a mention, hashtags, a P.S., emoji — nothing of the draft itself."""
@@ -345,6 +348,8 @@ def is_chat_line(line: str) -> bool:
     if re.match(r"(?:P\.?S\.?|PS)\b", line, re.I):
         return True
     clauses = [c for c in _CLAUSE_SPLIT.split(_EMOJI.sub("，", line)) if c.strip()]
+    if any(len(c) > CHAT_CLAUSE_CHARS for c in clauses):
+        return False  # a dictated draft without punctuation opens with “我是…代表” and runs on: the draft itself
     return all(any(p.search(c) for p in _CHAT_CLAUSES) or re.fullmatch(r"[A-Za-z.~!]{1,8}", c) for c in clauses)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from suggestions.figures import contradictions
-from suggestions.selfcheck import check, not_suggestion_findings
+from suggestions.selfcheck import check, not_suggestion_findings, unpunctuated
 from suggestions.text import parse_draft_text
+from suggestions.types import SEVERITY_ERROR, SEVERITY_WARNING, DraftContent
 
 COMPANY = """关于帮助宁夏某某新材料有限公司解决融资困难的建议
 
@@ -77,3 +78,30 @@ def test_the_self_check_quotes_the_contradiction():
             "原因分析：部分家庭经济困难，学校心理辅导缺乏。\n\n建议：\n1. 由县教育局牵头，建立辍学学生台账，每学期逐一家访。")
     found = [f for f in check(parse_draft_text(text)).findings if f.code == "figures"]
     assert len(found) == 1 and "从1.5%下降到2.1%" in found[0].message
+
+
+# -- a dictated draft without punctuation ----------------------------------------------------------------------------
+DICTATED = ("关于稳定玉米收购价格保护种粮农民利益的建议\n"
+            "我是彭阳县红河镇的人大代表我自己种了八十亩地今年玉米价格跌得厉害去年一斤还卖一块一今年秋天收购商只给八毛五"
+            "一亩地化肥种子农药机耕加起来要花六百多块钱一亩打一千二百斤算下来基本不挣钱还有的收购商压秤扣水分扣得多农民没办法"
+            "只能卖原因主要是收购商少大户都被几个老板控制了建议县粮食和物资储备局协调中储粮在我们镇设一个收购点县市场监管局对"
+            "收购商的秤和水分检测仪定期检查县农业农村局把玉米种植补贴提高一些")
+
+
+def test_a_dictated_draft_without_punctuation_is_one_clear_must_fix_not_three_missing_parts():
+    draft = parse_draft_text(DICTATED)
+    assert draft.problem  # the run-on line opening with “我是…代表” is the draft, not chat
+    codes = [(f.code, f.severity) for f in check(draft).findings]
+    assert ("unpunctuated", SEVERITY_ERROR) in codes
+    assert not any(code == "missing_part" for code, _ in codes)
+
+
+def test_parts_given_one_by_one_without_marks_only_need_punctuation():
+    body = DICTATED.split("\n", 1)[1]
+    draft = DraftContent(title="关于稳定玉米收购价格的建议", problem=body[:120], cause=body[120:170], measures=body[170:])
+    found = {f.code: f.severity for f in check(draft).findings}
+    assert found["unpunctuated"] == SEVERITY_WARNING
+
+
+def test_a_punctuated_draft_is_not_told_to_add_marks():
+    assert unpunctuated(parse_draft_text(COMPANY)) is None
