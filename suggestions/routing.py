@@ -133,7 +133,9 @@ _LEAD = "(?:部门|系统|部|委|局|厅|机关|单位)?(?:牵头|负责|主管
 _LEVEL = "(?:自治区|自治州|自治县|[省市县区州旗盟])"
 _LEVEL_KEYS = {"自治区": "provincial", "省": "provincial", "自治州": "municipal", "州": "municipal", "盟": "municipal",
                "市": "municipal", "自治县": "county", "县": "county", "区": "county", "旗": "county"}
-_OFFICE_END = "(?:委员会|局|委|厅)"
+# an office's name may run on past the unit's short name (文化旅游|广电局, 民族宗教|事务局, 自然资源|和规划局); a court or
+# procuratorate (县人民法院) ends in 院 itself
+_OFFICE_END = "(?:[\u4e00-\u9fff]{0,4}?(?:委员会|局|委|厅)|(?<=院))"
 # “建议市住建局出台…”“由县人社局…”“请自治区发展改革委、水利厅…”: a measure addressed to the unit's local counterpart
 # names it too (the level, if written, heads a list of offices: 水利厅 here is the 自治区's).
 # A numbered item that opens with the office (“1、县交通运输局对全乡临沟临崖路段进行排查”) is addressed to it as well.

@@ -3,7 +3,9 @@ and a time bank (时间银行: volunteer hours saved for one's own old age) is n
 
 from __future__ import annotations
 
-from suggestions.routing import keyword_in, router_for
+import pytest
+
+from suggestions.routing import keyword_in, load_targets, local_office, router_for
 from suggestions.text import parse_draft_text
 
 CITY_WATER = """关于解决城区老旧小区自来水水压不足问题的建议
@@ -87,3 +89,13 @@ def test_a_traffic_law_bill_goes_to_the_police_not_education(embedder):
     assert units[0].name == "公安部"
     committees = router_for("议案", embedder).recommend(parse_draft_text(E_BIKE_BILL))
     assert "教育科学文化卫生委员会" not in [c.name for c in committees[:2]]
+
+
+@pytest.mark.parametrize("measure, unit, office", [
+    ("1. 县人民法院在每个乡镇设立巡回审判点，每月开庭不少于2次。", "最高人民法院", "县人民法院"),
+    ("1. 县文化旅游广电局每年安排50万元用于“花儿”传承人培训。", "文化和旅游部", "县文化旅游广电局"),
+    ("1. 县民族宗教事务局牵头开展民族团结进步示范村创建，每年创建5个。", "国家民族事务委员会", "县民族宗教事务局"),
+])
+def test_a_local_office_whose_name_runs_on_or_ends_in_yuan_is_its_units_counterpart(measure, unit, office):
+    target = next(t for t in load_targets("units") if t.name == unit)
+    assert local_office(measure, target) == office
