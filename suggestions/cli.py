@@ -255,9 +255,13 @@ def route_cmd(
     if level is not None:
         # the lists are national: say so, and name the draft's own level's offices
         named = "、".join(dict.fromkeys(o for o in offices.values() if level.holds(o)))
+        if draft.is_bill:  # a bill goes to its congress, not to an office
+            where = ("由乡镇人民代表大会主席团处理（乡镇人大不设专门委员会）。" if level.key == "township" else
+                     f"由{level.word}人民代表大会主席团交有关专门委员会审议。")
+        else:
+            where = "应交本级" + (f"对应单位办理，草稿写明的有{named}。" if named else "相应部门办理。")
         notes.insert(0, f"草稿面向{level.phrase}（{level.why}）：以上承办单位是国务院部门、专门委员会是全国人大的，"
-                        "只表示对口领域；实际应交本级" + (f"对应单位办理，草稿写明的有{named}。" if named else
-                                                    "相应部门办理。"))
+                        "只表示对口领域；实际" + where)
     if as_json:
         out = {
             "kind": draft.kind, "title": draft.title, "topic": topic.name,

@@ -697,6 +697,8 @@ def _counterparts(text: str, author_level: str | None) -> tuple[DraftLevel | Non
 def level_note(level: DraftLevel, top: Recommendation, scope: str | None) -> str:
     """草稿面向自治区一级：对应单位为自治区交通运输厅（国家层面对口：交通运输部）. The lists are national (国务院部门,
     全国人大专门委员会); a local draft goes to its own level's office, which the draft may name."""
+    if scope == "committees" and level.key == "township":  # a township congress has no committees: its 主席团 acts
+        return f"草稿面向{level.phrase}：乡镇人民代表大会不设专门委员会，议案由大会主席团处理（全国人大对口领域：{top.name}）"
     if scope == "committees":
         return (f"草稿面向{level.phrase}：对应的是{level.word}人大相应的专门委员会或工作机构"
                 f"（全国人大对口：{top.name}）")

@@ -99,3 +99,27 @@ def test_a_traffic_law_bill_goes_to_the_police_not_education(embedder):
 def test_a_local_office_whose_name_runs_on_or_ends_in_yuan_is_its_units_counterpart(measure, unit, office):
     target = next(t for t in load_targets("units") if t.name == unit)
     assert local_office(measure, target) == office
+
+
+TOWNSHIP_BILL = """关于制定《三营镇农村人居环境整治村规民约指导意见》的议案
+
+提出人：原州区三营镇人大代表 马国强
+
+案由：我镇农村垃圾乱倒、柴草乱堆、畜禽散养问题突出，各村村规民约对人居环境的约定不统一，缺少奖惩措施，执行难。
+
+案据：《中华人民共和国村民委员会组织法》第二十七条规定，村民会议可以制定和修改村民自治章程、村规民约。
+
+方案：
+一、由镇人民政府制定全镇农村人居环境整治村规民约指导意见，提请镇人民代表大会审议通过后施行。
+二、指导意见明确垃圾分类投放、柴草定点堆放、畜禽圈养等基本要求，各村据此修订村规民约。
+
+联名代表：马国强、李文华、张彦、海小军、杨梅"""
+
+
+def test_a_township_bill_goes_to_the_presidium_not_to_committees_or_offices(tmp_path, monkeypatch, embedder):
+    from test_routing_round9 import _route
+
+    res = _route(tmp_path, monkeypatch, TOWNSHIP_BILL)
+    assert res.exit_code == 0, res.output
+    assert "乡镇人民代表大会不设专门委员会" in res.output
+    assert "由乡镇人民代表大会主席团处理" in res.output and "应交本级相应部门办理" not in res.output
