@@ -105,3 +105,22 @@ def test_parts_given_one_by_one_without_marks_only_need_punctuation():
 
 def test_a_punctuated_draft_is_not_told_to_add_marks():
     assert unpunctuated(parse_draft_text(COMPANY)) is None
+
+
+# -- measures that are only slogans ----------------------------------------------------------------------------------
+SLOGANS = """关于加强黄河流域生态保护和高质量发展的建议
+
+我区地处黄河上游，生态环境脆弱，水资源短缺，生态保护任务艰巨，仍面临不少困难和挑战。
+
+原因分析：一是思想认识还不到位；二是体制机制还不健全；三是资金投入还不充足。
+
+具体建议：
+一、提高政治站位，深刻认识黄河流域生态保护的重大意义，切实增强责任感和使命感。
+二、坚持系统观念，统筹山水林田湖草沙一体化保护和系统治理，持续推进生态环境质量改善。
+三、加大资金投入力度，积极争取国家支持，形成多元化投入格局。
+四、压实各级责任，形成工作合力，确保各项任务落地见效。"""
+
+
+def test_measures_that_are_all_slogans_must_be_rewritten():
+    found = {f.code: f.severity for f in check(parse_draft_text(SLOGANS)).findings}
+    assert found.get("vague_measures") == SEVERITY_ERROR
