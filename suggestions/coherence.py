@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from suggestions.routing import SEVERAL_MATTERS, Target, draft_matters, keyword_in, load_targets, remit_vectors
-from suggestions.text import clip, measure_items, strip_item_mark
+from suggestions.text import GENERIC_TITLE, clip, measure_items, strip_item_mark
 from suggestions.types import SEVERITY_WARNING, DraftContent, EmbedderLike, Finding
 
 # Words every policy text uses whatever its subject: they say nothing of what a title or an item is about.
@@ -228,7 +228,7 @@ def _title_relatedness(embedder: EmbedderLike, draft: DraftContent) -> float:
 
 def title_mismatch(draft: DraftContent, embedder: EmbedderLike | None = None) -> Finding | None:
     body = draft.body()
-    if not draft.title.strip() or len(body) < MIN_BODY_CHARS:
+    if not draft.title.strip() or len(body) < MIN_BODY_CHARS or GENERIC_TITLE.match(draft.title.strip()):
         return None
     cov = title_coverage(draft.title, body.lower())  # jieba's words are lower-case (APP → app)
     if cov is None:

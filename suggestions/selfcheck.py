@@ -26,7 +26,7 @@ from suggestions.figures import contradictions
 from suggestions.placeholders import placeholders
 from suggestions.summary import summarize
 from suggestions.text import (
-    TOO_LONG_CHARS, clip, clip_draft, is_numbered, measure_items, routing_text, sentences, strip_item_mark,
+    GENERIC_TITLE, TOO_LONG_CHARS, clip, clip_draft, is_numbered, measure_items, routing_text, sentences, strip_item_mark,
 )
 from suggestions.types import (
     KIND_SUGGESTION, SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING, DraftContent, EmbedderLike, Finding,
@@ -220,6 +220,10 @@ def _title_findings(draft: DraftContent) -> list[Finding]:
     if len(title) > 60:
         return [Finding("title_form", SEVERITY_WARNING, f"标题过长（{len(title)} 字）。",
                         "压缩到 60 字以内，只保留事项本身，细节放到正文。", "title")]
+    if GENERIC_TITLE.match(title):
+        return [Finding("title_form", SEVERITY_WARNING, f"标题“{title}”没有说明具体事项。",
+                        f"标题应点明要解决的问题，格式为“关于解决……问题的{draft.kind}”“关于加强……的{draft.kind}”；"
+                        f"一件{draft.kind}只写一件事。", "title")]
     return []
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from suggestions.text import measure_items, sentences, strip_item_mark
+from suggestions.text import GENERIC_TITLE, measure_items, sentences, strip_item_mark
 from suggestions.types import DraftContent
 from suggestions.vocab import concrete_verbs, has_actor, vague_count
 
@@ -67,7 +67,7 @@ def _trim(sentence: str, room: int) -> str:
 
 
 def summarize(draft: DraftContent, max_chars: int = MAX_CHARS) -> str:
-    core = _core_title(draft.title)
+    core = "" if GENERIC_TITLE.match(draft.title.strip()) else _core_title(draft.title)  # not “几个问题。”
     head = f"{core}。" if core else ""
     candidates: list[tuple[int, str]] = []
     # a bill in the NPC's form has no 具体建议: its demands are the draft's points (方案)

@@ -415,6 +415,14 @@ def author_level(text: str, *, self_only: bool = False) -> str | None:
     return None
 
 
+# A title that names no matter at all (“关于几个问题的建议”, “关于当前工作的几点建议”): its words are missing from any body,
+# so it is told to name the matter (``selfcheck._title_findings``), not that it does not fit the body (``coherence``); the summary leaves it out.
+GENERIC_TITLE = re.compile(
+    r"^关于(?:当前|目前|近期|我县|我市|我区|我镇|我省|本地|基层)?(?:存在的)?"
+    r"(?:几个|若干|一些|有关|相关|部分|几点|几方面|多个|两个|三个)?(?:方面的)?(?:问题|事项|方面|工作|情况|事情)"
+    r"的(?:几点|若干|一些)?(?:建议|意见|议案|批评和意见)$")
+
+
 def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
     """Parse a UTF-8 text draft. The title is the first 关于……的建议/议案 line, else the first line that reads as
     a title (not a greeting, a self-introduction or other chat: then the draft is untitled). Chat and the author's

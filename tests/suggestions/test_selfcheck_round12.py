@@ -9,7 +9,7 @@ import pytest
 
 from suggestions.figures import contradictions
 from suggestions.selfcheck import check, not_suggestion_findings, unpunctuated
-from suggestions.text import parse_draft_text
+from suggestions.text import GENERIC_TITLE, parse_draft_text
 from suggestions.types import SEVERITY_ERROR, SEVERITY_WARNING, DraftContent
 
 COMPANY = """关于帮助宁夏某某新材料有限公司解决融资困难的建议
@@ -124,3 +124,30 @@ SLOGANS = """关于加强黄河流域生态保护和高质量发展的建议
 def test_measures_that_are_all_slogans_must_be_rewritten():
     found = {f.code: f.severity for f in check(parse_draft_text(SLOGANS)).findings}
     assert found.get("vague_measures") == SEVERITY_ERROR
+
+
+# -- a title that names no matter --------------------------------------------------------------------------------------
+VAGUE_TITLE = """关于几个问题的建议
+
+我市乡村医生普遍年龄偏大，60岁以上的占38%，多数没有养老保险，年轻人不愿意当村医。
+
+原因是村医收入低，没有纳入统一管理，养老没有保障。
+
+建议：
+1. 市卫生健康委推行“乡聘村用”，将具有执业（助理）医师资格的乡村医生纳入乡镇卫生院统一聘用，2025年先在原州区试点。
+2. 市财政局对乡村医生养老保险缴费给予每人每年2000元补助。"""
+
+
+@pytest.mark.parametrize("title", ["关于几个问题的建议", "关于当前工作的几点建议", "关于有关问题的意见"])
+def test_a_title_naming_no_matter_is_told_so(title):
+    assert GENERIC_TITLE.match(title)
+
+
+def test_a_vague_title_is_told_to_name_the_matter_not_that_it_does_not_fit():
+    draft = parse_draft_text(VAGUE_TITLE)
+    report = check(draft)
+    codes = [f.code for f in report.findings]
+    assert "title_form" in codes and "title_mismatch" not in codes
+    assert next(f for f in report.findings if f.code == "title_form").message == "标题“关于几个问题的建议”没有说明具体事项。"
+    assert not report.summary.startswith("几个问题")
+    assert not GENERIC_TITLE.match("关于解决乡村医生养老保障问题的建议")
