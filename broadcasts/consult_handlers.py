@@ -235,7 +235,10 @@ class ConsultationHandlers(HandlerBase):
             return
         msg = update.effective_message
         if msg.text and msg.text.startswith("/") and msg.text.strip() != "/cancel":
-            return  # other commands keep working while an opinion is awaited
+            # another command (/suggest, /schedule) means the deputy moved on: it runs, and what they type next is
+            # no longer taken as an opinion (a suggestion's title had been filed as one); a held voice opinion stays
+            context.user_data.pop(OPINION_KEY, None)
+            return
         user = await self._user(update)
         if user is None:
             raise ApplicationHandlerStop

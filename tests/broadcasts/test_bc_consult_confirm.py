@@ -331,3 +331,20 @@ async def test_confirm_after_the_deadline_passed_is_refused(app, db, monkeypatch
     assert "截止时间必须晚于现在" in alerts(tg)[-1] and await consultations(db) == 0
     await feed(app, upd.callback(STAFF, buttons(preview)["取消"]))  # still there to be cancelled
     assert tg.sent("editMessageText")[-1].text == "已取消，征求意见未发布。"
+
+
+async def test_another_command_ends_the_awaited_opinion(app, db, tmp_path):
+    """A round-12 tester pressed 对草案整体提意见, then sent /help and typed a suggestion's title: it was filed as
+    his opinion on the draft. A command other than /cancel now means the deputy moved on."""
+    tg, upd = app.tg, UpdateFactory()
+    c = await consultation(db, tmp_path)
+    await feed(app, upd.callback(DEP1, f"co:{c.id}:0"))
+    assert tg.texts()[-1].startswith("请直接发送您的意见")
+    await feed(app, upd.text(DEP1, "/help"))
+    await feed(app, upd.text(DEP1, "关于解决老旧小区加装电梯费用分摊问题的建议"))
+    assert "意见已收到，谢谢！" not in tg.texts()
+    assert await opinions(db) == []
+    await feed(app, upd.callback(DEP1, f"co:{c.id}:0"))  # pressed again, the opinion is taken as before
+    await feed(app, upd.text(DEP1, "总体赞成，建议尽快出台。"))
+    assert tg.texts()[-1] == "意见已收到，谢谢！"
+    assert await opinions(db) == [("text", "总体赞成，建议尽快出台。")]
