@@ -94,6 +94,12 @@ async def all_suggestions(s: AsyncSession, statuses: Iterable[str] | None = None
     return (await s.scalars(q.order_by(SuggestionRow.id))).all()
 
 
+async def merged_into(s: AsyncSession, primary_id: int) -> Sequence[SuggestionRow]:
+    """The items merged into ``primary_id`` (合并办理), whose authors hear its reply too."""
+    q = select(SuggestionRow).where(SuggestionRow.merged_into == primary_id)
+    return (await s.scalars(q.order_by(SuggestionRow.id))).all()
+
+
 async def add_status_event(s: AsyncSession, row: StatusEventRow) -> None:
     s.add(row)
 

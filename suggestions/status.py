@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from suggestions import repository as repo
 from suggestions.models import StatusEventRow, SuggestionRow
 from suggestions.draft import book_title
+from suggestions.text import clip
 from storage.clock import BEIJING
 
 STATUS_SUBMITTED = "已提交"
@@ -41,6 +42,7 @@ OPEN_STATUSES = (STATUS_ASSIGNED, STATUS_IN_PROGRESS)
 STANDARD_MONTHS = 3
 COMPLEX_MONTHS = 6
 DUE_SOON = timedelta(days=14)
+MERGED_REPLY_CHARS = 300  # the reply quoted to a merged item's author (the notice must fit one message)
 LEGAL_BASIS = "《全国人民代表大会和地方各级人民代表大会代表法》第五十一条"
 
 
@@ -129,15 +131,21 @@ class StatusView:
     due_at: datetime | None
     overdue: bool
     evaluation: str
+    merged_into: int | None = None  # 合并办理: the item whose reply this one shares
+    reply: str = ""
 
     def to_text(self) -> str:
         line = f"{self.suggestion_id}. {book_title(self.title)} {self.status}"
+        if self.merged_into:
+            line += f"（并入编号 {self.merged_into}）"
         if self.units:
             line += "｜承办：" + "、".join(self.units)
         if self.due_at and self.status in OPEN_STATUSES:
             line += f"｜答复期限 {self.due_at:%Y-%m-%d}" + ("（已逾期）" if self.overdue else "")
         if self.evaluation:
             line += f"｜评价：{self.evaluation}"
+        if self.reply:
+            line += f"\n   答复：{clip(self.reply, MERGED_REPLY_CHARS // 3)}"
         return line
 
 
@@ -203,6 +211,12 @@ class StatusService:
             text = f"您的{row.kind}{book_title(row.title)}已收到答复，请查看并评价（满意/基本满意/不满意）。"
             await self._move(s, row, STATUS_ANSWERED, actor, reply[:200], now, text)
             row.reply, row.answered_at = reply, now
+            for dup in await repo.merged_into(s, row.id):  # 合并办理 promised them the reply (“答复将一并告知您”)
+                dup.reply, dup.answered_at = reply, now
+                await repo.emit(s, "suggestion.status", dup.author_id,
+                                f"您的{dup.kind}{book_title(dup.title)}与{book_title(row.title)}（编号 {row.id}）合并办理，"
+                                f"承办单位已答复：{clip(reply, MERGED_REPLY_CHARS)}",
+                                suggestion_id=dup.id, payload={"status": dup.status, "at": now.isoformat()}, now=now)
 
     async def evaluate(self, suggestion_id: int, author_id: str, evaluation: str, note: str = "",
                        now: datetime | None = None) -> None:
@@ -287,7 +301,8 @@ class StatusService:
         for r in rows:
             due = repo.as_utc(r.due_at)
             out.append(StatusView(r.id, r.kind, r.title, r.status, list(r.units), repo.as_utc(r.submitted_at), due,
-                                  bool(due and r.status in OPEN_STATUSES and due < now), r.evaluation))
+                                  bool(due and r.status in OPEN_STATUSES and due < now), r.evaluation,
+                                  r.merged_into, r.reply or ""))
         return out
 
     async def detail(self, suggestion_id: int) -> SuggestionDetail:

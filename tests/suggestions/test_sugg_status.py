@@ -131,6 +131,27 @@ async def test_merge_duplicates(sm, clock):
         await st.assign(b, ["公安部"], actor="staff")
 
 
+async def test_a_merged_items_author_hears_the_reply(sm, clock):
+    """Round 12: after /merge 1 3 the second deputy was told “答复将一并告知您”, and /reply 1 told only the first."""
+    a = await new_suggestion(sm, clock)
+    async with sm.begin() as s:
+        b = (await repo.add_suggestion(s, SuggestionRow(
+            author_id="孙丽", kind="建议", title="关于规范共享单车停放的建议", content=GOOD.to_dict(),
+            status=STATUS_SUBMITTED, submitted_at=clock.now, recommended=[], units=[]))).id
+    st = StatusService(sm, clock=clock)
+    await st.merge(a, [b], actor="staff")
+    await st.assign(a, ["交通运输部"], actor="staff")
+    await st.record_reply(a, "已答复：将在年内完成停放区域规划并向社会公布。", actor="staff")
+    async with sm() as s:
+        theirs = [e.text for e in await repo.pending_events(s) if e.recipient == "孙丽"]
+        merged = await repo.get_suggestion(s, b)
+    assert len(theirs) == 2 and "合并办理，答复将一并告知您" in theirs[0]
+    assert "承办单位已答复：已答复：将在年内完成停放区域规划并向社会公布。" in theirs[1]
+    assert merged.status == STATUS_MERGED and merged.reply.startswith("已答复：将在年内")
+    view = next(v for v in await st.my_suggestions("孙丽"))
+    assert f"已合并（并入编号 {a}）" in view.to_text() and "答复：已答复：将在年内" in view.to_text()
+
+
 async def test_submission_with_routing_becomes_history(sm, clock, embedder):
     """Submit through the draft service with the real embedder: topic and recommendations are stored,
     and an assignment by staff feeds the next routing."""
