@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 TRIGGER = re.compile(r"^\s*(提建议|提议案|写建议|写议案)\s*$")
 _PHOTO_NAME = "照片"
 REPORT_SHOWN = "sugg_report_shown"  # user_data: (draft id, the self-check report last shown)
+EVAL_REASON = "sugg_eval_reason"  # user_data: the suggestion whose 不满意 awaits its reason
+_SKIP = ("跳过", "不填", "不用了", "算了", "无")
 # A file sent at a text step is read as the step's answer (corpus.loaders reads these).
 _TEXT_FILES = (".docx", ".pdf", ".txt", ".md")
 _TEXT_STEPS = ("title", "problem", "cause", "measures", "legal_basis", "outline", "cosponsors")
@@ -115,6 +117,10 @@ class SuggestionHandlers:
         if not res.ok:
             return
         user = res.user
+        if msg.text and context.user_data is not None and (sid := context.user_data.pop(EVAL_REASON, None)):
+            if not msg.text.startswith("/"):  # a command means the deputy moved on: it runs as usual
+                await self._unsatisfied_reason(update, context, user, sid, msg.text.strip())
+                raise ApplicationHandlerStop
         draft_id = await self.svc.current(user)
         if draft_id is None:
             return
@@ -574,5 +580,21 @@ class SuggestionHandlers:
             await cq.answer(str(exc) if isinstance(exc, StatusError) else t.EXPIRED, show_alert=True)
             return
         await cq.answer(t.EVALUATED.format(evaluation=evaluation))
+        await deliver(context.bot, self.svc)
+        if evaluation == "不满意":  # staff need the why to press the units (it was answered as a question)
+            context.user_data[EVAL_REASON] = c.id
+            await update.effective_chat.send_message(t.ASK_UNSATISFIED_REASON)
+
+    async def _unsatisfied_reason(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, sid: int,
+                                  reason: str) -> None:
+        if reason in _SKIP:
+            await update.effective_message.reply_text(t.UNSATISFIED_REASON_SKIPPED)
+            return
+        try:
+            await self.svc.status.unsatisfied_reason(sid, author_of(user), reason)
+        except StatusError as exc:
+            await update.effective_message.reply_text(str(exc))
+            return
+        await update.effective_message.reply_text(t.UNSATISFIED_REASON_SAVED)
         await deliver(context.bot, self.svc)
 

@@ -42,6 +42,7 @@ OPEN_STATUSES = (STATUS_ASSIGNED, STATUS_IN_PROGRESS)
 STANDARD_MONTHS = 3
 COMPLEX_MONTHS = 6
 DUE_SOON = timedelta(days=14)
+REASON_CHARS = 500  # a deputy's reason for 不满意, as staff read it in one notice
 MERGED_REPLY_CHARS = 300  # the reply quoted to a merged item's author (the notice must fit one message)
 LEGAL_BASIS = "《全国人民代表大会和地方各级人民代表大会代表法》第五十一条"
 
@@ -234,6 +235,22 @@ class StatusService:
                 await repo.emit(s, "suggestion.unsatisfied", "staff",
                                 f"代表对{book_title(row.title)}（编号 {row.id}）的答复不满意，请督促承办单位重新办理。",
                                 suggestion_id=row.id, now=now)
+
+    async def unsatisfied_reason(self, suggestion_id: int, author_id: str, reason: str,
+                                 now: datetime | None = None) -> None:
+        """Why the deputy is not satisfied, kept with the evaluation and passed on to staff."""
+        reason = reason.strip()[:REASON_CHARS]
+        if not reason:
+            raise StatusError("原因不能为空。")
+        now = now or self.clock()
+        async with self.sm.begin() as s:
+            row = await self._get(s, suggestion_id)
+            if row.author_id != author_id or row.evaluation != "不满意":
+                raise StatusError("只有评价为“不满意”的代表本人可以补充原因。")
+            row.evaluation_note = reason
+            await repo.emit(s, "suggestion.unsatisfied", "staff",
+                            f"代表对{book_title(row.title)}（编号 {row.id}）答复不满意的原因：{reason}",
+                            suggestion_id=row.id, now=now)
 
     async def rehandle(self, suggestion_id: int, *, actor: str, now: datetime | None = None) -> None:
         """After 不满意: back to the units, with a fresh deadline."""

@@ -154,6 +154,12 @@ async def test_in_progress_and_rehandling_after_unsatisfied(core, tg, upd):
 
         await say(app, upd, STAFF, f"/reply 1 {REPLY}")
         await press(app, upd, tg, DEPUTY, "不满意", clear=True)
+        # round 12: the reason typed next had been answered as a question; now it reaches staff
+        assert to(tg, DEPUTY)[-1].startswith("请简要说明不满意的原因")
+        tg.clear()
+        await say(app, upd, DEPUTY, "答复只说了计划，没有说资金从哪里来，也没有时间表。")
+        assert to(tg, DEPUTY) == ["已记录不满意的原因，并转给工作人员。"]
+        assert any("答复不满意的原因：答复只说了计划，没有说资金从哪里来" in m for m in to(tg, STAFF))
         clock.advance(days=10)
         await say(app, upd, STAFF, "/rehandle 1")
         assert to(tg, STAFF)[-1] == f"已将 1.《{TITLE}》退回承办单位重新办理，新的答复期限 2026-06-15。已通知代表。"
