@@ -62,7 +62,9 @@ FIGURE_CLOSE = 0.89  # above the everyday “是多少” questions' best senten
 # “视察去哪些地方” asks where; not “建议交到哪里”“去哪提交”, which a body answers (常务委员会, 主席团)
 _ASKS_PLACE = re.compile(r"在哪里|在哪儿|在哪(?:开|办|举行|召开|举办)|哪个(?:会场|酒店|宾馆|地方|城市|场馆)|什么地方|什么地点|地点在哪"
                          r"|[去到]哪些(?:地方|地点|城市)")
-_PLACE_WORD = re.compile(r"地点|会场|场所|宾馆|酒店|驻地|所在地")
+# a room or floor of a building names a venue too (“在自治区人大常委会机关3楼会议室召开代表座谈会”: a notice a tester
+# asked “在哪开” about had been declined)
+_PLACE_WORD = re.compile(r"地点|会场|场所|宾馆|酒店|驻地|所在地|会议室|礼堂|会堂|报告厅|多功能厅|大厦|号楼|[\d一二三四五六七八九十]+(?:楼|层)(?!次)")
 
 # Why, in the user's words; ``reason`` codes are what callers test (the CLI's hint to index the laws).
 NOTES = {

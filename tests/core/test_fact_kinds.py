@@ -30,6 +30,10 @@ def test_a_place_is_answered_only_by_a_sentence_that_names_one():
     assert _verdict("座谈会在哪里开", "座谈会地点另行通知。") is None
     # not a place question: “哪里” inside other wording is left alone
     assert _verdict("代表建议交办会几月开", "3月，召开代表建议交办会。") is None
+    # a room or floor names the venue (round 12: an uploaded notice was declined for “在哪开”)
+    assert _verdict("代表座谈会在哪开", "明天下午3点在自治区人大常委会机关3楼会议室召开代表座谈会，请准时参加。") is None
+    v = _verdict("代表座谈会在哪开", "第三次会议期间召开代表座谈会。")  # 三次 is no floor
+    assert v is not None and v.declined
 
 
 def test_a_session_number_is_no_count():
