@@ -186,11 +186,14 @@ class StaffHandlers:
     async def _parse_event(self, args: list[str]) -> tuple[date, time | None, str, str]:
         """Raises ValueError with the Chinese message to show."""
         from broadcasts import audience as aud
-        from broadcasts.commands import parse_audience, split_audience
+        from broadcasts.commands import parse_audience, read_day, split_audience
         from broadcasts.reminders import parse_time_of_day
 
         today = self.core.schedule.today()
         day = parse_day(args[0], today) if args else None
+        if day is None and (read := read_day(args, today)):  # “明天 10:00”, “下周三 下午3点”, as /broadcast takes them
+            day, at, used = read
+            args = [day.isoformat(), *([f"{at:%H:%M}"] if at else []), *args[used:]]
         if day is None or len(args) < 2:
             raise ValueError(texts.ADDEVENT_USAGE)
         rest = args[1:]

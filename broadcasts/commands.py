@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Sequence
 
 
 from corpus.numbers import parse_cn_int
@@ -98,6 +99,16 @@ def _read(expr: str, today: date) -> tuple[date | None, time | None] | None:
         if tail and at is None:
             continue
         return day, at
+    return None
+
+
+def read_day(words: Sequence[str], today: date) -> tuple[date, time | None, int] | None:
+    """The day (and time of day) the first one or two words write as staff do (“明天 10:00”, “下周三 下午3点”,
+    “12月8日15:00”): (day, time or None, words used), or None without a day. For /addevent, which shares
+    /broadcast's words for days and times."""
+    for n in (2, 1):
+        if len(words) >= n and (read := _read("".join(words[:n]), today)) and read[0] is not None:
+            return read[0], read[1], n
     return None
 
 

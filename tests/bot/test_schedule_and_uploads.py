@@ -24,7 +24,7 @@ async def test_staff_event_appears_in_schedule_for_its_scope(app, core, tg, upd)
     tg.clear()
     await feed(app, upd.text(302, "/schedule"))
     assert "9月18日 代表小组活动：乡村振兴调研" in "\n".join(tg.texts())
-    await feed(app, upd.text(301, "/addevent 明天 无效日期"))
+    await feed(app, upd.text(301, "/addevent 某天 无效日期"))
     assert "用法" in tg.texts()[-1]
 
 

@@ -113,6 +113,13 @@ async def test_addevent_time_audience_and_past_dates(app, core, tg, upd):
     # as staff say it: a spoken time, a delegation's bare name
     await feed(app, upd.text(STAFF, "/addevent 12月9日 下午3点 宁夏代表团 专题调研"))
     assert tg.texts()[-1].startswith("已登记：2026-12-09 15:00 专题调研") and "范围：代表团：宁夏代表团" in tg.texts()[-1]
+    # round 12: the days and times /broadcast takes (明天 10:00, 下周三 下午3点) had got only the usage text
+    await feed(app, upd.text(STAFF, "/addevent 明天 10:00 代表小组活动"))
+    assert tg.texts()[-1].startswith("已登记：2026-08-11 10:00 代表小组活动")
+    await feed(app, upd.text(STAFF, "/addevent 下周三 下午3点 宁夏代表团 走访选民"))
+    assert tg.texts()[-1].startswith("已登记：2026-08-19 15:00 走访选民") and "代表团：宁夏代表团" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "/addevent 后天 联络站接待"))
+    assert tg.texts()[-1].startswith("已登记：2026-08-12 联络站接待")
     await feed(app, upd.text(STAFF, "/addevent 2026-01-05 代表座谈会"))  # the bot's today is 2026-08-10
     assert "已经过去" in tg.texts()[-1]
     await feed(app, upd.text(STAFF, "/addevent 2026-12-05 25:00 代表座谈会"))
@@ -126,5 +133,5 @@ async def test_addevent_time_audience_and_past_dates(app, core, tg, upd):
     async def titles(uid: int) -> list[str]:
         return [e.title for p in await core.schedule.plan(users[uid], months=[(2026, 12)]) for e in p.events]
 
-    assert await titles(NX) == ["14:30 代表座谈会", "赴中卫视察", "15:00 专题调研"]
+    assert await titles(NX) == ["14:30 代表座谈会", "赴中卫视察", "15:00 专题调研"]  # December only
     assert await titles(GS) == ["14:30 代表座谈会"]  # 宁夏代表团's event is not on 甘肃's schedule
