@@ -151,3 +151,12 @@ def test_a_vague_title_is_told_to_name_the_matter_not_that_it_does_not_fit():
     assert next(f for f in report.findings if f.code == "title_form").message == "标题“关于几个问题的建议”没有说明具体事项。"
     assert not report.summary.startswith("几个问题")
     assert not GENERIC_TITLE.match("关于解决乡村医生养老保障问题的建议")
+
+
+@pytest.mark.parametrize("heading", ["二、存在问题的原因", "二、问题存在的原因", "二、原因及分析"])
+def test_more_cause_headings_open_the_cause(heading):
+    text = (f"关于加强农村留守老人养老服务的建议\n一、存在的问题\n我县留守老人3200人，助餐点只有12个。\n{heading}\n"
+            "村级养老服务设施建设资金不足，缺乏专业护理人员。\n三、具体建议\n1. 由县民政局牵头，2027年底前在每个行政村建成助餐点。")
+    draft = parse_draft_text(text)
+    assert draft.problem == "我县留守老人3200人，助餐点只有12个。"
+    assert draft.cause == "村级养老服务设施建设资金不足，缺乏专业护理人员。"
