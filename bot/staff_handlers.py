@@ -101,13 +101,18 @@ class StaffHandlers:
             await update.effective_message.reply_text(texts.ADMIN_ONLY)
             return
         name, delegation = args[1], (args[2] if len(args) > 2 else None)
+        # words after the delegation are its holder's committees (“/invite 代表 孙丽 宁夏代表团 财经委”: dropped before)
+        committees = [re.sub(r"^委员会[:：]", "", w) for w in args[3:] if re.sub(r"^委员会[:：]", "", w)]
         code, _inv = await self.core.access.create_invitation(
-            name=name, role=role, delegation=delegation, ttl=self.deps.invite_ttl, created_by=f"user:{user.id}"
+            name=name, role=role, delegation=delegation, committees=committees, ttl=self.deps.invite_ttl,
+            created_by=f"user:{user.id}",
         )
         log.info("invitation created by user=%s role=%s", user.id, role.value)
         await update.effective_message.reply_text(
-            texts.INVITE_DONE.format(code=code, name=escape(name), role=texts.ROLE_NAMES[role.value],
-                                     hours=int(self.deps.invite_ttl.total_seconds() // 3600)),
+            texts.INVITE_DONE.format(
+                code=code, role=texts.ROLE_NAMES[role.value], hours=int(self.deps.invite_ttl.total_seconds() // 3600),
+                name=escape(name) + "".join(f"，{label}：{escape(value)}" for label, value in
+                                            (("代表团", delegation), ("专门委员会", "、".join(committees))) if value)),
             parse_mode=ParseMode.HTML,
         )
 

@@ -31,7 +31,7 @@ HELP_STAFF = """
 <b>工作人员功能</b>
 发送 PDF、DOCX、MD、TXT 文件即可入库，说明栏填写范围：全部、工作人员、代表团:名称 或 委员会:名称。
 /scope 范围 —— 设置之后上传文件的默认范围。
-/invite 角色 姓名 [代表团] —— 生成一次性邀请码，角色写 代表、工作人员 或 管理员（如 /invite 代表 张三 宁夏代表团；只有管理员可以邀请管理员）。
+/invite 角色 姓名 [代表团] [专门委员会…] —— 生成一次性邀请码，角色写 代表、工作人员 或 管理员（如 /invite 代表 张三 宁夏代表团；只有管理员可以邀请管理员）。
 /users —— 查看用户；/suspend 编号 —— 停用；/setrole 编号 角色 —— 改角色（代表、工作人员 或 管理员）。
 /addevent 日期 [时:分] [范围] 活动名称 —— 登记活动（如 /addevent 2026-12-05 14:30 代表团:宁夏代表团 代表座谈会），显示在 /schedule 中并提前提醒。
 /pending —— 待交办的建议；/assign 编号 —— 查看推荐的承办单位并交办（改派：/assign 编号 单位1、单位2 [6个月]）。
@@ -117,8 +117,8 @@ UPLOAD_NOTHING = "《{name}》未能导入：{errors}"
 SCOPE_SET = "之后上传的文件默认范围：{scope}"
 SCOPE_BAD = "范围格式不对。可用：全部、工作人员、代表团:名称、委员会:名称。例如：/scope 代表团:宁夏代表团"
 
-INVITE_USAGE = ("用法：/invite 角色 姓名 [代表团]，角色写 代表、工作人员 或 管理员（也可写 deputy、staff、admin）。"
-                "例如：/invite 代表 张三 宁夏代表团")
+INVITE_USAGE = ("用法：/invite 角色 姓名 [代表团] [专门委员会…]，角色写 代表、工作人员 或 管理员（也可写 deputy、staff、admin）。"
+                "例如：/invite 代表 张三 宁夏代表团 财政经济委员会")
 INVITE_DONE = ("邀请码：<code>{code}</code>\n姓名：{name}，身份：{role}，{hours} 小时内有效，仅能使用一次。\n"
                "请让对方向机器人发送：<code>/start {code}</code>")
 USERS_EMPTY = "还没有注册用户。"

@@ -100,9 +100,9 @@ async def test_deputy_cannot_use_staff_commands(app, core, tg, upd):
 
 async def test_staff_manage_users_from_the_bot(app, core, tg, upd):
     await register(core, app, upd, tg, 60, role=Role.STAFF)
-    await feed(app, upd.text(60, "/invite deputy 赵六 宁夏代表团"))
+    await feed(app, upd.text(60, "/invite deputy 赵六 宁夏代表团 财政经济委员会"))
     reply = tg.texts()[-1]
-    assert "赵六" in reply
+    assert "姓名：赵六，代表团：宁夏代表团，专门委员会：财政经济委员会" in reply  # round 12: the committee was dropped
     code = reply.split("<code>")[1].split("</code>")[0]
     await feed(app, upd.text(61, f"/start {code}"))
     assert "欢迎使用" in tg.texts()[-1]
@@ -111,6 +111,7 @@ async def test_staff_manage_users_from_the_bot(app, core, tg, upd):
     listing = tg.texts()[-1]
     assert "赵六" in listing and "宁夏代表团" in listing
     deputy = next(u for u in await core.access.list_users() if u.telegram_id == 61)
+    assert deputy.committees == ("财政经济委员会",)
     await feed(app, upd.text(60, f"/suspend {deputy.id}"))
     assert "已停用" in tg.texts()[-1]
     await feed(app, upd.text(61, "代表有哪些权利"))
