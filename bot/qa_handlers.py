@@ -15,7 +15,7 @@ from bot.deps import BotDeps
 from bot.guard import require_user
 from bot.replies import send_pages
 from retrieval.followup import FOLLOWUP_WINDOW_S, read_followup
-from storage.qa import MAX_QUESTION_CHARS, QAResult, QuestionProblem, check_question, question_count
+from storage.qa import MAX_QUESTION_CHARS, QAResult, QuestionProblem, check_question, question_count, small_talk
 from storage.schedule import named_first, schedule_months_in
 from storage.views import UserView
 
@@ -41,6 +41,9 @@ class QAHandlers:
         """A typed question: refused when empty or too long, a month's schedule, or the answer card. Also the
         way on for a question held aside mid-draft or mid-opinion (这是提问)."""
         msg = update.effective_message
+        if talk := small_talk(question):
+            await msg.reply_text(texts.SMALL_TALK[talk])
+            return
         problem = check_question(question)
         if problem is QuestionProblem.EMPTY:
             await msg.reply_text(texts.QUESTION_EMPTY)

@@ -77,6 +77,11 @@ EXPIRED_BUTTON = "该按钮已失效，请重新提问。"
 NO_MORE = "没有更多相关结果了。"
 MORE_LEAD = "<b>更多相关资料：</b>"
 RATED_USEFUL = "谢谢反馈！"
+SMALL_TALK = {
+    "greeting": "您好！我是代表履职助手。可以直接提问（文字或语音），例如“代表建议交办会在几月开？”；"
+                "发送 /schedule 查看工作安排，/suggest 起草建议，/help 查看全部功能。",
+    "thanks": "不客气！还有问题可以随时提问。",
+}
 RATED_USELESS = "谢谢反馈，我们会改进。"
 
 VOICE_WORKING = "识别中…"

@@ -34,3 +34,21 @@ def question_count(text: str) -> int:
     """How many questions a message asks, by its question marks (one at least): “…多久？谁负责？怎么催办？” asks three."""
     return max(1, len([p for p in _QUESTION_END.split(text or "")[:-1] if _WORD.search(p)]))
 
+
+# A greeting or thanks on its own is no question: searched, “您好” got “问题太简短” and three unrelated plan items.
+_TRAIL = r"[啊呀呢吗哈啦了！!？?。.~～，,、\s😊🙏👍]*"
+_GREETING = re.compile(r"^(?:你好|您好|你们好|大家好|哈喽|嗨|hi|hello|早上好|上午好|中午好|下午好|晚上好|早|在吗|在不在|有人吗)"
+                       + _TRAIL + "$", re.I)
+_THANKS = re.compile(r"^(?:好的)?[，,]?(?:谢谢|多谢|感谢|谢了|谢谢你|谢谢您|辛苦了|收到|明白了|知道了|好的|ok|thanks|thank you)"
+                     + _TRAIL + "$", re.I)
+
+
+def small_talk(text: str) -> str | None:
+    """“greeting” or “thanks” for a message that is only that, else None."""
+    t = (text or "").strip()
+    if _GREETING.match(t):
+        return "greeting"
+    if _THANKS.match(t):
+        return "thanks"
+    return None
+

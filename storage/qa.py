@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from retrieval.questions import MAX_QUESTION_CHARS, QuestionProblem, check_question, question_count  # noqa: F401 - re-exported
+from retrieval.questions import (  # noqa: F401 - re-exported
+    MAX_QUESTION_CHARS, QuestionProblem, check_question, question_count, small_talk,
+)
 from retrieval.types import SearchFilters
 from storage.access import scopes_for
 from storage.clock import utcnow
