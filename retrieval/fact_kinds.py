@@ -24,7 +24,8 @@ QUANTITY = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十
 SPAN = re.compile(r"\d{1,2}月(?:[上中下]旬)?(?:至|到|—|－|-)\d{1,2}月")
 # A count (“一共有多少人”“每个月工资多少钱”“开几次会”) that no considered sentence holds is not answered: the
 # nearest sentence would be answered with confidence but say nothing about the number.
-_ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件)|(?<![近这那前哪第好])几[个名位人次期件](?!月)")  # 好几个: several
+# (round 12: “议案要多少代表联名才能提” was answered by a plan item on 沟通联系, with no number)
+_ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件|代表|委员|选民|票)|(?<![近这那前哪第好])几[个名位人次期件](?!月)")  # 好几个: several
 # … and an amount of money (“补贴能拿多少钱”) is not answered by a count of anything else (“过半数”“十人以上”).
 _ASKS_MONEY = re.compile(r"多少钱|多少元|几块钱|几元|多少万(?:元|块)?(?![人名个户位件余])")
 _MONEY = re.compile(r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千万亿两]+)(?:元|块|万元|亿元)|标准|数额|金额")

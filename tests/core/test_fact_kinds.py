@@ -95,3 +95,10 @@ def test_days_a_year_answer_how_many_days():
     assert _verdict("代表活动一年按多少天算", "代表执行职务占用的工作时间一年十五天。") is None
     v = _verdict("代表活动一年按多少天算", "本办法自2025年十月起施行。")
     assert v is not None and v.declined
+
+
+def test_how_many_deputies_asks_a_count():
+    """Round 12's bot tester: “议案要多少代表联名才能提” was answered by a plan sentence with no number."""
+    v = _verdict("议案要多少代表联名才能提", "强化全过程沟通机制，审议代表议案的专门委员会加强同代表的沟通联系。")
+    assert v is not None and v.declined
+    assert _verdict("议案要多少代表联名才能提", "县级以上的地方各级人民代表大会代表十人以上联名，可以提出议案。") is None
