@@ -102,7 +102,7 @@ class StaffHandlers:
             return
         name, delegation = args[1], (args[2] if len(args) > 2 else None)
         # words after the delegation are its holder's committees (“/invite 代表 孙丽 宁夏代表团 财经委”: dropped before)
-        committees = [re.sub(r"^委员会[:：]", "", w) for w in args[3:] if re.sub(r"^委员会[:：]", "", w)]
+        committees = [c for w in args[3:] if (c := re.sub(r"^委员会[:：]", "", w))]
         code, _inv = await self.core.access.create_invitation(
             name=name, role=role, delegation=delegation, committees=committees, ttl=self.deps.invite_ttl,
             created_by=f"user:{user.id}",

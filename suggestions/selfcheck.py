@@ -132,23 +132,9 @@ def unpunctuated(draft: DraftContent) -> tuple[int, int] | None:
     return (n, marks) if n >= UNPUNCTUATED_MIN_CHARS and n > UNPUNCTUATED_CHARS_PER_MARK * (marks + 1) else None
 
 
-def quality_findings(draft: DraftContent, congress_level: str | None = None, chars: int | None = None) -> list[Finding]:
-    """``chars``: the body's length before ``clip_draft`` (the length findings), when the draft was clipped."""
+def _part_findings(draft: DraftContent) -> list[Finding]:
+    """Each part the draft must have: missing, thin, or (the problem) without any data."""
     out: list[Finding] = []
-    if not draft.title.strip():
-        out.append(Finding("missing_part", SEVERITY_ERROR, "缺少标题。", f"补写标题，格式为“关于……的{draft.kind}”。", "title"))
-    bare = unpunctuated(draft)
-    if bare and not all(getattr(draft, k).strip() for k in _parts(draft)):
-        # the parts are there but cannot be told apart: one finding instead of “缺少…” for each
-        return out + [Finding(
-            "unpunctuated", SEVERITY_ERROR, f"正文 {bare[0]} 字只有 {bare[1]} 个标点，无法分出问题、原因和建议。",
-            "请加上标点，并分段写明：问题与现状（附数据）、原因分析、具体建议（分条写，每条说明由谁做什么、达到什么目标）。"
-            "用语音输入的，可在每段前说“问题”“原因”“建议”，再补上标点。", "problem", {"chars": bare[0], "marks": bare[1]},
-        )] + _title_findings(draft)
-    if bare:  # each part given on its own (the wizard's voice answers): only the marks are missing
-        out.append(Finding("unpunctuated", SEVERITY_WARNING, f"正文 {bare[0]} 字只有 {bare[1]} 个标点。",
-                           "提交前请加上标点，分句写清，便于承办单位阅读和逐条答复。", "problem",
-                           {"chars": bare[0], "marks": bare[1]}))
     for key in _parts(draft):
         text = getattr(draft, key).strip()
         label = PART_LABELS[key]
@@ -174,7 +160,28 @@ def quality_findings(draft: DraftContent, congress_level: str | None = None, cha
     if draft.problem.strip() and not _DATA.search(draft.problem) and len(draft.problem) >= MIN_CHARS["problem"]:
         out.append(Finding("thin_part", SEVERITY_INFO, "“问题与现状”没有任何数据。",
                            "补充数量、比例、时间或典型事例，使问题可核实。", "problem", {"no_data": True}))
+    return out
 
+
+def quality_findings(draft: DraftContent, congress_level: str | None = None, chars: int | None = None) -> list[Finding]:
+    """``chars``: the body's length before ``clip_draft`` (the length findings), when the draft was clipped."""
+    out: list[Finding] = []
+    if not draft.title.strip():
+        out.append(Finding("missing_part", SEVERITY_ERROR, "缺少标题。", f"补写标题，格式为“关于……的{draft.kind}”。", "title"))
+    bare = unpunctuated(draft)
+    if bare and not all(getattr(draft, k).strip() for k in _parts(draft)):
+        # the parts are there but cannot be told apart: one finding instead of “缺少…” for each
+        out.append(Finding(
+            "unpunctuated", SEVERITY_ERROR, f"正文 {bare[0]} 字只有 {bare[1]} 个标点，无法分出问题、原因和建议。",
+            "请加上标点，并分段写明：问题与现状（附数据）、原因分析、具体建议（分条写，每条说明由谁做什么、达到什么目标）。"
+            "用语音输入的，可在每段前说“问题”“原因”“建议”，再补上标点。", "problem", {"chars": bare[0], "marks": bare[1]},
+        ))
+    else:
+        if bare:  # each part given on its own (the wizard's voice answers): only the marks are missing
+            out.append(Finding("unpunctuated", SEVERITY_WARNING, f"正文 {bare[0]} 字只有 {bare[1]} 个标点。",
+                               "提交前请加上标点，分句写清，便于承办单位阅读和逐条答复。", "problem",
+                               {"chars": bare[0], "marks": bare[1]}))
+        out += _part_findings(draft)
     out += _title_findings(draft)
     out += (_outline_findings(draft) + _project_bill_findings(draft) + _cosponsor_findings(draft, congress_level)
             + _length_findings(draft, chars) + _repeat_findings(draft))

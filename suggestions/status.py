@@ -44,6 +44,7 @@ COMPLEX_MONTHS = 6
 DUE_SOON = timedelta(days=14)
 REASON_CHARS = 500  # a deputy's reason for 不满意, as staff read it in one notice
 MERGED_REPLY_CHARS = 300  # the reply quoted to a merged item's author (the notice must fit one message)
+LISTED_REPLY_CHARS = 100  # the reply's gist on a /mysuggestions line
 LEGAL_BASIS = "《全国人民代表大会和地方各级人民代表大会代表法》第五十一条"
 
 
@@ -146,7 +147,7 @@ class StatusView:
         if self.evaluation:
             line += f"｜评价：{self.evaluation}"
         if self.reply:
-            line += f"\n   答复：{clip(self.reply, MERGED_REPLY_CHARS // 3)}"
+            line += f"\n   答复：{clip(self.reply, LISTED_REPLY_CHARS)}"
         return line
 
 

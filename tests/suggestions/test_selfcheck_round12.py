@@ -160,3 +160,10 @@ def test_more_cause_headings_open_the_cause(heading):
     draft = parse_draft_text(text)
     assert draft.problem == "我县留守老人3200人，助餐点只有12个。"
     assert draft.cause == "村级养老服务设施建设资金不足，缺乏专业护理人员。"
+
+
+def test_an_unpunctuated_paste_still_gets_the_length_check():
+    """The unpunctuated must-fix replaces the “缺少…” findings only: a long paste is still told it is too long."""
+    draft = parse_draft_text(DICTATED.split("\n", 1)[0] + "\n" + DICTATED.split("\n", 1)[1] * 60)
+    codes = {f.code for f in check(draft).findings}
+    assert {"unpunctuated", "too_long"} <= codes and "missing_part" not in codes
