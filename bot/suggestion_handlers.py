@@ -19,6 +19,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot import texts
 from bot import suggestion_texts as t
 from bot import suggestion_views as v
+from bot.awaited import Awaited
 from bot.deps import BotDeps
 from bot.formatting import e
 from bot.guard import require_user
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 TRIGGER = re.compile(r"^\s*(提建议|提议案|写建议|写议案)\s*$")
 _PHOTO_NAME = "照片"
 REPORT_SHOWN = "sugg_report_shown"  # user_data: (draft id, the self-check report last shown)
-EVAL_REASON = "sugg_eval_reason"  # user_data: the suggestion whose 不满意 awaits its reason
+EVAL_REASON = Awaited("sugg_eval_reason")  # the suggestion whose 不满意 awaits its reason
 _SKIP = ("跳过", "不填", "不用了", "算了", "无")
 # A file sent at a text step is read as the step's answer (corpus.loaders reads these).
 _TEXT_FILES = (".docx", ".pdf", ".txt", ".md")
@@ -117,7 +118,9 @@ class SuggestionHandlers:
         if not res.ok:
             return
         user = res.user
-        if msg.text and context.user_data is not None and (sid := context.user_data.pop(EVAL_REASON, None)):
+        if msg.text and context.user_data is not None and (
+                sid := await EVAL_REASON.get(self.core.state, user, context.user_data)):
+            await EVAL_REASON.clear(self.core.state, user, context.user_data)
             if not msg.text.startswith("/"):  # a command means the deputy moved on: it runs as usual
                 await self._unsatisfied_reason(update, context, user, sid, msg.text.strip())
                 raise ApplicationHandlerStop
@@ -582,7 +585,7 @@ class SuggestionHandlers:
         await cq.answer(t.EVALUATED.format(evaluation=evaluation))
         await deliver(context.bot, self.svc)
         if evaluation == "不满意":  # staff need the why to press the units (it was answered as a question)
-            context.user_data[EVAL_REASON] = c.id
+            await EVAL_REASON.set(self.core.state, user, context.user_data, c.id)
             await update.effective_chat.send_message(t.ASK_UNSATISFIED_REASON)
 
     async def _unsatisfied_reason(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, sid: int,

@@ -12,6 +12,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.awaited import Awaited
 from storage.clock import utcnow
 from storage.repositories import StateRepo
 
@@ -25,7 +26,7 @@ from broadcasts.handler_base import HandlerBase, beijing_time, keyboard, wake_se
 
 log = logging.getLogger(__name__)
 
-OPINION_KEY = "bc_opinion"  # user_data: (consultation id, article id or None) while an opinion is awaited
+OPINION = Awaited("bc_opinion")  # (consultation id, article id or None) while an opinion is awaited
 PREVIEW_GONE = "该预览已处理过（已发布、已取消或已被新的预览取代），不会重复发布。"
 HELD_GONE = "这条内容已处理过（已提交或已放弃），不会重复提交。"
 _QUESTION_STEP = "problem"  # a free-text step of the suggestion wizard: its question test, no step exceptions
@@ -221,7 +222,7 @@ class ConsultationHandlers(HandlerBase):
             if art is None or art.consultation_id != c.id:
                 await q.answer(STALE_BUTTON, show_alert=True)
                 return
-        context.user_data[OPINION_KEY] = (c.id, int(aid) or None)
+        await OPINION.set(self.deps.core.state, user, context.user_data, (c.id, int(aid) or None))
         await q.answer()
         await q.message.reply_text("请直接发送您的意见（文字或语音）。发送 /cancel 放弃。")
 
@@ -229,7 +230,7 @@ class ConsultationHandlers(HandlerBase):
         """Group -2: only acts when an opinion is awaited, then stops other handlers. A plain text is the
         opinion; a voice note, or a text that reads like a question, is held until the deputy decides by
         button (speech recognition and a question typed into the wrong place must not reach the record)."""
-        pending = context.user_data.get(OPINION_KEY) if context.user_data is not None else None
+        user, pending = await self._awaited(update, context)
         if not pending:
             await self._opinion_without_button(update)
             return
@@ -237,14 +238,11 @@ class ConsultationHandlers(HandlerBase):
         if msg.text and msg.text.startswith("/") and msg.text.strip() != "/cancel":
             # another command (/suggest, /schedule) means the deputy moved on: it runs, and what they type next is
             # no longer taken as an opinion (a suggestion's title had been filed as one); a held voice opinion stays
-            context.user_data.pop(OPINION_KEY, None)
+            await OPINION.clear(self.deps.core.state, user, context.user_data)
             return
-        user = await self._user(update)
-        if user is None:
-            raise ApplicationHandlerStop
         cid, aid = pending
         if msg.text and msg.text.strip() == "/cancel":
-            context.user_data.pop(OPINION_KEY, None)
+            await OPINION.clear(self.deps.core.state, user, context.user_data)
             async with self.db.session() as s, s.begin():
                 await StateRepo(s).drop(user.id, cons.OPINION_HELD)
             await msg.reply_text("已放弃提交意见。")
@@ -255,6 +253,17 @@ class ConsultationHandlers(HandlerBase):
         else:
             await self._save_text_opinion(update, context, user, cid, aid, msg.text or "")
         raise ApplicationHandlerStop
+
+    async def _awaited(self, update: Update, context: ContextTypes.DEFAULT_TYPE):
+        """(user, (consultation id, article id or None)) when this user's opinion is awaited, else (None, None).
+        Once this process knows nothing is awaited, no database is read for the message."""
+        if context.user_data is None or update.effective_user is None or OPINION.known_empty(context.user_data):
+            return None, None
+        res = await self.deps.core.access.check(update.effective_user.id)
+        if not res.ok:
+            return None, None
+        pending = await OPINION.get(self.deps.core.state, res.user, context.user_data)
+        return (res.user, pending) if pending else (None, None)
 
     async def _opinion_without_button(self, update: Update) -> None:
         """An opinion typed without choosing an article first (“我对养老条例草案第四条有意见：…”) would be searched
@@ -287,15 +296,15 @@ class ConsultationHandlers(HandlerBase):
                 await cons.add_opinion(s, cid, user.id, text, article_id=aid, kind="text")
                 await StateRepo(s).drop(user.id, cons.OPINION_HELD)  # a voice note awaiting 确认提交 is superseded
         except cons.ConsultationError as e:
-            await msg.reply_text(self._refusal(e, context))
+            await msg.reply_text(await self._refusal(e, context, user))
             return
-        context.user_data.pop(OPINION_KEY, None)
+        await OPINION.clear(self.deps.core.state, user, context.user_data)
         await msg.reply_text(OPINION_RECEIVED, reply_markup=after_opinion_keyboard(cid, aid))
 
-    def _refusal(self, e: cons.ConsultationError, context) -> str:
+    async def _refusal(self, e: cons.ConsultationError, context, user) -> str:
         """What to tell the deputy; after the deadline the opinion is no longer awaited."""
         if isinstance(e, cons.ConsultationClosed):
-            context.user_data.pop(OPINION_KEY, None)
+            await OPINION.clear(self.deps.core.state, user, context.user_data)
             return str(e)
         return str(e) + "\n请重新发送。"
 
@@ -311,7 +320,7 @@ class ConsultationHandlers(HandlerBase):
             async with self.db.session() as s:
                 cons.check_open(await cons.get(s, cid))
         except cons.ConsultationError as e:
-            await msg.reply_text(self._refusal(e, context))
+            await msg.reply_text(await self._refusal(e, context, user))
             return
 
         async def allowed() -> bool:  # an opinion is not a question: the Q&A rate limit does not apply
@@ -341,7 +350,7 @@ class ConsultationHandlers(HandlerBase):
                 token = await StateRepo(s).hold(user.id, cons.OPINION_HELD,
                                         {"cid": cid, "aid": aid, "text": text, "kind": kind, "target": target})
         except cons.ConsultationError as e:
-            await say(self._refusal(e, context))
+            await say(await self._refusal(e, context, user))
             return
         if kind == "voice":
             body = f"语音识别结果：\n{text}\n\n以上内容将作为您对{target}的意见提交，请核对。"
@@ -378,17 +387,17 @@ class ConsultationHandlers(HandlerBase):
             await q.edit_message_text(f"已按提问处理，未作为意见提交：{held['text']}")
             await self._answer_question(update, user, held["text"], held["cid"])
             if closed is None:  # back where the deputy was, as after a question in a suggestion draft
-                await self._await_again(q, context, held, f"您仍在对{held['target']}提意见：请直接发送意见（文字或语音）。")
+                await self._await_again(q, context, user, held, f"您仍在对{held['target']}提意见：请直接发送意见（文字或语音）。")
             return
         if closed is not None:
-            context.user_data.pop(OPINION_KEY, None)
+            await OPINION.clear(self.deps.core.state, user, context.user_data)
             await q.answer(closed, show_alert=True)
             await q.edit_message_text(f"{closed}\n未提交：{held['text']}")
             return
         await q.answer()
         await q.edit_message_text(f"已放弃这段内容，未提交：{held['text']}")
         ask = "请重新发送语音，或直接输入文字" if action == "re" else "请直接输入文字"
-        await self._await_again(q, context, held, f"{ask}，作为对{held['target']}的意见。")
+        await self._await_again(q, context, user, held, f"{ask}，作为对{held['target']}的意见。")
 
     async def _submit_held(self, q, context, user, token: str) -> None:
         """确认提交 / 作为意见提交: take and save in one transaction; add_opinion checks the deadline (and the
@@ -403,16 +412,14 @@ class ConsultationHandlers(HandlerBase):
         except cons.ConsultationError as e:  # rolled back: the item is useless now, forget it
             async with self.db.session() as s, s.begin():
                 await StateRepo(s).drop(user.id, cons.OPINION_HELD, token)
-            if context.user_data.get(OPINION_KEY) == (held["cid"], held["aid"]):
-                context.user_data.pop(OPINION_KEY, None)
+            await self._done_with(context, user, held)
             await q.answer(str(e), show_alert=True)
             await q.edit_message_text(f"{e}\n未提交：{held['text']}")
             return
         if held is None:
             await q.answer(HELD_GONE, show_alert=True)
             return
-        if context.user_data.get(OPINION_KEY) == (held["cid"], held["aid"]):
-            context.user_data.pop(OPINION_KEY, None)
+        await self._done_with(context, user, held)
         await q.answer("已提交")
         way = "（语音）" if held["kind"] == "voice" else ""
         await q.edit_message_text(f"{OPINION_RECEIVED}\n对{held['target']}的意见{way}：{held['text']}",
@@ -427,8 +434,13 @@ class ConsultationHandlers(HandlerBase):
             return str(e)
         return None
 
-    async def _await_again(self, q, context, held: dict, ask: str) -> None:
-        context.user_data[OPINION_KEY] = (held["cid"], held["aid"])
+    async def _done_with(self, context, user, held: dict) -> None:
+        """The held opinion was the one awaited: no longer await it (another article's is kept)."""
+        if await OPINION.get(self.deps.core.state, user, context.user_data) == (held["cid"], held["aid"]):
+            await OPINION.clear(self.deps.core.state, user, context.user_data)
+
+    async def _await_again(self, q, context, user, held: dict, ask: str) -> None:
+        await OPINION.set(self.deps.core.state, user, context.user_data, (held["cid"], held["aid"]))
         await q.message.reply_text(ask + "发送 /cancel 放弃。")
 
     async def _answer_question(self, update: Update, user, question: str, cid: int) -> None:

@@ -168,6 +168,24 @@ async def test_in_progress_and_rehandling_after_unsatisfied(core, tg, upd):
         assert tg.texts()[-1] == "该功能仅限工作人员使用。"
 
 
+async def test_the_reason_for_unsatisfied_survives_a_restart(core, tg, upd):
+    """Round 13: the bot restarted between 不满意 and the reason; the reason was then searched as a question.
+    What the bot awaits is kept in the database."""
+    async with sugg_app(core, tg) as app:
+        await _submitted(app, core, tg, upd)
+        await say(app, upd, STAFF, "/assign 1 住房和城乡建设部")
+        await say(app, upd, STAFF, f"/reply 1 {REPLY}")
+        await press(app, upd, tg, DEPUTY, "不满意", clear=True)
+        assert to(tg, DEPUTY)[-1].startswith("请简要说明不满意的原因")
+    async with sugg_app(core, tg) as app:  # a new process
+        await say(app, upd, DEPUTY, "答复没有说明资金来源和完成时间。")
+        assert to(tg, DEPUTY) == ["已记录不满意的原因，并转给工作人员。"]
+        assert any("答复不满意的原因：答复没有说明资金来源和完成时间" in m for m in to(tg, STAFF))
+        tg.clear()
+        await say(app, upd, DEPUTY, "公厕导向标识归哪个部门管？")  # asked once: the next message is a question again
+        assert "已记录不满意的原因，并转给工作人员。" not in to(tg, DEPUTY)
+
+
 async def test_accept_pressed_twice_assigns_once_and_merge_into_itself_is_refused(core, tg, upd):
     import asyncio
 

@@ -348,3 +348,21 @@ async def test_another_command_ends_the_awaited_opinion(app, db, tmp_path):
     await feed(app, upd.text(DEP1, "总体赞成，建议尽快出台。"))
     assert tg.texts()[-1] == "意见已收到，谢谢！"
     assert await opinions(db) == [("text", "总体赞成，建议尽快出台。")]
+
+
+async def test_an_awaited_opinion_survives_a_restart(add_staff_and_deputies, bot_app, db, tmp_path):
+    """The round-13 bot tester restarted the bot between 对本条提意见 and the opinion: the opinion was then
+    searched as a question and never recorded. What is awaited is kept in the database, not in memory."""
+    await add_staff_and_deputies()
+    c = await consultation(db, tmp_path)
+    aid = await article_id(db, c, "第二条")
+    upd = UpdateFactory()
+    async with bot_app(heard) as first:
+        await feed(first, upd.callback(DEP1, f"co:{c.id}:{aid}"))
+        assert first.tg.texts()[-1].startswith("请直接发送您的意见")
+    async with bot_app(heard) as second:  # a new process on the same database
+        await feed(second, upd.text(DEP1, "建议把适用范围写得更具体一些。"))
+        assert second.tg.texts()[-1] == "意见已收到，谢谢！"
+        await feed(second, upd.text(DEP1, "我再补充一点看法，供参考。"))  # answered once: no longer awaited
+        assert second.tg.texts().count("意见已收到，谢谢！") == 1
+    assert await opinions(db) == [("text", "建议把适用范围写得更具体一些。")]
