@@ -10,6 +10,7 @@ from retrieval.types import snippet
 from storage.kb import citation_of
 from storage.qa import QAResult
 from storage.schedule import MonthPlan, ScheduleRow
+from storage.views import EventView
 from storage.uploads import UploadSummary
 
 TELEGRAM_LIMIT = 4096
@@ -115,6 +116,16 @@ def passage(hit: dict, number: int) -> list[str]:
     # Pieces leave room for the head, so the first page carries text too.
     pieces = split_plain(hit["text"].strip(), TELEGRAM_LIMIT - len(head) - 1)
     return paginate([head, *(e(p) for p in pieces)])
+
+
+_WEEKDAYS = "一二三四五六日"
+
+
+def events_named(events: Sequence[EventView]) -> list[str]:
+    """The answer to “中卫视察是哪天”: the registered events the question names, with their day of the week."""
+    lines = [f"· {ev.day.year}年{ev.day.month}月{ev.day.day}日（星期{_WEEKDAYS[ev.day.weekday()]}） {e(ev.title)}"
+             for ev in events]
+    return paginate([texts.EVENTS_NAMED_HEAD, *lines, "", e(texts.EVENTS_NAMED_HINT)])
 
 
 def schedule(plans: list[MonthPlan], year_round: Sequence[ScheduleRow] = (), *, hint_only: bool = False) -> list[str]:

@@ -59,6 +59,10 @@ class QAHandlers:
         if months is not None:
             await self._send_schedule(update, user, months, question)
             return
+        if events := await self.core.schedule.events_named(user, question):  # “中卫视察是哪天”: staff's own events
+            await self.core.qa.record(user, question, "schedule")
+            await send_pages(msg, formatting.events_named(events))
+            return
         # An elliptical follow-up (“那答复期限是多久？”“那宁夏呢？”) is searched with the previous question's subject.
         query, lead = await self.read_on(user, question)
         if lead is not None and (months := schedule_months_in(query, today)) is not None:  # “那9月呢？” after 8月的安排

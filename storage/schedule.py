@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,11 @@ _SCHEDULE_TITLE_HINT = ("安排", "计划表", "日程")
 _CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
               "十一": 11, "十二": 12}
 _SCHEDULE_WORDS = ("安排", "日程", "计划", "活动", "会议", "工作")
-_RELATIVE = {"本月": 0, "这个月": 0, "这月": 0, "当月": 0, "下个月": 1, "下月": 1, "近期": None, "最近": None}
+_RELATIVE = {"本月": 0, "这个月": 0, "这月": 0, "当月": 0, "下个月": 1, "下月": 1, "上个月": -1, "上月": -1,
+             "近期": None, "最近": None}
+# “下周有什么安排”: the month or two the week falls in (0 this week, 1 next, -1 last)
+_RELATIVE_WEEKS = {"本周": 0, "这周": 0, "这个星期": 0, "这星期": 0, "下周": 1, "下个星期": 1, "下星期": 1, "下礼拜": 1,
+                   "上周": -1, "上个星期": -1, "上星期": -1}
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,10 @@ def schedule_months_in(text: str, today: date) -> list[tuple[int, int]] | None:
         return None
     if _WHOLE_YEAR.search(t):  # “全年常态化工作有哪些” → the 全年 rows alone; “今年全年的工作安排” → every month too
         return [] if _ROUTINE.search(t) else [(_year_named(t, today), mo) for mo in range(1, 13)]
+    for word, weeks in _RELATIVE_WEEKS.items():
+        if word in t:
+            monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
+            return list(dict.fromkeys([_ym(monday), _ym(monday + timedelta(days=6))]))
     for word, delta in _RELATIVE.items():
         if word in t:
             if delta is None:
@@ -96,6 +105,21 @@ _DOC_YEAR = re.compile(r"(20\d\d)\s*年")
 # A plan's dated task: “8月，召开代表建议办理工作推进会，…。” or “1月至2月，…集中视察…。” (months of the plan's year)
 _DATED = re.compile(r"(?:^|(?<=[。；\n]))\s*(\d{1,2})月(?:(?:至|到)(\d{1,2})月)?[，,]([^。；\n]*[。；]?)")
 _CONTENT = re.compile(r"主要内容[：:](.*?)(?:；?\s*(?:相关部门|承办单位)[：:]|$)", re.S)
+
+
+_ASKS_WHEN_WHERE = re.compile(r"哪天|哪一天|什么时候|啥时候|几号|几点|几月|什么时间|哪个时间|时间是|日期|在哪|什么地方|地点|哪里")
+# Words that name no event in particular (every event is a deputies' activity) and the question's own words.
+_NOT_EVENT_WORDS = frozenset(
+    "代表 代表团 人大 人大代表 活动 会议 工作 安排 履职 时间 时候 什么 啥时候 哪天 哪一天 几号 几点 几月 日期 地点 哪里 在哪 在哪里"
+    " 地方 哪个 那个 这个 这次 那次 上次 下次 今年 明年 本月 下月 下个月 本周 下周 这周 上周 今天 明天 后天 举行 召开 开始 出发"
+    " 集合 参加 组织 具体 一下 请问 知道 还是 是不是 我们 咱们 大家 一起".split())
+
+
+def _event_words(question: str) -> list[str]:
+    import jieba  # loaded by the knowledge base already
+
+    return [w for w in dict.fromkeys(jieba.lcut(question)) if len(w) >= 2 and not w.isascii()
+            and w not in _NOT_EVENT_WORDS and not re.fullmatch(r"[\d一二三四五六七八九十]+[月日号点]?", w)]
 
 
 def _row_content(text: str) -> str:
@@ -171,6 +195,19 @@ class ScheduleService:
                 ]
                 plans.append(MonthPlan(y, m, _visible(rows.get(m, []), y, scopes), events))
         return plans
+
+    async def events_named(self, user: UserView, question: str) -> list[EventView]:
+        """Events staff registered that a short when/where question names (“中卫视察是哪天”, “座谈会在哪开”):
+        every content word of the question must be in the event's title, so that “代表建议什么时候答复” is not
+        answered by a 建议督办座谈会. Events of the last month and the coming year, as the user may see them."""
+        words = await asyncio.to_thread(_event_words, question)  # jieba: not on the event loop
+        if not words or len(question.strip()) > 40 or not _ASKS_WHEN_WHERE.search(question):
+            return []
+        today, scopes = self.today(), scopes_for(user)
+        async with self.db.session() as s:
+            events = await EventRepo(s).between(today - timedelta(days=31), today + timedelta(days=366))
+        return [EventView(ev.id, ev.day, ev.title, ev.scope) for ev in events
+                if (scopes is None or ev.scope in scopes) and all(w in ev.title for w in words)]
 
     def year_round(self, user: UserView, years: Iterable[int]) -> list[ScheduleRow]:
         """The schedule's 全年 rows (“邀请代表列席常委会会议…”) for the years shown, as the user may see them."""

@@ -106,3 +106,28 @@ async def test_one_month_mentions_year_round_rows_and_they_can_be_asked_for(app,
     text = "\n".join(tg.texts())
     assert "2026年1月" in text and "2026年9月工作安排" in text and "2026年12月" in text
     assert "邀请代表列席常委会会议" in text
+
+
+async def test_a_registered_event_answers_when_it_is(app, core, tg, upd):
+    """Round 12's bot tester: staff registered “赴中卫视察”, a deputy asked “中卫视察是哪天” and was answered from
+    the plans. The event's day now answers it; a question that only shares a word with an event does not."""
+    await register(core, app, upd, tg, 320, role=Role.STAFF)
+    await register(core, app, upd, tg, 321)
+    await feed(app, upd.text(320, "/addevent 2026-08-20 15:00 赴中卫视察"))
+    await feed(app, upd.text(320, "/addevent 2026-08-28 代表建议督办座谈会"))
+    tg.clear()
+    await feed(app, upd.text(321, "中卫视察是哪天？"))
+    reply = tg.texts()[-1]
+    assert "2026年8月20日（星期四） 15:00 赴中卫视察" in reply and "督办座谈会" not in reply
+    await feed(app, upd.text(321, "座谈会在哪一天开"))
+    assert "2026年8月28日（星期五） 代表建议督办座谈会" in tg.texts()[-1]
+    await feed(app, upd.text(321, "代表建议什么时候答复？"))
+    assert "工作人员登记的活动" not in tg.texts()[-1]
+
+
+async def test_weeks_and_last_month_are_schedule_questions(app, core, tg, upd):
+    await register(core, app, upd, tg, 322)
+    await feed(app, upd.text(322, "下周有什么安排？"))  # today is Monday 2026-08-10: next week is in August
+    assert "2026年8月工作安排" in tg.texts()[-1] and "2026年9月" not in tg.texts()[-1]
+    await feed(app, upd.text(322, "上个月都有哪些工作安排"))
+    assert tg.texts()[-1].startswith("2026年7月")  # the fixture table has no July row
