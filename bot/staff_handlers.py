@@ -38,6 +38,8 @@ def _int(arg: str) -> int | None:
     except ValueError:
         return None
 
+_SAVE_AS_DOCX = (".doc", ".wps", ".rtf", ".odt")  # word processors save these as .docx in one step
+
 
 class StaffHandlers:
     def __init__(self, deps: BotDeps) -> None:
@@ -52,7 +54,9 @@ class StaffHandlers:
         doc = msg.document
         problem = upload_problem(doc.file_name, doc.file_size)
         if problem == "type":
-            await msg.reply_text(texts.UPLOAD_BAD_TYPE)
+            saved_as = (doc.file_name or "").lower().endswith(_SAVE_AS_DOCX)  # say how to convert, not just “no”
+            await msg.reply_text(texts.UPLOAD_OLD_OFFICE.format(name=doc.file_name) if saved_as
+                                 else texts.UPLOAD_BAD_TYPE)
             return
         if problem == "size":
             await msg.reply_text(texts.UPLOAD_TOO_LARGE)

@@ -103,6 +103,7 @@ SCHEDULE_YEAR_ROUND_HINT = "另有全年常态化工作 {n} 项，发送“全�
 SCHEDULE_YEAR_ROUND_EMPTY = "暂无登记的全年常态化工作。"
 
 UPLOAD_BAD_TYPE = "只能导入 PDF、DOCX、MD、TXT 文件。"
+UPLOAD_OLD_OFFICE = "《{name}》是旧版 Word、WPS 等格式，无法直接导入。请在 Word 或 WPS 中“另存为” .docx（或导出 PDF）后再发送。"
 UPLOAD_TOO_LARGE = "文件超过 20 MB，无法导入。请拆分后再发送。"
 UPLOAD_NEED_SCOPE = (
     "请在文件说明栏写明范围后重新发送：全部、工作人员、代表团:名称 或 委员会:名称。"

@@ -70,6 +70,8 @@ async def test_upload_bad_type_size_and_deputy(app, core, tg, upd):
     await register(core, app, upd, tg, 331)
     await feed(app, upd.document(330, "x", "图片.png", caption="全部"))
     assert "只能导入" in tg.texts()[-1]
+    await feed(app, upd.document(330, "w", "会议通知.doc", caption="全部"))  # says how, not only “no”
+    assert "另存为” .docx" in tg.texts()[-1] and "《会议通知.doc》" in tg.texts()[-1]
     await feed(app, upd.document(330, "y", "大文件.pdf", caption="全部", file_size=30 * 1024 * 1024))
     assert "超过 20 MB" in tg.texts()[-1]
     await feed(app, upd.document(331, "z", "a.txt", caption="全部"))
