@@ -78,6 +78,7 @@ def register_handlers(app: Application, deps: BotDeps) -> None:
     app.add_handler(CommandHandler("invite", staff.invite))
     app.add_handler(CommandHandler("users", staff.users))
     app.add_handler(CommandHandler("suspend", staff.suspend))
+    app.add_handler(CommandHandler("reactivate", staff.reactivate))
     app.add_handler(CommandHandler("setrole", staff.setrole))
     app.add_handler(CommandHandler("addevent", staff.addevent))
     app.add_handler(CommandHandler("scope", staff.scope))

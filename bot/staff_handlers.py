@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 from bot import formatting, texts
 from bot.deps import BotDeps
 from bot.guard import require_user
-from storage.access import UnknownUserError
+from storage.access import AccountChangeRefused, UnknownUserError
 from storage.clock import BEIJING
 from storage.models import Role
 from storage.schedule import parse_day
@@ -138,21 +138,33 @@ class StaffHandlers:
             await update.effective_message.reply_text(page, parse_mode=ParseMode.HTML)
 
     async def suspend(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._change_status(update, context, suspend=True)
+
+    async def reactivate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/reactivate 编号: a suspended account could only be restored from the server's console."""
+        await self._change_status(update, context, suspend=False)
+
+    async def _change_status(self, update: Update, context: ContextTypes.DEFAULT_TYPE, *, suspend: bool) -> None:
         user = await require_user(update, self.deps, staff=True)
         if user is None:
             return
         args = context.args or []
         target = _int(args[0]) if args else None
         if target is None:
-            await update.effective_message.reply_text(texts.SUSPEND_USAGE)
+            await update.effective_message.reply_text(texts.SUSPEND_USAGE if suspend else texts.REACTIVATE_USAGE)
             return
+        change = self.core.access.suspend if suspend else self.core.access.reactivate
         try:
-            u = await self.core.access.suspend(target)
+            u = await change(target, by=user)
         except UnknownUserError:
             await update.effective_message.reply_text(texts.USER_UNKNOWN.format(id=target))
             return
-        log.info("user=%s suspended user=%s", user.id, u.id)
-        await update.effective_message.reply_text(texts.SUSPEND_DONE.format(name=u.name, id=u.id))
+        except AccountChangeRefused as exc:
+            await update.effective_message.reply_text(str(exc))
+            return
+        log.info("user=%s %s user=%s", user.id, "suspended" if suspend else "reactivated", u.id)
+        done = texts.SUSPEND_DONE if suspend else texts.REACTIVATE_DONE
+        await update.effective_message.reply_text(done.format(name=u.name, id=u.id))
 
     async def setrole(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = await require_user(update, self.deps, staff=True)
@@ -168,9 +180,12 @@ class StaffHandlers:
             await update.effective_message.reply_text(texts.ADMIN_ONLY)
             return
         try:
-            u = await self.core.access.set_role(target, role)
+            u = await self.core.access.set_role(target, role, by=user)
         except UnknownUserError:
             await update.effective_message.reply_text(texts.USER_UNKNOWN.format(id=target))
+            return
+        except AccountChangeRefused as exc:
+            await update.effective_message.reply_text(str(exc))
             return
         await update.effective_message.reply_text(
             texts.SETROLE_DONE.format(name=u.name, id=u.id, role=texts.ROLE_NAMES[u.role.value])

@@ -32,7 +32,7 @@ HELP_STAFF = """
 发送 PDF、DOCX、MD、TXT 文件即可入库，说明栏填写范围：全部、工作人员、代表团:名称 或 委员会:名称。
 /scope 范围 —— 设置之后上传文件的默认范围。
 /invite 角色 姓名 [代表团] [专门委员会…] —— 生成一次性邀请码，角色写 代表、工作人员 或 管理员（如 /invite 代表 张三 宁夏代表团；只有管理员可以邀请管理员）。
-/users —— 查看用户；/suspend 编号 —— 停用；/setrole 编号 角色 —— 改角色（代表、工作人员 或 管理员）。
+/users —— 查看用户；/suspend 编号 —— 停用；/reactivate 编号 —— 恢复；/setrole 编号 角色 —— 改角色（代表、工作人员 或 管理员）。
 /addevent 日期 [时:分] [范围] 活动名称 —— 登记活动（如 /addevent 2026-12-05 14:30 代表团:宁夏代表团 代表座谈会），显示在 /schedule 中并提前提醒。
 /pending —— 待交办的建议；/assign 编号 —— 查看推荐的承办单位并交办（改派：/assign 编号 单位1、单位2 [6个月]）。
 /progress 编号 —— 记为办理中；/reply 编号 答复内容 —— 录入答复；/rehandle 编号 —— 不满意后重新办理。
@@ -134,6 +134,8 @@ SUSPEND_USAGE = "用法：/suspend 用户编号（用 /users 查看编号）"
 SETROLE_USAGE = "用法：/setrole 用户编号 角色（代表、工作人员 或 管理员），例如：/setrole 3 工作人员"
 USER_UNKNOWN = "没有编号为 {id} 的用户。"
 SUSPEND_DONE = "已停用：{name}（编号 {id}）"
+REACTIVATE_USAGE = "用法：/reactivate 用户编号（用 /users 查看编号）"
+REACTIVATE_DONE = "已恢复：{name}（编号 {id}），可以重新使用助手。"
 SETROLE_DONE = "已将 {name}（编号 {id}）的身份改为：{role}"
 ADDEVENT_USAGE = ("用法：/addevent 日期 [时间] [范围] 活动名称，例如：\n"
                   "/addevent 2026-12-05 14:30 代表座谈会\n"

@@ -72,6 +72,10 @@ class UnknownUserError(LookupError):
     pass
 
 
+class AccountChangeRefused(PermissionError):
+    """A staff member may not change this account (their own, or an administrator's); the message is for them."""
+
+
 def scopes_for(user: UserView) -> frozenset[str] | None:
     """Document scopes a user may see; ``None`` means everything (admins)."""
     if user.role is Role.ADMIN:
@@ -164,21 +168,33 @@ class AccessService:
         async with self.db.session() as s:
             return [UserView.of(u) for u in await UserRepo(s).all()]
 
-    async def _update(self, user_id: int, **values: object) -> UserView:
+    async def _update(self, user_id: int, by: UserView | None = None, **values: object) -> UserView:
+        """``by``: the staff member asking through the bot (None: the operator's console, which may do anything)."""
         async with self.db.session() as s, s.begin():
             u = await UserRepo(s).by_id(user_id)
             if u is None:
                 raise UnknownUserError(user_id)
+            if by is not None:
+                _check_change(by, UserView.of(u), values)
             for k, v in values.items():
                 setattr(u, k, v)
             await s.flush()
             return UserView.of(u)
 
-    async def suspend(self, user_id: int) -> UserView:
-        return await self._update(user_id, status=UserStatus.SUSPENDED.value)
+    async def suspend(self, user_id: int, by: UserView | None = None) -> UserView:
+        return await self._update(user_id, by, status=UserStatus.SUSPENDED.value)
 
-    async def reactivate(self, user_id: int) -> UserView:
-        return await self._update(user_id, status=UserStatus.ACTIVE.value)
+    async def reactivate(self, user_id: int, by: UserView | None = None) -> UserView:
+        return await self._update(user_id, by, status=UserStatus.ACTIVE.value)
 
-    async def set_role(self, user_id: int, role: Role) -> UserView:
-        return await self._update(user_id, role=Role(role).value)
+    async def set_role(self, user_id: int, role: Role, by: UserView | None = None) -> UserView:
+        return await self._update(user_id, by, role=Role(role).value)
+
+
+def _check_change(by: UserView, target: UserView, values: dict[str, object]) -> None:
+    """A staff member cannot lock themselves out (the round-12 tester suspended himself and could not undo it),
+    and only an administrator grants, removes or suspends administrators."""
+    if target.id == by.id:
+        raise AccountChangeRefused("不能停用或修改自己的账号；如确需调整，请联系其他管理员。")
+    if by.role is not Role.ADMIN and (target.role is Role.ADMIN or values.get("role") == Role.ADMIN.value):
+        raise AccountChangeRefused("只有管理员可以授予、取消或停用管理员账号。")

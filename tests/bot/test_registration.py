@@ -91,7 +91,8 @@ async def test_suspended_user_is_refused_at_once(app, core, tg, upd):
 
 async def test_deputy_cannot_use_staff_commands(app, core, tg, upd):
     await register(core, app, upd, tg, 51)
-    for cmd in ("/invite deputy 赵六", "/users", "/suspend 1", "/setrole 1 admin", "/addevent 2026-08-20 视察", "/scope 全部"):
+    for cmd in ("/invite deputy 赵六", "/users", "/suspend 1", "/reactivate 1", "/setrole 1 admin", "/addevent 2026-08-20 视察",
+                "/scope 全部"):
         tg.clear()
         await feed(app, upd.text(51, cmd))
         assert tg.texts() == ["该功能仅限工作人员使用。"], cmd
@@ -119,6 +120,29 @@ async def test_staff_manage_users_from_the_bot(app, core, tg, upd):
     # staff may not create admins
     await feed(app, upd.text(60, "/invite admin 钱七"))
     assert tg.texts()[-1] == "只有管理员可以邀请或任命管理员。"
+    await feed(app, upd.text(60, f"/reactivate {deputy.id}"))  # had been possible only from the server's console
+    assert tg.texts()[-1] == "已恢复：赵六（编号 %d），可以重新使用助手。" % deputy.id
+    await feed(app, upd.text(61, "/help"))
+    assert "已被停用" not in tg.texts()[-1]
+
+
+async def test_staff_cannot_lock_themselves_out_or_touch_administrators(app, core, tg, upd):
+    """Round 12: a staff member suspended himself from the bot and nobody there could undo it."""
+    await register(core, app, upd, tg, 62, role=Role.STAFF)
+    await register(core, app, upd, tg, 63, role=Role.ADMIN)
+    staff, admin = sorted(await core.access.list_users(), key=lambda u: u.telegram_id)
+    await feed(app, upd.text(62, f"/suspend {staff.id}"))
+    assert tg.texts()[-1].startswith("不能停用或修改自己的账号")
+    await feed(app, upd.text(62, f"/setrole {staff.id} 代表"))
+    assert tg.texts()[-1].startswith("不能停用或修改自己的账号")
+    await feed(app, upd.text(62, f"/suspend {admin.id}"))
+    assert tg.texts()[-1] == "只有管理员可以授予、取消或停用管理员账号。"
+    await feed(app, upd.text(62, f"/setrole {admin.id} 代表"))
+    assert tg.texts()[-1] == "只有管理员可以授予、取消或停用管理员账号。"
+    assert {(u.role, u.status.value) for u in await core.access.list_users()} == {
+        (Role.STAFF, "active"), (Role.ADMIN, "active")}
+    await feed(app, upd.text(63, f"/suspend {staff.id}"))  # an administrator may
+    assert tg.texts()[-1].startswith("已停用")
 
 
 async def test_help_teaches_features(app, core, tg, upd):
