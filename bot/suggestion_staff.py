@@ -27,7 +27,7 @@ from bot.suggestion_services import SuggestionServices
 from storage.views import UserView
 from suggestions.analysis import analyse_db
 from suggestions.draft import inner_title
-from suggestions.status import DUE_SOON, STATUS_SUBMITTED, StatusError, assignee
+from suggestions.status import DUE_SOON, STATUS_ASSIGNED, STATUS_SUBMITTED, StatusError, assignee
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,8 @@ class SuggestionStaffHandlers:
         recommended = [assignee(r) for r in detail.recommended]
         due = await self.status.assign(sid, units, actor=actor(user), complex_case=complex_case)
         how = t.HOW_ACCEPTED if recommended and units[0] == recommended[0] else t.HOW_OVERRIDE
+        if detail.status == STATUS_ASSIGNED:  # a second /assign is a 改派: say from whom
+            how = t.HOW_REASSIGNED.format(old="、".join(detail.units))
         log.info("suggestion assigned staff=%s suggestion=%s units=%d accepted=%s", user.id, sid, len(units),
                  how == t.HOW_ACCEPTED)
         await update.effective_chat.send_message(t.ASSIGNED.format(

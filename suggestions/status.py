@@ -18,6 +18,7 @@ from suggestions import repository as repo
 from suggestions.models import StatusEventRow, SuggestionRow
 from suggestions.draft import book_title
 from suggestions.text import clip
+from suggestions.types import KIND_BILL
 from storage.clock import BEIJING
 
 STATUS_SUBMITTED = "已提交"
@@ -189,8 +190,18 @@ class StatusService:
             accepted = bool(recommended) and units[0] == recommended[0]
             note = ("采纳推荐" if accepted else "人工指定") + "：" + "、".join(units)
             due = deadline(now, complex_case)
-            text = (f"您的{row.kind}{book_title(row.title)}已交办给{'、'.join(units)}，"
-                    f"依照{LEGAL_BASIS}应于 {beijing_day(due)} 前答复。")
+            verb = "交办给"
+            if row.status == STATUS_ASSIGNED:  # 改派: said as such to the deputy and in the record
+                old = list(row.units or [])
+                if old == units and bool(row.complex_case) == complex_case:
+                    raise StatusError(f"编号 {row.id} 已交办给{'、'.join(old)}，未重复交办；改派请指定其他承办单位。")
+                note, verb = f"改派：{'、'.join(old)} → {'、'.join(units)}", "改派给"
+            if row.kind == KIND_BILL:  # 代表法第五十一条's three months are for suggestions; a bill is deliberated
+                text = (f"您的议案{book_title(row.title)}已{'改交' if verb == '改派给' else '交'}{'、'.join(units)}审议，"
+                        f"审议结果将及时告知您（工作跟踪期限 {beijing_day(due)}）。")
+            else:
+                text = (f"您的{row.kind}{book_title(row.title)}已{verb}{'、'.join(units)}，"
+                        f"依照{LEGAL_BASIS}应于 {beijing_day(due)} 前答复。")
             await self._move(s, row, STATUS_ASSIGNED, actor, note, now, text)
             row.units, row.assigned_at, row.due_at, row.complex_case = units, now, due, complex_case
             row.overdue_flagged_at = None

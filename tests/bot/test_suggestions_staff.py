@@ -50,8 +50,13 @@ async def test_assign_override_overdue_reply_evaluate(core, tg, upd):
         tg.clear()
         clock.advance(days=1)
         await say(app, upd, STAFF, "/assign 1 交通运输部、公安部 6个月")
-        assert "给 交通运输部、公安部（人工指定），答复期限 2026-09-06（6 个月）" in to(tg, STAFF)[-1]
-        assert "已交办给交通运输部、公安部" in to(tg, DEPUTY)[-1]
+        # round 13: a second /assign is a 改派, and says so to staff and deputy (it had read as a first 交办)
+        assert f"给 交通运输部、公安部（改派，原承办单位：{recs[0]}），答复期限 2026-09-06（6 个月）" in to(tg, STAFF)[-1]
+        assert "已改派给交通运输部、公安部" in to(tg, DEPUTY)[-1]
+        tg.clear()
+        await say(app, upd, STAFF, "/assign 1 交通运输部、公安部 6个月")  # the same again restarts no clock
+        assert to(tg, STAFF)[-1] == "编号 1 已交办给交通运输部、公安部，未重复交办；改派请指定其他承办单位。"
+        assert to(tg, DEPUTY) == []
 
         # nothing overdue yet; seven months later it is, and every staff member is told once
         tg.clear()

@@ -202,3 +202,21 @@ async def test_rehandle_tells_the_deputy_the_new_deadline(sm, clock):
         events = [e for e in await repo.pending_events(s) if e.recipient == AUTHOR]
     expected = beijing_day(deadline(clock.now))
     assert "重新办理" in events[-1].text and expected in events[-1].text
+
+
+async def test_a_bill_is_sent_for_deliberation_not_answered_under_article_51(sm, clock):
+    """Round 13: a deputy's 议案 was told it would be answered within three months under 代表法第五十一条, which
+    is the rule for suggestions; a bill goes to a committee for deliberation."""
+    async with sm.begin() as s:
+        sid = (await repo.add_suggestion(s, SuggestionRow(
+            author_id=AUTHOR, kind="议案", title="关于修改《中华人民共和国民族区域自治法》的议案", content=GOOD.to_dict(),
+            status=STATUS_SUBMITTED, submitted_at=clock.now, recommended=[], units=[]))).id
+    st = StatusService(sm, clock=clock)
+    await st.assign(sid, ["民族委员会"], actor="staff")
+    await st.assign(sid, ["宪法和法律委员会"], actor="staff")
+    async with sm() as s:
+        texts = [e.text for e in await repo.pending_events(s) if e.kind == "suggestion.status"]
+    assert texts[0].startswith("您的议案《关于修改〈中华人民共和国民族区域自治法〉的议案》已交民族委员会审议，审议结果将及时告知您")
+    assert texts[1].startswith("您的议案") and "已改交宪法和法律委员会审议" in texts[1]
+    assert not any("第五十一条" in t for t in texts)
+    assert (await st.history(sid))[-1][3] == "改派：民族委员会 → 宪法和法律委员会"
