@@ -7,6 +7,7 @@ chat-state row, so a restart (or another worker) continues the conversation wher
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import tempfile
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
@@ -34,7 +36,7 @@ from suggestions.draft import (
     looks_like_question, typed_button, whole_draft,
 )
 from suggestions.status import EVALUATIONS, StatusError
-from suggestions.types import KINDS, SEVERITY_ERROR
+from suggestions.types import KIND_BILL, KIND_SUGGESTION, KINDS, SEVERITY_ERROR
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ _TEXT_FILES = (".docx", ".pdf", ".txt", ".md")
 _TEXT_STEPS = ("title", "problem", "cause", "measures", "legal_basis", "outline", "cosponsors")
 _BODY_STEPS = ("title", "problem", "cause", "measures", "legal_basis", "outline")  # where a whole draft is read
 MAX_TEXT_FILE_MB = 10
+_PASTED_UNTITLED_CHARS = 300  # a paste with 问题 / 建议 parts but no “关于…的建议” title is a draft only when this long
 
 
 async def send(update: Update, pages: list[str], keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -125,14 +128,14 @@ class SuggestionHandlers:
                 await self._unsatisfied_reason(update, context, user, sid, msg.text.strip())
                 raise ApplicationHandlerStop
         draft_id = await self.svc.current(user)
-        if draft_id is None:
-            return
         try:
-            p = await self.drafts.prompt(draft_id, author_of(user))
+            p = await self.drafts.prompt(draft_id, author_of(user)) if draft_id is not None else None
         except DraftError:
             await self.svc.clear_current(user)
-            return
-        if not isinstance(p, Prompt):
+            p = None
+        if not isinstance(p, Prompt):  # no step open: a whole draft pasted here is offered as a new draft
+            if msg.text and not msg.text.startswith("/") and await self._offer_pasted_draft(update, user, msg.text):
+                raise ApplicationHandlerStop
             return
         if msg.text:
             await self._take_text(update, user, p, msg.text)
@@ -273,6 +276,40 @@ class SuggestionHandlers:
             await update.effective_chat.send_message(t.DOC_UNREADABLE.format(name=name, reason="文件中没有文字"))
             return None
         return text
+
+    async def _offer_pasted_draft(self, update: Update, user: UserView, text: str) -> bool:
+        """A finished draft pasted with no step open (“关于…的建议” with its 问题 / 原因 / 建议) had been searched as
+        a question, or refused as too long: it is held, and the deputy chooses 存为草稿并自检 or 这是提问."""
+        first = text.strip().splitlines()[0].strip() if text.strip() else ""
+        kind = KIND_BILL if first.endswith("议案") else KIND_SUGGESTION
+        parts = whole_draft(text, kind)
+        if not parts or ("title" not in parts and len(text) < _PASTED_UNTITLED_CHARS):
+            return False
+        token = await self.svc.hold_pasted(user, text, kind)
+        await update.effective_message.reply_text(
+            t.PASTED_DRAFT.format(kind=kind, labels=self._labels(parts)), reply_markup=v.pasted_keyboard(token))
+        return True
+
+    async def _pasted(self, update: Update, user: UserView, c: v.Cb) -> None:
+        """The buttons under a pasted draft: s (存为草稿并自检) or q (这是提问)."""
+        cq = update.callback_query
+        choice, token = (c.args + ("", ""))[:2]
+        held = await self.svc.take_pasted(user, token)
+        if held is None:
+            await cq.answer(t.EXPIRED, show_alert=True)
+            return
+        await cq.answer()
+        with contextlib.suppress(TelegramError):
+            await cq.edit_message_reply_markup(reply_markup=None)
+        if choice != "s":
+            await self.qa.answer_text(update, user, held["text"])
+            return
+        new = await self.drafts.start(author_of(user), kind=held["kind"],
+                                      congress_level=await self.svc.congress_level(user),
+                                      delegation=user.delegation or "")
+        await self.svc.set_current(user, new.draft_id)
+        log.info("draft started from a paste user=%s draft=%s", user.id, new.draft_id)
+        await self._answer(update, user, new, held["text"])
 
     @staticmethod
     def _labels(parts: dict[str, str]) -> str:
@@ -431,6 +468,9 @@ class SuggestionHandlers:
             return
         if c.op == "v":
             await self._evaluate(update, context, user, c)
+            return
+        if c.op == "w":
+            await self._pasted(update, user, c)
             return
         try:
             await self._draft_button(update, context, user, c)

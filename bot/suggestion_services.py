@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 CURRENT_DRAFT = "sugg_draft"  # chat_state key: {"draft_id": N}
 PENDING_QUESTION = "sugg_question"  # chat_state key: {"draft_id": N, "step": key, "text": what was typed}
 PENDING_FILE = "sugg_file"  # chat_state key: {"draft_id": N, "step": key, "file_id": …, "name": …, "whole": bool}
+PASTED_DRAFT = "sugg_pasted"  # chat_state key: {"text": a whole draft pasted with no draft open, "kind": …, "token"}
 REMINDED = "sugg_reminded"  # chat_state key: {"draft_id": N, "step": key}: the open draft was mentioned once
 # Congress level words (bc_audience_profiles.congress_level) -> DraftService levels (co-sponsor thresholds).
 LEVELS = {"全国": "national", "national": "national", "省": "provincial", "省级": "provincial",
@@ -128,6 +129,15 @@ class SuggestionServices:
             if not held or held.get("draft_id") != draft_id:
                 return None
             return await repo.take(user.id, PENDING_QUESTION, held.get("token"))
+
+    # -- a whole draft pasted with no draft open, waiting for 存为草稿 or 这是提问 -------------------------------
+    async def hold_pasted(self, user: UserView, text: str, kind: str) -> str:
+        async with self.core.db.session() as s, s.begin():
+            return await StateRepo(s).hold(user.id, PASTED_DRAFT, {"text": text, "kind": kind})
+
+    async def take_pasted(self, user: UserView, token: str) -> dict | None:
+        async with self.core.db.session() as s, s.begin():
+            return await StateRepo(s).take(user.id, PASTED_DRAFT, token)
 
     # -- the open draft mentioned once per step when a question is answered mid-draft ---------------------
     async def remind_once(self, user: UserView, draft_id: int, step: str) -> bool:

@@ -53,6 +53,11 @@ def parse_cb(data: str | None) -> Cb | None:
         return None
 
 
+def pasted_keyboard(token: str) -> InlineKeyboardMarkup:
+    """Under a whole draft pasted with no draft open (op “w”, no draft id yet)."""
+    return _kb([[(t.PASTED_SAVE, cb("w", 0, "s", token)), (t.PASTED_QUESTION, cb("w", 0, "q", token))]])
+
+
 def day(dt: datetime | None) -> str:
     return "" if dt is None else dt.astimezone(BEIJING).strftime("%Y-%m-%d")
 

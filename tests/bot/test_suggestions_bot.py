@@ -249,6 +249,44 @@ async def test_idle_draft_is_reminded_once(core, tg, upd):
 
 
 
+async def test_a_finished_draft_pasted_with_no_draft_open_is_offered_as_a_draft(core, tg, upd):
+    """Round 12's bot tester pasted a finished suggestion without /suggest: it was searched as a question (or refused
+    as too long). It is now held and offered as a new draft; 这是提问 still answers it as a question."""
+    whole = f"{TITLE}\n一、存在的问题\n{PROBLEM}\n二、几点建议\n{MEASURES}"
+    async with sugg_app(core, tg) as app:
+        await register(core, app, upd, tg, DEPUTY, delegation="宁夏代表团")
+        tg.clear()
+        await say(app, upd, DEPUTY, whole)
+        offer = last_with_buttons(tg)
+        assert offer.text.startswith("这看起来是一份完整的建议稿（识别出：标题、问题与现状、具体建议）")
+        assert [label for label, _ in offer.buttons()] == ["📝 存为草稿并自检", "这是提问"]
+        save = button(tg, "📝 存为草稿并自检")
+        await press(app, upd, tg, DEPUTY, "📝 存为草稿并自检", clear=True)
+        assert "已从粘贴的全文中识别出：标题、问题与现状、具体建议。" in "\n".join(tg.texts())
+        assert "原因分析" in last_with_buttons(tg).text  # the one part missing is asked next, as in /suggest
+        tg.clear()
+        await feed(app, upd.callback(DEPUTY, save))  # a second tap finds nothing held
+        assert not any("已从粘贴的全文中识别出" in m for m in tg.texts())
+        await say(app, upd, DEPUTY, CAUSE)  # the new draft is the chat's draft
+        assert "联名代表" in last_with_buttons(tg).text
+        await press(app, upd, tg, DEPUTY, "暂存")
+        tg.clear()
+        await say(app, upd, DEPUTY, whole)  # a draft put aside: pasted again, 这是提问 searches it and saves nothing
+        await press(app, upd, tg, DEPUTY, "这是提问", clear=True)
+        assert tg.texts() and not any("已从粘贴的全文中识别出" in m for m in tg.texts())
+        await say(app, upd, DEPUTY, "/drafts")
+        assert tg.texts()[-1].count(TITLE[2:10]) == 1  # still the one draft
+
+
+async def test_a_long_question_is_not_offered_as_a_draft(core, tg, upd):
+    async with sugg_app(core, tg) as app:
+        await register(core, app, upd, tg, DEPUTY)
+        tg.clear()
+        await say(app, upd, DEPUTY, "代表在闭会期间提出的建议，交办以后承办单位一般多长时间内答复？如果超过期限还没有答复，"
+                                    "代表可以通过什么途径督促？问题是我们县里有好几件建议都拖了半年，建议怎么处理比较好？")
+        assert not any("这看起来是一份完整的" in m for m in tg.texts())
+
+
 async def test_whole_draft_pasted_at_the_title_step(core, tg, upd):
     async with sugg_app(core, tg) as app:
         await register(core, app, upd, tg, DEPUTY, delegation="宁夏代表团")
