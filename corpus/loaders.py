@@ -61,11 +61,24 @@ def load_path(path: Path, collection: str = "default", scope: str = "all") -> li
     docs = [d for d in docs if d.text.strip() or d.pages or d.blocks]
     if not docs:
         raise LoadError("文件中没有可提取的文字")
+    if suffix in (".txt", ".md", ".markdown") and all(_encoded_data(d.text) for d in docs):
+        raise LoadError("文件内容不是可阅读的文字（像是编码或二进制数据），请发送原始文档")
     for d in docs:
         d.collection = d.metadata.get("collection", collection)
         d.scope = d.metadata.get("scope", scope)
         d.source = d.source or str(path)
     return docs
+
+
+_ENCODED = re.compile(r"[A-Za-z0-9+/=_-]{200,}")
+
+
+def _encoded_data(text: str) -> bool:
+    """A text file that is base64 or hex (the round-12 tester's 400 KB attachment was indexed as 2,000 chunks of
+    noise): most of it in unbroken runs of encoding characters, with no prose."""
+    sample = re.sub(r"[\r\n]+", "", text[:200_000])  # base64 is wrapped at 76 characters; prose has spaces or CJK
+    run = sum(len(m) for m in _ENCODED.findall(sample))
+    return len(sample) >= 1_000 and run >= 0.8 * len(sample)
 
 
 def decode_bytes(raw: bytes) -> str | None:

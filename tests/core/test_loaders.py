@@ -129,3 +129,18 @@ def test_a_folders_unreadable_documents_are_named_but_hidden_folders_and_other_f
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
     (tmp_path / "a.md").write_text("x", encoding="utf-8")
     assert [p.name for p in iter_files([tmp_path])] == ["a.md", "old.doc"]
+
+
+def test_a_text_file_of_encoded_data_is_refused_and_prose_is_kept(tmp_path: Path):
+    """Round 12: a 400 KB base64 .txt was indexed as thousands of chunks of noise."""
+    import base64
+    import os
+
+    f = tmp_path / "附件.txt"
+    f.write_text(base64.encodebytes(os.urandom(30_000)).decode(), encoding="utf-8")
+    with pytest.raises(LoadError, match="不是可阅读的文字"):
+        load_path(f)
+    g = tmp_path / "通知.txt"  # prose with a long link or hash in it is still prose
+    g.write_text("关于召开代表座谈会的通知\n" + "请各位代表按时参加座谈会，会议材料见附件。" * 60
+                 + "\n下载地址：https://example.org/" + "a1B2" * 80 + "\n", encoding="utf-8")
+    assert "座谈会" in load_path(g)[0].text
