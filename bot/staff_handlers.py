@@ -39,6 +39,7 @@ def _int(arg: str) -> int | None:
         return None
 
 _SAVE_AS_DOCX = (".doc", ".wps", ".rtf", ".odt")  # word processors save these as .docx in one step
+_LAW_DRAFT_NAME = re.compile(r"草案|征求意见稿|送审稿|修改稿|修订稿")
 
 
 class StaffHandlers:
@@ -62,12 +63,17 @@ class StaffHandlers:
             await msg.reply_text(texts.UPLOAD_TOO_LARGE)
             return
         scope = parse_scope(msg.caption)
+        consultable = (doc.file_name or "").lower().endswith((".docx", ".pdf"))
         if scope is None and not msg.caption:
             saved = await self.core.state.get(user, UPLOAD_SCOPE)
             scope = saved.get("scope") if saved else None
+            if scope is not None and consultable and _LAW_DRAFT_NAME.search(doc.file_name or ""):
+                # a law draft sent for /consult must not be indexed by the /scope default and then answer
+                # deputies' questions as if it were law (round 12's bot tester); a caption still indexes it
+                await msg.reply_text(texts.UPLOAD_LAW_DRAFT.format(name=doc.file_name))
+                return
         if scope is None:
             # A DOCX/PDF may be a law draft for /consult (which takes no caption): both ways on are named.
-            consultable = (doc.file_name or "").lower().endswith((".docx", ".pdf"))
             await msg.reply_text(texts.UPLOAD_NEED_SCOPE_OR_CONSULT if consultable else texts.UPLOAD_NEED_SCOPE)
             return
         status = await msg.reply_text(texts.UPLOAD_WORKING.format(name=doc.file_name))

@@ -117,6 +117,9 @@ UPLOAD_NEED_SCOPE_OR_CONSULT = (
     "2. 法律草案征求意见：不必重新发送，回复这条文件消息，发送 /consult 截止日期 [范围]，"
     "例如 /consult 2026-03-20 全体。"
 )
+UPLOAD_LAW_DRAFT = ("《{name}》像是法律草案，未按默认范围入库（草案入库后会被当作现行规定回答代表的提问）。\n"
+                    "· 征求意见：回复这条文件消息，发送 /consult 截止日期 [范围]，例如 /consult 2026-03-20 全体；\n"
+                    "· 确需入库供查询：在文件说明栏写明范围后重新发送。")
 UPLOAD_DOWNLOAD_FAILED = "文件下载失败，请重新发送。"
 UPLOAD_WORKING = "正在导入《{name}》…"
 UPLOAD_DONE = "导入完成：《{name}》\n范围：{scope}\n文档 {docs} 个，片段 {chunks} 个，页数 {pages}。"

@@ -63,6 +63,10 @@ async def test_upload_without_scope_asks_for_one_then_uses_saved_scope(app, core
     assert "工作人员" in tg.texts()[-1]
     await feed(app, upd.document(320, "doc-2", "材料.md"))
     assert "导入完成" in tg.texts()[-1] and "范围：工作人员" in tg.texts()[-1]
+    # a law draft (for /consult) is not indexed by the default scope: it would answer questions as if it were law
+    await feed(app, upd.document(320, "doc-3", "养老服务条例（草案）.docx"))
+    assert tg.texts()[-1].startswith("《养老服务条例（草案）.docx》像是法律草案，未按默认范围入库")
+    assert "/consult" in tg.texts()[-1] and tg.downloads == ["doc-2"]
 
 
 async def test_upload_bad_type_size_and_deputy(app, core, tg, upd):
