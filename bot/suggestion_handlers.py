@@ -495,7 +495,12 @@ class SuggestionHandlers:
             await cq.answer()
             await self._pause(update, user, draft_id)
             return
+        before = await self.svc.current(user)
         await self.svc.set_current(user, draft_id)  # any button of a draft makes it the chat's draft
+        if before is not None and before != draft_id:  # an older message's button: say the switch (it was silent)
+            title = (await self.drafts.content(draft_id, author)).title
+            await update.effective_chat.send_message(t.SWITCHED_DRAFT.format(
+                id=draft_id, title=inner_title(title) or t.UNTITLED, old=before))
         if c.op in ("k", "n", "u"):
             if not isinstance(where, Prompt):
                 await cq.answer(t.AT_PREVIEW, show_alert=True)

@@ -305,3 +305,20 @@ async def test_whole_draft_pasted_at_the_title_step(core, tg, upd):
         await press(app, upd, tg, DEPUTY, "完成")
         preview = last_with_buttons(tg)
         assert "建议预览" in preview.text and MEASURES[:15] in preview.text
+
+
+async def test_an_older_drafts_button_says_it_switches_drafts(core, tg, upd):
+    """Round 12: 无联名 under an older draft's message silently made that draft the one being written."""
+    async with sugg_app(core, tg) as app:
+        await register(core, app, upd, tg, DEPUTY)
+        await say(app, upd, DEPUTY, "/suggest")
+        first_kind = button(tg, "建议")
+        await press(app, upd, tg, DEPUTY, "暂存")
+        await say(app, upd, DEPUTY, "/suggest")
+        if any(label.startswith("新建") for label, _ in last_with_buttons(tg).buttons()):
+            await press(app, upd, tg, DEPUTY, "新建")
+        await press(app, upd, tg, DEPUTY, "建议")
+        await say(app, upd, DEPUTY, TITLE)
+        tg.clear()
+        await feed(app, upd.callback(DEPUTY, first_kind))  # the first draft's button, pressed now
+        assert any(m.startswith("已切换到草稿 1《未命名》") and "草稿 2 已保存" in m for m in tg.texts())
