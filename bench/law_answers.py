@@ -37,6 +37,10 @@ declined 5 / 5.
 bench/law_questions_round12.tsv: 25 more and 5 unanswerable, written 2026-12-02 by a ninth tester the same way (7
 national statutes, 8 provincial and municipal rules; many on rules earlier rounds asked about, in new words). First
 run, before any fix for them: right 18 / 25, hit@5 22, declined 2 / 5.
+
+bench/law_questions_round13.tsv: 25 more and 5 unanswerable, written 2026-12-02 by a tenth tester the same way (short
+and long colloquial questions; national statutes incl. 宪法, 议事规则, 组织法, and provincial and municipal rules). First
+run, before any fix for them: right 16 / 25, hit@5 25, declined 5 / 5.
 """
 
 from __future__ import annotations
@@ -57,7 +61,8 @@ QUESTION_SETS = {"round4": ROOT / "bench" / "law_questions.tsv", "round5": ROOT 
                  "round9": ROOT / "bench" / "law_questions_round9.tsv",
                  "round10": ROOT / "bench" / "law_questions_round10.tsv",
                  "round11": ROOT / "bench" / "law_questions_round11.tsv",
-                 "round12": ROOT / "bench" / "law_questions_round12.tsv"}
+                 "round12": ROOT / "bench" / "law_questions_round12.tsv",
+                 "round13": ROOT / "bench" / "law_questions_round13.tsv"}
 
 
 def _is(hit, law: str, article: str) -> bool:

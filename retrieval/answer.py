@@ -50,7 +50,8 @@ QUANTITY_BONUS = 0.03
 SIDE_CELL_PENALTY = 0.1  # a row's 相关部门 / 承办单位 cell, unless the question asks who
 NOTE_BONUS = 0.1  # a document's adoption note, for a question about when or where it was adopted
 # not 近几年 / 这几天 / 哪几个 / 前几次, which ask when or which
-_ASKS_QUANTITY = re.compile(r"多少(?!有点)|(?<![近这那前哪])几[个名位人次票天年条成]|多久|多长|多大比例|几分之")
+# (“发言有没有时间限制”: how long, answered by “不超过十五分钟”)
+_ASKS_QUANTITY = re.compile(r"多少(?!有点)|(?<![近这那前哪])几[个名位人次票天年条成]|多久|多长|多大比例|几分之|时间限制|限时|时限")
 # “从几月到几月”“持续多长时间”: the sentence with a span of months (fact_kinds.SPAN).
 _ASKS_SPAN = re.compile(r"几月(?:份)?(?:到|至|搞到|干到)几月|从什么时候到什么时候|哪段时间")
 _CONTENT_HEAD = re.compile(r"^(?:主要内容|工作内容|内容|事项|工作事项|主要工作|工作任务)[：:]")

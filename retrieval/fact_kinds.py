@@ -18,14 +18,15 @@ from .tokenize import tagged
 
 # a count or a share; not an article number (第十条), a date (2025年3月11日) nor a session (十四届全国人大四次会议)
 QUANTITY = re.compile(r"(?<![第\d年月“.零〇一二三四五六七八九十百千万亿两大届])(?:[零〇一二三四五六七八九十百千万亿两]+|\d{1,3}(?:\.\d+)?)(?![\d.])"
-                      r"(?:分之[一二三四五六七八九十]+|[个名位人次票天周成年日期件元块万亿户]|个月|以上|以下|以内)"
+                      r"(?:分之[一二三四五六七八九十]+|[个名位人次票天周成年日期件元块万亿户]|个月|分钟|小时|以上|以下|以内)"
                       r"|(?<![\d.])\d{4,}(?:\.\d+)?(?:[个名位人次件元块万亿户]|余|多)|过半数|半数")
 # a span of months (“4月至9月，专门委员会…开展督办工作”)
 SPAN = re.compile(r"\d{1,2}月(?:[上中下]旬)?(?:至|到|—|－|-)\d{1,2}月")
 # A count (“一共有多少人”“每个月工资多少钱”“开几次会”) that no considered sentence holds is not answered: the
 # nearest sentence would be answered with confidence but say nothing about the number.
 # (round 12: “议案要多少代表联名才能提” was answered by a plan item on 沟通联系, with no number)
-_ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件|代表|委员|选民|票)|(?<![近这那前哪第好])几[个名位人次期件](?!月)")  # 好几个: several
+# 好几个: several; “多拿几个项目”: more of them, not how many
+_ASKS_COUNT = re.compile(r"多少(?:钱|元|人|名|个|位|次|期|件|代表|委员|选民|票)|(?<!多.)(?<![多近这那前哪第好])几[个名位人次期件](?!月)")
 # … and an amount of money (“补贴能拿多少钱”) is not answered by a count of anything else (“过半数”“十人以上”).
 _ASKS_MONEY = re.compile(r"多少钱|多少元|几块钱|几元|多少万(?:元|块)?(?![人名个户位件余])")
 _MONEY = re.compile(r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千万亿两]+)(?:元|块|万元|亿元)|标准|数额|金额")

@@ -50,6 +50,10 @@ def test_several_is_no_count_and_where_to_go_asks_a_place():
     v = _verdict("今年全国人大代表集中视察具体去哪些地方", "大会前，组织代表开展集中视察。")
     assert v is not None and v.declined and v.note == NOTES["place"]
     assert _verdict("代表建议交到哪里", "代表建议由常务委员会办事机构交办。") is None
+    # thirteenth round: “帮公司在招标里多拿几个项目” asks for more of them, not how many (it was declined)
+    assert _verdict("能不能帮公司在政府工程招标里多拿几个项目", "代表不得插手招标投标等经济活动。") is None
+    v = _verdict("一次能拿几个项目", "代表不得插手招标投标等经济活动。")
+    assert v is not None and v.declined
 
 
 def test_a_word_or_two_is_a_topic_not_a_question():

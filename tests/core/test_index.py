@@ -466,6 +466,12 @@ def test_deputies_lay_words_about_their_own_rights_search_as_the_statutes_word_t
     assert {"未经批准", "不出席", "代表资格终止"} <= set(words) and "干预" not in words
     assert "干预" in rewrite_query("有人找我去法院打招呼").split()
     assert "列席" in rewrite_query("镇里开人代会，我能不能过去列席旁听一下").split()[-3:]
+    # thirteenth round: the cases an article lists, 修宪, a deputy's own company and a relative's matter
+    assert "下列情形" in rewrite_query("啥情况代表资格就没了？").split()
+    assert "宪法的修改" in rewrite_query("修宪要多少代表提议？").split()
+    words = set(rewrite_query("我开了家建筑公司，能不能找部门打个招呼，帮公司在工程招标里多拿几个项目").split())
+    assert {"干预", "个人利益", "商业活动", "招标投标"} <= words
+    assert {"亲属", "作为代表建议"} <= set(rewrite_query("表哥家拆迁补偿谈不拢，我能把这事写成代表建议吗").split())
     # ordinary words that contain the same characters are not rewritten
     for q in ("抓紧落实代表建议", "如何抓实代表建议办理", "代表建议马上会答复吗", "企业被关停怎么办", "电子签名有法律效力吗",
               "老人生病住院医保怎么报销", "报复性消费", "把物业换掉", "开不开会由谁决定"):
