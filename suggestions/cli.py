@@ -218,7 +218,7 @@ def route_cmd(
 ) -> None:
     """推荐承办单位（建议）和审议的专门委员会（议案），附得分和理由。"""
     from suggestions.routing import (HistoryItem, Router, draft_vectors, history_from_db, load_targets,
-                                     local_counterparts, not_for_assignment)
+                                     local_counterparts, named_offices, not_for_assignment)
     from suggestions.types import KIND_BILL, KIND_SUGGESTION
 
     draft = _load(file, kind)
@@ -254,10 +254,14 @@ def route_cmd(
     level, offices = local_counterparts(draft)
     if level is not None:
         # the lists are national: say so, and name the draft's own level's offices
-        named = "、".join(dict.fromkeys(o for o in offices.values() if level.holds(o)))
+        # the offices matched to units, then any other office of the level the draft names (市城管局)
+        named = "、".join(dict.fromkeys([o for o in offices.values() if level.holds(o)]
+                                        + named_offices(draft.full_text()[:TOO_LONG_CHARS], level)))
         if draft.is_bill:  # a bill goes to its congress, not to an office
             where = ("由乡镇人民代表大会主席团处理（乡镇人大不设专门委员会）。" if level.key == "township" else
                      f"由{level.word}人民代表大会主席团交有关专门委员会审议。")
+        elif level.key == "township":  # the township's 主席团 hands suggestions to the township government
+            where = "由乡镇人民代表大会主席团交乡镇人民政府办理" + (f"，草稿写明的有{named}。" if named else "。")
         else:
             where = "应交本级" + (f"对应单位办理，草稿写明的有{named}。" if named else "相应部门办理。")
         notes.insert(0, f"草稿面向{level.phrase}（{level.why}）：以上承办单位是国务院部门、专门委员会是全国人大的，"

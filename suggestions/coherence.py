@@ -38,7 +38,8 @@ _CROSS_CUTTING_UNITS = frozenset({"财政部", "国家发展和改革委员会"}
 # where a demand says who acts, after 建议/由/会同/联合/请/督促 or in a list (公安交警, 市场监管部门, 公安、交警部门,
 # 县公安局交警大队). Masked before an item's units and words are read: 县城市管理局 asked to clear hawkers from a
 # school's gate does not make the item a housing-and-construction matter, nor 公安交警 a police one.
-_BODY_NAME = re.compile(r"(?:省|市|县|区|镇|乡)[\u4e00-\u9fff]{1,6}?(?:局|厅|委|办)"
+# (区 of 社区, 小区, 园区 and 市 of 超市, 城市 open no body: “街道社区加强对业委会组建的指导” names no 区…委)
+_BODY_NAME = re.compile(r"(?:省|(?<![超城都门股集])市|县|(?<![社小园校景城辖片山])区|镇|乡)[\u4e00-\u9fff]{1,6}?(?:局|厅|委|办)"
                         r"|(?:^|(?<=[由同合请促议和与、局]))[\u4e00-\u9fff、]{0,8}?(?:部门|机关|交警|大队|支队)")
 # Place names say where, not what about (宁夏, 江苏省, 宿迁, 苏北, 淮河, 我区, 全县): a body written with 我区 under a
 # title that names 宁夏 is on the title's subject. jieba tags many subject words ns as well (城市, 海洋, 深度, 普及, 治安,
@@ -287,6 +288,12 @@ def _item_units(item: str) -> frozenset[str]:
                      for k in u.keywords if k not in _CROSS_CUTTING_KEYWORDS and keyword_in(k, text))
 
 
+def _keyword_uses(unit: str, texts: list[str]) -> int:
+    """How often the texts use the unit's remit keywords (就业 in a section on graduates' jobs)."""
+    keywords = next((t.keywords for t in _units() if t.name == unit), ())
+    return sum(x.count(k) for x in texts for k in keywords if k not in _CROSS_CUTTING_KEYWORDS)
+
+
 def title_text(draft: DraftContent) -> str:
     """The title and, for a term it quotes (“一老一小”), the sentences of the problem and cause that use it: they
     say what the term covers (老年人 and 婴幼儿)."""
@@ -305,19 +312,41 @@ def _title_terms(text: str) -> dict[str, float]:
     return {w: informativeness(w) for w in words if informativeness(w) >= ITEM_INFO}
 
 
-def lexical_groups(items: list[str], title: str = "") -> list[TopicGroup]:
+# A draft that takes its subjects one by one under headings of their own (“一、关于物业服务 …… 二、关于高校毕业生就业
+# ……”), each with its demands: two suggestions in one.
+_SECTION = re.compile(r"(?m)^[ \t　]*[一二三四五六七八九十]+[、.．][ \t　]*关于([^\n。；;：:]{2,30})$")
+
+
+def title_sections(draft: DraftContent) -> list[str]:
+    """The sections (heading and account) of a draft that treats two or more subjects one by one, every heading
+    naming a subject of the title (关于规范物业服务和促进高校毕业生就业: 一、关于物业服务, 二、关于高校毕业生就业); else [].
+    Each stands for one of the title's matters: the title itself then joins no two items."""
+    text = draft.problem + "\n" + draft.cause
+    heads = list(_SECTION.finditer(text))
+    if len(heads) < 2:
+        return []
+    subject = set(title_words(draft.title))
+    if not all(set(title_words(m.group(1))) & subject for m in heads):
+        return []
+    return [text[m.start():nxt.start() if nxt else len(text)].strip() for m, nxt in zip(heads, heads[1:] + [None])]
+
+
+def lexical_groups(items: list[str], title: str | list[str] = "") -> list[TopicGroup]:
     """Items joined when they share a unit's remit keyword or a rare word, with each other or with the title (so
     鉴定机构 and 诉讼费用 under 关于完善环境公益诉讼制度 are one matter, and 养老 and 托育 items under a title whose
     “一老一小” the problem spells out); the groups most of whose items name a unit, largest first, when there are
     several. Items naming no unit (加大资金投入) side with none, and so does a group too small to be a matter of its
-    own (one item, unless it is a third of them). ``title``: ``title_text``."""
+    own (one item, unless it is a third of them). ``title``: ``title_text``, or the sections that stand for the
+    title's several matters (``title_sections``): each joins the items on its subject, never another section."""
     n = len(items)
-    texts = [x[:300] for x in items] + [title]  # the title is one more node, never a group's member
+    nodes = [title] if isinstance(title, str) else list(title)
+    texts = [x[:300] for x in items] + nodes  # the title is one more node, never a group's member
     units = [_item_units(x) for x in texts]
     words = [_rare_words(x) - _WHERE_WORDS for x in texts]
     # 宁夏 in the title and an item ties the item to no subject, nor do a gloss's figures (6.5 万人)
-    words[n] = {w for w in _rare_words(title[:600]) if not is_place(w) and not _FIGURE.search(w)}
-    parent = list(range(n + 1))
+    for k, node in enumerate(nodes):
+        words[n + k] = {w for w in _rare_words(node[:600]) if not is_place(w) and not _FIGURE.search(w)}
+    parent = list(range(len(texts)))
 
     def root(a: int) -> int:
         while parent[a] != a:
@@ -325,19 +354,25 @@ def lexical_groups(items: list[str], title: str = "") -> list[TopicGroup]:
         return a
 
     for i in range(n):
-        for j in range(i + 1, n + 1):
+        for j in range(i + 1, len(texts)):
             if units[i] & units[j] or words[i] & words[j]:
                 parent[root(i)] = root(j)
     comps: dict[int, list[int]] = {}
     for i in range(n):
         comps.setdefault(root(i), []).append(i)
     out = []
-    for members in comps.values():
+    for key, members in comps.items():
         if len(members) < MIN_OFF_ITEMS and len(members) < MIN_GROUP_SHARE * n:
             continue  # one stray item among several is no matter of its own
         # a unit one item of many names in passing is not the group's subject: half of them must name it
         named = sorted(u for u in set().union(*(units[i] for i in members))
                        if 2 * sum(u in units[i] for i in members) >= len(members))
+        if not named and not isinstance(title, str):
+            # items joined through a section of their own: the section's subject is theirs (物业 for 业委会 and
+            # 维修资金), the units most of its items name first
+            secs = [texts[k] for k in range(n, len(texts)) if root(k) == key]
+            sec = set().union(*(units[k] for k in range(n, len(texts)) if root(k) == key))
+            named = sorted(sec, key=lambda u: (-sum(u in units[i] for i in members), -_keyword_uses(u, secs)))
         if named:
             out.append(TopicGroup(members, named))
     out.sort(key=lambda g: -len(g.items))
@@ -451,7 +486,8 @@ def several_topics(draft: DraftContent, embedder: EmbedderLike | None = None,
         return None
     catch_all = catch_all_title(draft.title)
     ttext = "" if catch_all else title_text(draft)
-    groups = lexical_groups(items, ttext)
+    sections = [] if catch_all else title_sections(draft)
+    groups = lexical_groups(items, sections or ttext)
     method, keep, fits = "lexical", None, True
     if groups:
         terms, units = _title_terms(ttext), _item_units(ttext)
@@ -460,13 +496,13 @@ def several_topics(draft: DraftContent, embedder: EmbedderLike | None = None,
             fit[id(g)], parts[id(g)] = _title_fit(g, items, terms, units)
         # each group names a part of the title the others do not (校园周边 and the market regulator's 食品安全, or
         # 养老 and 托育 of a “一老一小” the problem spells out, most of which join through the title already): the
-        # title names them all
-        if not catch_all and all(parts[id(g)] - set().union(*(parts[id(h)] for h in groups if h is not g))
-                                 for g in groups):
+        # title names them all. Not where the draft treats them as separate subjects, each under its own heading.
+        if not catch_all and not sections and all(parts[id(g)] - set().union(*(parts[id(h)] for h in groups if h is not g))
+                                                  for g in groups):
             return None
         # the group the title speaks of stays; a smaller group only when it fits the title strictly better
         keep = max(groups, key=lambda g: (fit[id(g)], len(g.items)))
-        fits = fit[id(keep)] > 0
+        fits = fit[id(keep)] > 0 and not sections  # a title of several subjects is rewritten for the one kept
         moved = sum(len(g.items) for g in groups if g is not keep)
         if moved < MIN_OFF_ITEMS or moved < MIN_OFF_SHARE * len(items):
             groups = []  # what would move out is too little to be another matter

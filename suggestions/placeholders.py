@@ -27,6 +27,9 @@ _BLANK = re.compile(
 _QUOTED_PATTERN = re.compile(r"“[^“”]{0,2}$")
 _QUOTED_PATTERN_END = re.compile(r"^[^“”]{0,6}”")
 _ROMAN_CENTURY = re.compile(r"^世纪")
+# A number masked in its middle (138XXXX6688, 6401****1234: a phone or ID number shown without its middle digits) is
+# filled in and deliberately hidden, not a blank: digits on both sides.
+_MASKED_NUMBER = (re.compile(r"\d{2,}$"), re.compile(r"^\d{2,}"))
 
 
 def placeholders(text: str) -> list[str]:
@@ -38,6 +41,8 @@ def placeholders(text: str) -> list[str]:
             continue  # “XX乡村”
         if m.group(0) == "XX" and _ROMAN_CENTURY.match(after):
             continue  # XX世纪: Roman 20
+        if _MASKED_NUMBER[0].search(text[:m.start()]) and _MASKED_NUMBER[1].match(text[m.end():]):
+            continue  # 138XXXX6688
         unit = re.match(_UNIT, after)
         quote = m.group(0) + (unit.group(0) if unit else "")
         if quote not in out:

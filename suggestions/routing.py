@@ -127,7 +127,7 @@ REFERENCE_NOTE = "仅供参考：草稿中没有与其职责对应的用语，�
 # this share of the top's score (the tester's 华侨委员会 for elderly care at 0.32 of the top); see ``recommend``.
 BARE_SHARE = 0.5
 
-_LEAD = "(?:部门|系统|部|委|局|厅|机关|单位)?(?:牵头|负责|主管|主抓|会同|统筹)"
+_LEAD = "(?:部门|系统|总局|部|委|局|厅|办|机关|单位)?(?:牵头|负责|主管|主抓|会同|统筹)"
 # The level a local office's name opens with (自治区交通运输厅, 县人社局), and the congress level it is (the keys of
 # ``DraftContent.author_level``).
 _LEVEL = "(?:自治区|自治州|自治县|[省市县区州旗盟])"
@@ -140,8 +140,11 @@ _OFFICE_END = "(?:[\u4e00-\u9fff]{0,4}?(?:委员会|局|委|厅)|(?<=院))"
 # names it too (the level, if written, heads a list of offices: 水利厅 here is the 自治区's).
 # A numbered item that opens with the office (“1、县交通运输局对全乡临沟临崖路段进行排查”) is addressed to it as well.
 _ITEM_OPENING = r"(?<![^\n])\s*[（(]?[一二三四五六七八九十\d]{1,2}[)）.、．]\s*"
-_ADDRESSED = ("(?:建议|由|请|要求|督促|责成|推动|" + _ITEM_OPENING + ")(?P<level>" + _LEVEL
-              + r")?(?:[\u4e00-\u9fff]{2,10}?" + _OFFICE_END + "[、和及与]){0,2}", _OFFICE_END)
+# A national body addressed by its short name: “建议国家网信办会同……”, “建议工业和信息化部完善……” (not 教育部门, 财政部分).
+_NATIONAL_END = "(?:总局|部|办|署)(?![门分署])"
+_ADDRESSED = ("(?:建议|由|请|向|要求|督促|责成|推动|" + _ITEM_OPENING + ")(?:(?P<level>" + _LEVEL
+              + r")?(?:[\u4e00-\u9fff]{2,10}?" + _OFFICE_END + "[、和及与]){0,2}|(?:国家|中国)(?=[\u4e00-\u9fff]{2,8}?"
+              + _NATIONAL_END + "))", "(?:" + _OFFICE_END + "|" + _NATIONAL_END + ")")
 
 
 @lru_cache(maxsize=256)
@@ -154,8 +157,10 @@ def _lead_patterns(name: str, aliases: tuple[str, ...] = ()) -> tuple[re.Pattern
     if not names:
         return ()
     alt = "(?P<office>" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + ")"
+    # offices of one level listed after it once (“市城管局和市场监管局”: the city's market regulator)
+    listed = "(?:" + _office_names() + _OFFICE_SUFFIX + "[、和及与]){0,2}"
     return (re.compile(alt + _LEAD), re.compile(_ADDRESSED[0] + alt + "(?P<end>" + _ADDRESSED[1] + ")"),
-            re.compile("(?P<level>" + _LEVEL + ")" + alt + "(?P<end>" + _OFFICE_END + ")"))
+            re.compile("(?P<level>" + _LEVEL + ")" + listed + alt + "(?P<end>" + _OFFICE_END + ")"))
 
 
 def _lead_match(text: str, target: Target) -> re.Match | None:
@@ -247,9 +252,10 @@ def _words(text: str) -> tuple[str, ...]:
 # Set phrases that contain a remit keyword without being about that remit: 营商环境 is the business climate,
 # not 生态环境部's environment; 民族乡 is a kind of township, 中华民族 the nation.
 # 时间银行 (volunteer hours banked for one's own old age) and 食物银行 are no banks; 宣传教育 and 警示教育 are
-# publicity, not schooling.
+# publicity, not schooling; 基层减负 lightens the load on grassroots cadres and 企业减负 on firms, not on pupils;
+# 维修资金应急使用 is drawing on a repair fund at short notice, no emergency management.
 _NOT_KEYWORD_USES = ("营商环境", "发展环境", "法治环境", "政务环境", "民族乡", "中华民族", "民族复兴", "时间银行", "食物银行",
-                     "宣传教育", "警示教育", "教育引导")
+                     "宣传教育", "警示教育", "教育引导", "基层减负", "企业减负", "应急使用")
 # An autonomous region, prefecture or county as the level of an office (自治区水利厅, 自治州人民政府): where the
 # office sits, not ethnic affairs. So is the name of an autonomous area (宁夏回族自治区, 临夏回族自治州, 新疆维吾尔
 # 自治区): 回族 there names the region a 宁夏 deputy writes from on every page. (自治区 alone, as in 自治区配套
@@ -287,6 +293,20 @@ def _crossed_inside(word: str, start: int, end: int) -> bool:
     return any(0 <= i and i + 2 <= len(word) and in_dictionary(word[i:i + 2]) for i in (start - 1, end - 1))
 
 
+def _single_characters(bounds: tuple[int, ...], start: int, end: int) -> bool:
+    """Does ``[start, end)`` begin and end at word boundaries with only one-character words between (河|长 of
+    河|长|制)? Not 劳动 in 投工投劳|动员, which cuts two words."""
+    i = bisect_right(bounds, start) - 1
+    if bounds[i] != start:
+        return False
+    k = i
+    while k + 1 < len(bounds) and bounds[k + 1] <= end:
+        if bounds[k + 1] - bounds[k] != 1:
+            return False
+        k += 1
+    return bounds[k] == end
+
+
 def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + "□" * (end - start) + text[end:]
 
@@ -317,6 +337,8 @@ def keyword_in(keyword: str, text: str) -> bool:
             # is, unless the word's own parts cut across it (人民政府: 人民|政府)
             if start == w0 or end == w1 or not _crossed_inside(masked[w0:w1], start - w0, end - w0):
                 return True
+        elif _single_characters(bounds, start, end):
+            return True  # a word jieba does not know, cut into characters (河|长|制): no other word is crossed
         start = masked.find(keyword, start + 1)
     return False
 
@@ -329,15 +351,39 @@ _PERSONAL = (r"[（(][^（）()\n]{0,30}?(?:专业|学院|大学|学校|毕业)[
 
 
 @lru_cache(maxsize=1)
+def _office_names() -> str:
+    """Alternation of the local offices' names (the units' short names and aliases, 城管, 审计 …), longest first."""
+    names = {n for t in load_targets("units") for n in (re.sub(r"^(?:国家|中国)|(?:委员会|总局|办公室|部|局)$", "", t.name),
+                                                         *t.aliases) if len(n) >= 2}
+    return "(?:" + "|".join(map(re.escape, sorted(names | set(_OTHER_OFFICES), key=len, reverse=True))) + ")"
+
+
+_OFFICE_SUFFIX = "(?:委员会|局|厅|委|办)"
+
+
+def named_offices(text: str, level: DraftLevel) -> list[str]:
+    """Every office of ``level`` the text names (市住建局, 市城管局, and 市场监管局 listed after it: 市市场监管局), in
+    order: the ones no unit stands for (城管) and several of one unit's field as well, for the staff's note."""
+    words = [w for w, k in _LEVEL_KEYS.items() if k == level.key]
+    if not words:
+        return []
+    lvl = "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
+    office = _office_names() + _OFFICE_SUFFIX
+    out = []
+    for m in re.finditer(f"(?P<level>{lvl})(?P<first>{office})(?P<rest>(?:[、和及与](?:{lvl})?{office}){{0,3}})", text):
+        out.append(m.group("level") + m.group("first"))
+        for x in re.finditer(f"[、和及与](?P<level>{lvl})?(?P<office>{office})", m.group("rest")):
+            out.append((x.group("level") or m.group("level")) + x.group("office"))
+    return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=1)
 def _incidental() -> re.Pattern:
     """Words that do not say what a draft is about, blanked before keywords are counted as evidence:
     - local offices (建议县人社局、财政局…, 自治区交通运输厅): who is to act, which ``named_leads`` reads; the keyword
       财政 of 财政局 asked to find a nephew a job is no evidence of a budget matter;
     - what a person studied or where (“2022年大学毕业（宁夏某职业技术学院，会计专业）”, “会计专业毕业”)."""
-    names = {n for t in load_targets("units") for n in (re.sub(r"^(?:国家|中国)|(?:委员会|总局|办公室|部|局)$", "", t.name),
-                                                         *t.aliases) if len(n) >= 2}
-    office = "(?:" + "|".join(map(re.escape, sorted(names | set(_OTHER_OFFICES), key=len, reverse=True))) + ")" + \
-             "(?:委员会|局|厅|委|办)"
+    office = _office_names() + _OFFICE_SUFFIX
     return re.compile(f"{_LEVEL}{office}(?:[、和及与]{_LEVEL}?{office}){{0,3}}|{_PERSONAL}")
 
 
@@ -380,14 +426,31 @@ def draft_matters(draft: DraftContent, targets: Sequence[Target]) -> list[list[s
     matter: the targets its items' keywords point to, most used first; items pointing to none are in no matter.
     ``SEVERAL_MATTERS`` or more say the draft asks several unrelated things (a 民生 draft on loans, 异地就医,
     近视, stray dogs and football pitches); unlike the self-check's 一事一议, one item can be a matter here."""
-    from suggestions.coherence import LINK_INFO, content_words, informativeness, is_place, mask_bodies, title_text
+    from suggestions.coherence import catch_all_title, title_sections, title_text
     from suggestions.text import measure_items, strip_item_mark
 
     items = [x for i in measure_items(draft.outline if draft.is_bill else draft.measures)
              if len(x := strip_item_mark(i).strip()) >= 6]
     if len(items) < SEVERAL_MATTERS:
         return []
-    texts = [x[:300] for x in items] + [title_text(draft)]
+    # What stands for the draft's subject: a title that names one matter, with the problem and causes that explain
+    # it (a childcare draft's item on 幼儿园托班 is on the 婴幼儿 its problem speaks of; an after-school draft's item on
+    # 经费保障 on the 经费保障不足 it reports); a catch-all title (若干问题) alone, its problem covering every matter; the
+    # sections of a draft that takes its subjects one by one (一、关于物业服务 …), one node each.
+    # The problem and causes only join matters: they are read (jieba over a long text) only when the title alone leaves
+    # several.
+    sections = [] if catch_all_title(draft.title) else title_sections(draft)
+    matters = _matters(items, sections or [title_text(draft)], targets)
+    if len(matters) >= SEVERAL_MATTERS and not sections and not catch_all_title(draft.title):
+        matters = _matters(items, [title_text(draft) + "。" + draft.problem[:1500] + "。" + draft.cause[:1000]], targets)
+    return matters
+
+
+def _matters(items: list[str], nodes: list[str], targets: Sequence[Target]) -> list[list[str]]:
+    """``draft_matters`` with these nodes standing for the draft's subject."""
+    from suggestions.coherence import LINK_INFO, content_words, informativeness, is_place, mask_bodies
+
+    texts = [x[:300] for x in items] + nodes
     units, words = [], []
     for x in texts:
         ev = _evidence_text(mask_bodies(x))
@@ -396,9 +459,9 @@ def draft_matters(draft: DraftContent, targets: Sequence[Target]) -> list[list[s
         # an item that uses no keyword is about what the office it asks does (“建议自治区医疗保障局…实现跨省住院
         # 费用直接结算全覆盖”)
         units.append(used or {i for i, t in enumerate(targets) if t.name not in _CROSS_CUTTING
-                              and x is not texts[-1] and _lead_match(x, t) is not None})
+                              and x not in nodes and _lead_match(x, t) is not None})
         words.append({w for w in content_words(ev) if informativeness(w) >= LINK_INFO and not is_place(w)})
-    parent = list(range(len(texts)))  # the title is one more node, never a matter's member
+    parent = list(range(len(texts)))  # the title's nodes, never a matter's members
 
     def root(k: int) -> int:
         while parent[k] != k:
@@ -569,10 +632,15 @@ class Router:
         # Of several leads that fit, the one on the draft's subject leads (the remit closest to the draft, or one
         # whose keyword the title uses: 交通运输厅 for a roads draft that also asks 财政厅 for funds); the others
         # are named for their measures and count half.
+        # A title that names a field (《道路交通安全法》: the police's) makes a lead outside it (工业和信息化部, asked for
+        # a vehicle standard in one item) a lead for its measure only. A half stays half when it is the only lead
+        # named (the sum is not scaled up to one).
         best_named = max((remit_sim[i] for i in range(n_t) if fits[i]), default=None)
-        main = [whole[i] and (remit_sim[i] == best_named or any(keyword_in(k, ev_title) for k in kw_hits[i]))
+        in_title = [any(keyword_in(k, ev_title) for k in kw_hits[i]) for i in range(n_t)]
+        main = [whole[i] and (in_title[i] or (remit_sim[i] == best_named and not any(in_title)))
                 for i in range(n_t)]
-        named = _normalised(np.array([1.0 if main[i] else 0.5 if fits[i] else 0.0 for i in range(n_t)]))
+        raw = np.array([1.0 if main[i] else 0.5 if fits[i] else 0.0 for i in range(n_t)])
+        named = raw / max(raw.sum(), 1.0)
 
         knn = np.zeros(n_t)
         neighbours: dict[int, list[tuple[float, HistoryItem]]] = {}
@@ -705,7 +773,9 @@ def level_note(level: DraftLevel, top: Recommendation, scope: str | None) -> str
     if level.holds(top.local):
         return f"草稿面向{level.phrase}：对应单位为{top.local}（国家层面对口：{top.name}）"
     named = f"；草稿写明的是{top.local}" if top.local else ""
-    return f"草稿面向{level.phrase}：对应单位为{level.word}相应部门（国家层面对口：{top.name}{named}）"
+    # a township has no departments of its own (no 乡镇公安局): its 主席团 hands suggestions to the township government
+    office = "乡镇人民政府" if level.key == "township" else f"{level.word}相应部门"
+    return f"草稿面向{level.phrase}：对应单位为{office}（国家层面对口：{top.name}{named}）"
 
 
 NOT_FOR_ASSIGNMENT = "不宜交办"

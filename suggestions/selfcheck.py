@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from retrieval.types import SearchFilters
 
 from suggestions.coherence import coherence_findings
-from suggestions.figures import contradictions
+from suggestions.figures import contradictions, count_conflicts, impossible_decreases, overfull_shares
 from suggestions.placeholders import placeholders
 from suggestions.summary import summarize
 from suggestions.text import (
@@ -82,25 +82,42 @@ def vague_items(measures: str) -> list[tuple[str, str]]:
     return out
 
 
-# Words that analyse why (“由于…”“…导致…”“缺乏…”“难以持续”), for a draft that puts its causes in the problem.
+# Words that analyse why (“由于…”“…导致…”“缺乏…”“难以持续”), for a draft that puts its causes in the problem. Explicit
+# ones first; then the shortfalls a cause analysis names (资金不足, 监管存在薄弱环节, 人工成本高, 跑起亏本, 不愿意跑),
+# which a deputy often lists among the problems (“三是保护资金不足”) or names in a demand (“解决农村电网容量不足的问题”).
 _CAUSE_IN_PROBLEM = re.compile(r"原因|根源|成因|由于|因为|导致|(?<![打改建制塑构])造成|致使|缺乏|难以|不健全|不完善|不到位|滞后")
-# A figure: digits, or a Chinese number with a unit (“一天只做一顿饭”“开了半年”“三成”); not “一是”“一些”.
-_DATA = re.compile(r"\d|[一二三四五六七八九十百千万两半]+(?:名|人|户|家|所|座|条|项|次|年|月|天|日|周|成|倍|万|亿|公里|元|顿|岁|层)")
+_SHORTFALL = re.compile(r"缺少|欠缺|缺失|不足(?!以)|短缺|匮乏|缺口|不够|不规范|不统一|不明确|不畅|薄弱|成本(?:过|较|偏)?高"
+                        r"|亏本|亏损|不愿|跟不上|无人(?:管|问|负责|维护|居住)|(?:没有|无)(?:专项)?(?:资金|经费|编制|人手)")
+# A figure: digits, or a Chinese number with a unit (“一天只做一顿饭”“开了半年”“三成”“一千多口人”“两趟班车”“十块钱”);
+# not “一是”“一些”.
+_DATA = re.compile(r"\d|[一二三四五六七八九十百千万两半]+[多余来几]?(?:名|人|口|户|家|所|座|条|项|次|趟|班|辆|台|间|亩|斤"
+                   r"|块钱|块|年|月|天|日|周|成|倍|万|亿|公里|里|元|顿|岁|层|小时|分钟)")
 
 
 _CLAUSE_MARK = re.compile(r"[，,；;：:]")
 
 
-def _cause_quote(problem: str, width: int = 30) -> str | None:
+def _cause_quote(problem: str, width: int = 30, pattern: re.Pattern = _CAUSE_IN_PROBLEM) -> str | None:
     """The problem's first sentence that analyses a cause, for quoting: from the earliest clause that still lets the
     quote reach the end of the cause's clause, cut at a clause or word boundary (``clip``)."""
     for sent in sentences(problem):
-        if m := _CAUSE_IN_PROBLEM.search(sent):
+        if m := pattern.search(sent):
             sent = sent.rstrip("。；;！？!?")
             end = next((x.start() for x in _CLAUSE_MARK.finditer(sent, m.end())), len(sent))
             starts = [0] + [x.end() for x in _CLAUSE_MARK.finditer(sent, 0, m.start())]
             start = next((a for a in starts if end - a <= width), starts[-1])
             return clip(sent[start:], width)
+    return None
+
+
+def causes_stated(draft: DraftContent) -> tuple[str, str] | None:
+    """(part, quote) of the first place outside a 原因分析 part where the draft says why: an explicit cause in the
+    problem (“问题的根源在于……”) before a shortfall there (“三是保护资金不足”), and last a shortfall a demand names
+    (“同时解决农村电网容量不足的问题”). None: the draft gives no reason anywhere."""
+    for key, pattern in (("problem", _CAUSE_IN_PROBLEM), ("problem", _SHORTFALL), ("measures", _CAUSE_IN_PROBLEM),
+                         ("measures", _SHORTFALL)):
+        if quote := _cause_quote(getattr(draft, key), pattern=pattern):
+            return key, quote
     return None
 
 
@@ -141,17 +158,21 @@ def _part_findings(draft: DraftContent) -> list[Finding]:
         if not text:
             fix = {
                 "problem": "写明问题发生在哪里、涉及哪些人、有哪些数据和典型事例。",
-                "cause": "分析问题的成因：制度、标准、资金、职责或执行哪一环出了问题。",
+                "cause": "草稿各部分都没有谈到问题为什么发生。请分析问题的成因：制度、标准、资金、职责或执行哪一环出了问题。",
                 "measures": "分条写出措施，每条说明由谁、做什么、达到什么目标或时限。",
                 "legal_basis": "写明议案依据的法律名称和条款（如《中华人民共和国立法法》第十八条），并说明属于本级人大职权范围。",
                 "outline": "列出法律草案的章节结构或拟修改条款的要点；如本件只是请有关部门办理某项工作，不涉及制定或修改法律，"
                            "可改作建议提出。",
             }[key]
-            if key == "cause" and (quote := _cause_quote(draft.problem)):
-                # “三是运营经费主要靠村集体，难以持续”: the analysis is there, inside the problem
-                out.append(Finding("missing_part", SEVERITY_WARNING, "“原因分析”没有单列（成因写在“问题与现状”里）。",
-                                   f"问题部分已谈到成因（“{quote}”），"
-                                   "可加小标题“原因分析”单列一段，说明问题出在制度、标准、资金、职责还是执行环节。", key))
+            if key == "cause" and (stated := causes_stated(draft)):
+                # “三是运营经费主要靠村集体，难以持续”: the analysis is there, inside the problem (or a demand). Only a
+                # draft that gives no reason anywhere misses its cause analysis (a must-fix, below).
+                where, quote = stated
+                out.append(Finding("missing_part", SEVERITY_WARNING,
+                                   f"“原因分析”没有单列（成因写在“{PART_LABELS[where]}”里）。",
+                                   f"{'问题' if where == 'problem' else '具体建议'}部分已谈到成因（“{quote}”），"
+                                   "可加小标题“原因分析”单列一段，说明问题出在制度、标准、资金、职责还是执行环节。", key,
+                                   {"stated_in": where}))
                 continue
             out.append(Finding("missing_part", SEVERITY_ERROR, f"缺少“{label}”部分。", fix, key))
         elif len(text) < MIN_CHARS[key]:
@@ -189,7 +210,7 @@ def quality_findings(draft: DraftContent, congress_level: str | None = None, cha
     if len(items) > 1 and not is_numbered(draft.measures):
         out.append(Finding("measures_unnumbered", SEVERITY_INFO, "“具体建议”没有分条编号。",
                            "按“1. 2. 3.”分条，每条只写一件事，便于承办单位逐条答复。", "measures"))
-    out += _vague_findings(items, vague_items(draft.measures))
+    out += _vague_findings(items, vague_items(draft.measures), congress_level or draft.author_level)
     return out
 
 
@@ -204,11 +225,21 @@ _TITLE_TAIL = re.compile(r"(?:的?" + _KIND_MODIFIER + r"(?:建议|议案|提案
 _TITLE_SUBJECT = re.compile(r"(?:——|—|－－)(?=关于)|[，,]建议")
 
 
+# A spoken title (“关于我们村班车的事”): “……的事” and “我们村” do not go into “关于……的建议” as they are
+# (not “关于我们村班车的事的建议”).
+_SPOKEN_MATTER = re.compile(r"(?:的|这件|那件|这个|那个)(?:事情|事儿|事)$")
+_SPOKEN_PLACE = re.compile(r"(?:我们|咱们|俺们)(?=[村组镇乡县市区]|社区|小区)")
+
+
 def _title_core(title: str) -> str:
-    """The subject of a title, to be put in “关于……的建议”: no 关于 (or traditional 關於) before it, no kind after it."""
+    """The subject of a title, to be put in “关于……的建议”: no 关于 (or traditional 關於) before it, no kind after it.
+    A spoken “……的事” is the matter's 问题, and “我们村” is 我村."""
     *_, core = _TITLE_SUBJECT.split(title)
     core = re.sub(r"^(?:关于|關於|建议|建議)+", "", core)
-    return _TITLE_TAIL.sub("", core) or core
+    core = _TITLE_TAIL.sub("", core) or core
+    if (spoken := _SPOKEN_MATTER.sub("", core)) != core and len(spoken) >= 2:
+        core = spoken if spoken.endswith("问题") else spoken + "问题"
+    return _SPOKEN_PLACE.sub("我", core)
 
 
 def _title_findings(draft: DraftContent) -> list[Finding]:
@@ -240,14 +271,24 @@ NEARLY_ALL_VAGUE = 0.8
 NEARLY_ALL_MIN_ITEMS = 5
 VAGUE_QUOTE_CHARS = 30
 VAGUE_LISTED = 8  # quoted in the message; all of them are in the details
-_VAGUE_FIX = ("写明由哪个部门（谁）、采取什么具体行动（做什么）、达到什么目标或在什么期限内完成，"
-              "例如“建议市教育局于2026年底前出台……办法，将……纳入……”。")
+_VAGUE_FIX = "写明由哪个部门（谁）、采取什么具体行动（做什么）、达到什么目标或在什么期限内完成，例如“{example}”。"
+# The examples name a body of the draft's own level: a national draft is not told to write “建议市教育局……”.
+# (a demand's wording, an all-vague draft's)
+_LEVEL_EXAMPLES = {
+    "national": ("建议教育部于2026年底前出台……办法，将……纳入……", "建议住房和城乡建设部于2026年底前出台……标准，三年内完成……改造"),
+    "provincial": ("建议省教育厅于2026年底前出台……办法，将……纳入……", "建议省住房和城乡建设厅于2026年底前出台……办法，三年内完成全省……改造"),
+    "municipal": ("建议市教育局于2026年底前出台……办法，将……纳入……", "建议市住建局于2026年底前在城区新增公共停车泊位2000个"),
+    "county": ("建议县教育局于2026年底前出台……办法，将……纳入……", "建议县住建局于2026年底前在县城新增公共停车泊位500个"),
+    "township": ("建议镇人民政府于2026年底前制定……办法，将……纳入……", "建议镇人民政府于2026年汛期前完成……河段清淤"),
+}
 
 
-def _vague_findings(items: list[str], vague: list[tuple[str, str]]) -> list[Finding]:
-    """A must-fix when (nearly) all the demands are vague; the vague ones listed in one item, however many."""
+def _vague_findings(items: list[str], vague: list[tuple[str, str]], level: str | None = None) -> list[Finding]:
+    """A must-fix when (nearly) all the demands are vague; the vague ones listed in one item, however many.
+    ``level``: the draft's congress (national … township), for examples that fit it; a city's when unknown."""
     if not vague:
         return []
+    item_example, draft_example = _LEVEL_EXAMPLES.get(level or "", _LEVEL_EXAMPLES["municipal"])
     out = []
     n, k = len(items), len(vague)
     if k == n or (n >= NEARLY_ALL_MIN_ITEMS and k >= NEARLY_ALL_VAGUE * n):
@@ -255,7 +296,7 @@ def _vague_findings(items: list[str], vague: list[tuple[str, str]]) -> list[Find
         out.append(Finding(
             "vague_measures", SEVERITY_ERROR, f"“具体建议”{what}写明由谁、做什么、达到什么目标，承办单位无从答复。",
             "把措施写具体：每条写明由哪个部门、采取什么行动、在什么期限内达到什么目标，"
-            "例如“建议市住建局于2026年底前在城区新增公共停车泊位2000个”。", "measures", {"items": n, "vague": k},
+            f"例如“{draft_example}”。", "measures", {"items": n, "vague": k},
         ))
     if k == 1:
         [(item, phrase)] = vague
@@ -264,7 +305,7 @@ def _vague_findings(items: list[str], vague: list[tuple[str, str]]) -> list[Find
         quotes = "；".join(f"“{clip(item, VAGUE_QUOTE_CHARS)}”（{phrase}）" for item, phrase in vague[:VAGUE_LISTED])
         first = f"（列出前 {VAGUE_LISTED} 条）" if k > VAGUE_LISTED else ""
         message = f"措施只有原则性表述、缺少责任主体、具体行动或目标的有 {k} 条{first}：{quotes}。"
-    out.append(Finding("vague_measure", SEVERITY_WARNING, message, _VAGUE_FIX, "measures",
+    out.append(Finding("vague_measure", SEVERITY_WARNING, message, _VAGUE_FIX.format(example=item_example), "measures",
                        {"measures": [{"item": item, "phrase": phrase} for item, phrase in vague], "count": k}))
     return out
 
@@ -312,17 +353,41 @@ def news_copy_findings(draft: DraftContent) -> list[Finding]:
 
 
 def figure_findings(draft: DraftContent) -> list[Finding]:
-    """A change whose ends go the other way from its verb (“从15%下降到18%”): a slip the handling unit would
-    quote back."""
-    found = [(key, c) for key in ("problem", "cause", "measures", "outline") for c in contradictions(getattr(draft, key))]
-    if not found:
-        return []
-    quoted = "、".join(f"“{c.phrase}”" for _, c in found[:3])
-    return [Finding(
-        "figures", SEVERITY_WARNING, f"数字前后矛盾：{quoted}，写的是{found[0][1].direction}，前后两个数却不是这样。",
-        "核对这组数字（哪一个是起点、哪一个是现状或目标），改正后再提交。", found[0][0],
-        {"phrases": [c.phrase for _, c in found]},
-    )]
+    """A change whose ends go the other way from its verb (“从15%下降到18%”), a decrease of more than 100%, shares of
+    one whole over 100%, one thing counted twice with two numbers: slips the handling unit would quote back, after which
+    it trusts no figure of the draft."""
+    keys = ("problem", "cause", "measures", "outline")
+    out = []
+    found = [(key, c) for key in keys for c in contradictions(getattr(draft, key))]
+    if found:
+        quoted = "、".join(f"“{c.phrase}”" for _, c in found[:3])
+        out.append(Finding(
+            "figures", SEVERITY_WARNING, f"数字前后矛盾：{quoted}，写的是{found[0][1].direction}，前后两个数却不是这样。",
+            "核对这组数字（哪一个是起点、哪一个是现状或目标），改正后再提交。", found[0][0],
+            {"kind": "direction", "phrases": [c.phrase for _, c in found]},
+        ))
+    if falls := [(key, p) for key in keys for p in impossible_decreases(getattr(draft, key))]:
+        out.append(Finding(
+            "figures", SEVERITY_WARNING, f"数字不可能成立：“{falls[0][1]}”——数量、金额最多减少 100%（减到零）。",
+            "核对这个数：如果是从 A 减到 B，降幅为（A－B）÷A；如果是“下降了 1.3 倍”之类的说法，请改写为减少到原来的百分之几。",
+            falls[0][0], {"kind": "decrease_over_100", "phrases": [p for _, p in falls]},
+        ))
+    if shares := [(key, o) for key in keys for o in overfull_shares(getattr(draft, key))]:
+        key, o = shares[0]
+        out.append(Finding(
+            "figures", SEVERITY_WARNING, f"数字不可能成立：“{clip(o.phrase, 40)}”是互不重叠的几组，所占比例合计 {o.total:g}%，超过 100%。",
+            "核对各组的比例（或各组的范围是否写错），各组合计不应超过 100%。", key,
+            {"kind": "shares_over_100", "phrases": [x.phrase for _, x in shares], "total": o.total},
+        ))
+    text = "\n".join(getattr(draft, k) for k in keys)
+    if conflicts := count_conflicts(text):
+        c = conflicts[0]
+        out.append(Finding(
+            "figures", SEVERITY_WARNING, f"数字前后不一致：前面写“{c.first}”，后面写“{c.second}”。",
+            "核对同一事物的数量，全文统一；如果两处说的不是同一范围，请写明各自的范围。", "problem",
+            {"kind": "count_conflict", "pairs": [[x.first, x.second] for x in conflicts]},
+        ))
+    return out
 
 
 # One sentence pasted over and over (“…”×30) passes every length check; real drafts repeat a sentence at most
@@ -663,6 +728,46 @@ def as_petitioner(sentence: str) -> str:
     return _deputy_reporting().sub(lambda m: "□" * len(m.group(0)), sentence)
 
 
+# A company named in full (康乐家智慧养老科技有限公司), then by a short name (康乐家公司) or its product (“安居宝”):
+# ``firm_aliases`` finds them so that the demands about it read as about 该公司 (``not_suggestion.json``).
+_FULL_FIRM = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:股份有限公司|有限责任公司|集团有限公司|有限公司)")
+_SHORT_FIRM = re.compile(r"([\u4e00-\u9fff]{2,12})(?:公司|集团)(?!有限|股份)")
+# what may stand before a company's name in a run of characters (市民政局将|康乐家公司, 协助|康乐家公司)
+_BEFORE_NAME = "将把对向由与和给让在及为帮协支助持的从"
+_PRODUCT = re.compile(r"[”\"]?(?:自主)?(?:研发|生产|推出|开发|出品|打造|经营|销售)的[^“”，。；]{0,4}?“([^“”]{2,12})”")
+FIRM_REF = "该公司"
+
+
+def firm_aliases(text: str) -> list[tuple[str, str]]:
+    """(as written, read as) for a company the text names in full: its short name (康乐家公司 → 该公司) and its product
+    (“安居宝” → 该公司的产品), longest first. A short name must be part of the full name and no dictionary word: 物业公司
+    and 供电公司 are kinds of firm."""
+    fulls = [m.group(0)[:-4] for m in _FULL_FIRM.finditer(text)]  # the name without 有限公司
+    if not fulls:
+        return []
+    from retrieval.tokenize import in_dictionary
+
+    out: dict[str, str] = {}
+    for m in _SHORT_FIRM.finditer(text):
+        run = m.group(1)
+        names = [run[i:] for i in range(len(run) - 1) if any(run[i:] in f for f in fulls)]
+        name = names[0].lstrip(_BEFORE_NAME) if names else ""
+        if len(name) >= 2 and not in_dictionary(name):
+            out[m.group(0)[len(run) - len(name):]] = FIRM_REF
+    for full in fulls:
+        name = full.lstrip(_BEFORE_NAME)
+        for p in re.finditer(re.escape(name[-6:]) + r"(?:股份有限公司|有限责任公司|集团有限公司|有限公司)" + _PRODUCT.pattern, text):
+            out[f"“{p.group(1)}”"] = FIRM_REF + "的产品"
+            out.setdefault(p.group(1), FIRM_REF + "的产品")
+    return sorted(out.items(), key=lambda kv: -len(kv[0]))
+
+
+def _as_firm(sentence: str, aliases: list[tuple[str, str]]) -> str:
+    for alias, ref in aliases:
+        sentence = sentence.replace(alias, ref)
+    return sentence
+
+
 def _part_sentences(draft: DraftContent) -> list[tuple[str, str]]:
     """(part, sentence) in the order of ``draft.full_text()``, the title first."""
     keys = ["title", "problem", "cause", "measures"] + (["legal_basis", "outline"] if draft.is_bill else [])
@@ -680,6 +785,7 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
     hits: list[tuple[int, dict, list[tuple[str, str]]]] = []
     all_sents = _part_sentences(draft)
     titled = titled_names(draft.full_text())
+    firms = firm_aliases(draft.full_text())
     for order, cat in enumerate(load_data("not_suggestion.json")["categories"]):
         with_words = [w for w in cat.get("with", []) if w != "我"]
         alone = _alone_patterns(tuple(_alone_key(a) for a in cat.get("alone", ())))
@@ -687,7 +793,9 @@ def not_suggestion_findings(draft: DraftContent) -> list[Finding]:
         sents = [(k, s) for k, s in all_sents if k in cat["parts"]] if "parts" in cat else all_sents
         matched = []
         for part, s in sents:
-            if m := next((m for p, parts in alone if (not parts or part in parts) and (m := _alone_match(p, s, titled))), None):
+            # a company's short name or product read as the company itself (its patterns say 该公司)
+            read = _as_firm(s, firms) if firms and cat["code"] == "specific_enterprise" else s
+            if m := next((m for p, parts in alone if (not parts or part in parts) and (m := _alone_match(p, read, titled))), None):
                 matched.append((s, m.group(0)))  # “请求…督促县法院对李某家的案件重新审查”: anyone's case
                 continue
             trigger = next((w for w in cat["any"] if w in s), None)
@@ -779,12 +887,76 @@ def _local_bodies(measures: str) -> list[str] | None:
     return local if local and 2 * with_local >= len(items) else None
 
 
+# National bodies a demand is addressed to (“建议国务院、全国人大常委会修改……”, “建议工业和信息化部制定……”, “建议国家对……
+# 给予补贴”, “请乡人大主席团转交国务院办理”): after the word that asks, within a few characters. Not what a local body
+# is to seek or follow (“积极争取国家试点”, “按照国家有关规定”) nor national standards and rules (国家级, 国家标准).
+_ASKS = (r"(?:建议|请|由|要求|呼吁|恳请|提请|转交|转呈|转送|报送|报请|希望)[^，,。；;！？!?]{0,6}?"
+         r"(?<!按照)(?<!依照)(?<!根据)(?<!参照)(?<!遵照)(?<!落实)(?<!执行)(?<!争取)(?<!申请)(?<!对接)(?<!符合)(?<!结合)"
+         r"(?<![向按依从照])")
+_NATIONAL_NAMES = (r"国务院|党中央|中共中央|全国人大常委会|全国人民代表大会常务委员会|全国人大|全国人民代表大会|中央政府|中央财政"
+                   r"|国家(?!级|标准|规定|政策|法律|要求|层面的?要求)(?:[\u4e00-\u9fff]{1,8}?(?:总局|部|委|局|办|署)(?![门分]))?")
+_LOWER_LEVELS = {"township": "乡镇", "county": "县级", "municipal": "设区的市级"}
+_HIGHER_DEPUTIES = {"township": "县、市、省人大代表或全国人大代表", "county": "市、省人大代表或全国人大代表",
+                    "municipal": "省人大代表或全国人大代表"}
+_LAW_AMENDED = re.compile(r"(?:修改|修订|修正|废止)[^。；;，,]{0,6}《(?:中华人民共和国)?[^》]{1,30}法》")
+
+
+@lru_cache(maxsize=1)
+def _national_name() -> re.Pattern:
+    units = "|".join(sorted((u["name"] for u in load_data("units.json")["units"]), key=len, reverse=True))
+    # not a local office of the field (县生态环境部门, 教育部门)
+    return re.compile("(?<![省市县区镇乡州旗盟])(?:" + _NATIONAL_NAMES + "|" + units + ")(?![门分])")
+
+
+@lru_cache(maxsize=1)
+def _national_addressee() -> re.Pattern:
+    return re.compile(_ASKS + "(" + _national_name().pattern + ")")
+
+
+def _above_level_findings(draft: DraftContent, level: str) -> list[Finding]:
+    """A township, county or city deputy's suggestion whose demands ask national bodies to act (a 乡人大代表 asking
+    国务院 and 全国人大常委会 to amend the road traffic law, and the 乡人大主席团 to pass it to 国务院): that congress
+    hands its deputies' suggestions to its own government and bodies, and cannot refer them to 国务院. A warning: the
+    concern is real, but the deputy should turn it into what the township (or county) can do, or pass it to deputies
+    of the congress that can take it up."""
+    found: list[tuple[list[str], str]] = []
+    for s in sentences(draft.measures):
+        if m := _national_addressee().search(s):
+            # the bodies listed with the first (“国务院、全国人大常委会修改……”), to the end of its clause
+            end = next((x.start() for x in _CLAUSE_MARK.finditer(s, m.end())), len(s))
+            found.append(([x.group(0) for x in _national_name().finditer(s, m.start(1), end)], strip_item_mark(s)))
+    if not found:
+        return []
+    word = _LOWER_LEVELS[level]
+    named = list(dict.fromkeys(b for bs, _ in found for b in bs))
+    bodies = "、".join(b for b in named if b != "国家") or "国家有关部门"
+    if level == "township":
+        handled = "由乡镇人民代表大会主席团交乡镇人民政府等有关单位办理，不能转交国务院、全国人大常委会等国家机关"
+        local = "如由乡镇人民政府组织排查、宣传和整治，或请县里有关部门在本地落实"
+    else:
+        handled = "由本级人大常委会交本级人民政府及其部门等有关单位办理，国务院及其部门、全国人大常委会不是本级交办的对象"
+        local = "如本地的管理办法、专项整治和资金安排"
+    law = ("国家法律由全国人民代表大会及其常务委员会修改（国务院可以提出法律案，但不能修改法律）。"
+           if any(_LAW_AMENDED.search(s) for _, s in found) else "")
+    return [Finding(
+        "above_level", SEVERITY_WARNING,
+        f"本件是{word}人大代表的建议，{handled}；但具体建议是请{clip(bodies, 40)}办理（“{clip(found[0][1], 40)}”）。",
+        f"请把建议改为本{'乡镇' if level == 'township' else '级'}能够办理的措施（{local}）。{law}需要修改国家法律、"
+        f"制定国家标准或国家政策的，可以把情况和意见反映给上级人大代表（{_HIGHER_DEPUTIES[level]}），由他们提出建议或议案。",
+        "measures", {"bodies": named, "level": level},
+    )]
+
+
 def level_findings(draft: DraftContent, congress_level: str | None = None) -> list[Finding]:
     """A suggestion raised at the national or provincial congress whose demands only name county, township or
-    village bodies (修复某条路的路灯): a matter the county can settle, better raised there."""
+    village bodies (修复某条路的路灯): a matter the county can settle, better raised there. One raised at a township,
+    county or city congress that asks national bodies to act: beyond what that congress can refer
+    (``_above_level_findings``)."""
     if draft.is_bill:
         return []
     congress_level = congress_level or draft.author_level  # the bot knows the deputy; a draft may say it itself
+    if congress_level in _LOWER_LEVELS:
+        return _above_level_findings(draft, congress_level)
     high = (congress_level in _HIGH_LEVELS if congress_level
             else bool(_RAISED_HIGH.search(_BOOK_TITLE.sub("□", draft.full_text()))))
     local = _local_bodies(draft.measures) if high else None

@@ -81,6 +81,11 @@ def assignee(recommendation: dict) -> str:
     return recommendation.get("local") or recommendation["name"]
 
 
+def _check_move(row: SuggestionRow, to: str) -> None:
+    if to not in TRANSITIONS[row.status]:
+        raise StatusError(f"当前状态为“{row.status}”，不能变更为“{to}”。")
+
+
 @dataclass
 class OverdueItem:
     suggestion_id: int
@@ -165,8 +170,7 @@ class StatusService:
 
     async def _move(self, s: AsyncSession, row: SuggestionRow, to: str, actor: str, note: str, now: datetime,
                     notify: str) -> None:
-        if to not in TRANSITIONS[row.status]:
-            raise StatusError(f"当前状态为“{row.status}”，不能变更为“{to}”。")
+        _check_move(row, to)
         await repo.add_status_event(s, StatusEventRow(
             suggestion_id=row.id, from_status=row.status, to_status=to, actor=actor, note=note, at=now))
         row.status = to
@@ -216,11 +220,12 @@ class StatusService:
 
     async def record_reply(self, suggestion_id: int, reply: str, *, actor: str, now: datetime | None = None) -> None:
         reply = (reply or "").strip()
-        if len(reply) < 10:
-            raise StatusError("答复内容过短，请录入承办单位的答复全文或要点。")
         now = now or self.clock()
         async with self.sm.begin() as s:
-            row = await self._get(s, suggestion_id)
+            row = await self._get(s, suggestion_id)  # an unknown number or status is named before the reply's length
+            _check_move(row, STATUS_ANSWERED)
+            if len(reply) < 10:
+                raise StatusError("答复内容过短，请录入承办单位的答复全文或要点。")
             text = f"您的{row.kind}{book_title(row.title)}已收到答复，请查看并评价（满意/基本满意/不满意）。"
             await self._move(s, row, STATUS_ANSWERED, actor, reply[:200], now, text)
             row.reply, row.answered_at = reply, now

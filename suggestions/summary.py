@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from suggestions.text import GENERIC_TITLE, measure_items, sentences, strip_item_mark
+from suggestions.text import GENERIC_TITLE, clip, measure_items, sentences, strip_item_mark
 from suggestions.types import DraftContent
 from suggestions.vocab import concrete_verbs, has_actor, vague_count
 
@@ -58,12 +58,15 @@ def _score(sentence: str) -> float:
 
 
 def _trim(sentence: str, room: int) -> str:
-    """Cut at a clause boundary (，；) so the demand stays readable."""
+    """Cut at a clause boundary (，；) so the demand stays readable; failing one (a dictated draft without
+    punctuation), between two words, marked “……” (not “……把燃气管道更新改造纳入老旧小区改。”)."""
     if len(sentence) <= room:
         return sentence
     cut = sentence[:room]
     pos = max(cut.rfind("，"), cut.rfind("；"), cut.rfind(","))
-    return (cut[:pos] if pos >= room // 3 else cut[: room - 1]) + "。"
+    if pos >= room // 3:
+        return cut[:pos] + "。"
+    return clip(sentence, room - 2)
 
 
 def summarize(draft: DraftContent, max_chars: int = MAX_CHARS) -> str:

@@ -189,8 +189,14 @@ _DEMANDS_OPEN = re.compile(r"^(?:为此|对此|因此|据此|鉴于此|综上)?[
 _CAUSE = re.compile(r"原因|根源|成因|究其|^(?:由于|因为|主要是)")
 
 
-# "……，为此建议：1.……" inside a sentence: the demands start at the clause that announces them.
-_DEMANDS_CLAUSE = re.compile(r"(?:为此|对此|因此|据此|特此|现)?(?:提出)?(?:如下|以下|几点)?建议(?:如下)?[：:]")
+# "……，为此建议：1.……" inside a sentence: the demands start at the clause that announces them. A deputy writing as
+# they speak announces them in the first person (“我的意思就是：一、请镇政府……”, “我们的要求是：”).
+_DEMANDS_CLAUSE = re.compile(r"(?:为此|对此|因此|据此|特此|现)?(?:提出)?(?:如下|以下|几点)?建议(?:如下)?[：:]"
+                             r"|(?:我们|俺们|我|俺)的?(?:意思|想法|要求|诉求|请求|希望|愿望|办法)(?:就|也|主要)?(?:是|有|如下)?[：:]")
+# A dictated draft without any punctuation (“……有的一年也不来一次建议市住建局牵头对……”): its demands start at the
+# 建议 that names who is to act.
+_DEMANDS_RUN_ON = re.compile(r"(?<=[\u4e00-\u9fff])(?:为此|因此)?建议(?=[由请市县省区镇乡国各有相政全])")
+_ANY_MARK = re.compile(r"[，,。；;：:！？!?、]")
 
 
 _DEMANDS_AFTER_COMMA = re.compile(
@@ -209,6 +215,8 @@ def split_unstructured(text: str) -> tuple[str, str, str]:
     if at is None and len([x for x in sents if x.strip()]) == 1 and (comma := _DEMANDS_AFTER_COMMA.search(text)):
         # a one-sentence draft (“城区停车难，建议多建停车场。”): what comes before the demand is the problem
         return text[:comma.start()].strip(), "", text[comma.end():].strip()
+    if at is None and not _ANY_MARK.search(text) and (run_on := _DEMANDS_RUN_ON.search(text)):
+        return text[:run_on.start()].strip(), "", text[run_on.start():].strip()
     if at is None:
         return text, "", ""
     before = _clauses(text[:at])
@@ -230,6 +238,27 @@ def _heading_marks(text: str) -> list[re.Match]:
             marks.append(m)
             taken.append((m.start(), m.end()))
     return sorted(marks, key=lambda m: m.start())
+
+
+# A numbered line that opens a new subject (“二、关于高校毕业生就业”): in a draft with one 建议 per subject.
+_NEXT_TOPIC = re.compile(r"(?m)^[ \t　]*[一二三四五六七八九十]+[、.．][ \t　]*关于[^\n。；;：:]{2,30}$")
+# A paragraph of the problem that states why (“原因主要有：一是……”, “问题的根源在于……”, “究其原因，……”,
+# “造成这一问题的原因是……”): the cause analysis, written without its heading.
+_CAUSE_OPENER = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]\s*)?(?:(?:产生|造成|出现|形成|导致)?(?:这些|上述|以上|这一|这个|该|此类|这类)?"
+    r"(?:问题|现象|状况|情况|局面)?的?(?:主要|根本|深层次?|直接)?(?:原因|根源|成因)(?:主要|在于|是|有|如下|[:：，,])"
+    r"|究其(?:原因|根源)|之所以)")
+
+
+def _cause_out_of_problem(draft: DraftContent) -> None:
+    """No 原因分析 heading, but a later paragraph of the problem opens as one (“原因主要有：……”): that paragraph and
+    the rest of the problem are the cause analysis. Not the problem's first paragraph: the problem must keep one."""
+    lines = draft.problem.split("\n")
+    at = next((i for i, ln in enumerate(lines) if i > 0 and ln.strip() and _CAUSE_OPENER.match(ln.strip())), None)
+    if at is None or not "\n".join(lines[:at]).strip():
+        return
+    draft.problem = "\n".join(lines[:at]).strip()
+    draft.cause = "\n".join(lines[at:]).strip()
 
 
 def _demands_out_of_last_part(draft: DraftContent) -> None:
@@ -371,10 +400,21 @@ def _is_title_line(line: str) -> bool:
     return bool(_TITLE_SHAPE.search(_EMOJI.sub("", line).strip())) or not _chat_signals(line)
 
 
+# The author's line without a field name: “县人大代表 钱大海（东湖镇）”, “市人大代表 郑永福”. Only a short line that is
+# the congress, the name and at most a bracket: a sentence about deputies (“人大代表要……”) has more after the name.
+_AUTHOR_HEAD = (r"[^，。；;：:\s]{0,24}?(?:人大代表|人民代表大会代表)[ 　]*[\u4e00-\u9fff·]{2,5}"
+                r"(?:[ 　]*[（(][^（）()\n]{0,24}[）)])?")
+_AUTHOR_LINE = re.compile(_AUTHOR_HEAD + r"$")
+# The same line run into the body (a draft dictated or pasted without line breaks): “市人大代表 冯建华 去年以来……”
+_AUTHOR_PREFIX = re.compile(r"^(" + _AUTHOR_HEAD + r")[ 　]+(?=\S)")
+
+
 def _edge_lines(lines: list[str]) -> tuple[int, int]:
     """How many lines at the top and at the bottom are chat, the author's header or blank."""
     def extra(line: str) -> bool:
-        return not line.strip() or is_chat_line(line) or bool(_META_LINE.match(line.strip()))
+        line = line.strip()
+        return (not line or is_chat_line(line) or bool(_META_LINE.match(line))
+                or (len(line) <= HEADER_LINE_CHARS and bool(_AUTHOR_LINE.match(line))))
 
     top = 0
     while top < len(lines) and extra(lines[top]):
@@ -448,6 +488,10 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
     top, bottom = _edge_lines(lines)
     edges = lines[:top] + lines[len(lines) - bottom:]
     body_lines = lines[top: len(lines) - bottom]
+    if body_lines and (head := _AUTHOR_PREFIX.match(body_lines[0].strip())):
+        # the author's line run into the first line of the body: a header, not the problem's first words
+        edges.append(head.group(1))
+        body_lines[0] = body_lines[0].strip()[head.end():]
     stated = [ln.strip() for ln in body_lines if _COSIGN_LINE.match(ln.strip())]
     rest = "\n".join(ln for ln in body_lines if not _COSIGN_LINE.match(ln.strip())).strip()
     # the header around the draft; a short line at the top (“第十四届全国人民代表大会第四次会议代表建议”); the author
@@ -461,9 +505,16 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
     else:
         pre = rest[: marks[0].start()].strip()
         chunks: dict[str, list[str]] = {}
-        for m, nxt in zip(marks, marks[1:] + [None]):
+        fields = [_field_of(m.group(1)) for m in marks]
+        for k, (m, nxt) in enumerate(zip(marks, marks[1:] + [None])):
             body = rest[m.end(): nxt.start() if nxt else len(rest)].strip()
-            chunks.setdefault(_field_of(m.group(1)), []).append(body)
+            field = fields[k]
+            if field == "measures" and "measures" in fields[k + 1:] and (topic := _NEXT_TOPIC.search(body)):
+                # a draft on two subjects, each with its own 建议: the next subject's heading and account (“二、关于
+                # 高校毕业生就业\n今年我市……”) come before its own 建议, and are its problem, not this part's demands
+                chunks.setdefault("problem", []).append(body[topic.start():].strip())
+                body = body[:topic.start()].strip()
+            chunks.setdefault(field, []).append(body)
         if pre:
             chunks.setdefault("problem", []).insert(0, pre)
         for name, bodies in chunks.items():
@@ -476,6 +527,8 @@ def parse_draft_text(text: str, kind: str | None = None) -> DraftContent:
                 setattr(draft, name, joined)
         if not draft.measures:
             _demands_out_of_last_part(draft)
+    if not draft.cause:
+        _cause_out_of_problem(draft)
     _header_cosigners(draft, edges, stated)
     if kind:
         draft.kind = kind

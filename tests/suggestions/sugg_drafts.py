@@ -66,3 +66,16 @@ BILL = DraftContent(
             "第六章 上级国家机关的职责：明确财政转移支付和干部培养的具体义务。",
     cosponsors=["代表团：某某代表团"],
 )
+
+
+def one_measure_draft(title: str, problem: str, cause: str, measure: str) -> str:
+    """A pasted draft (title, problem, cause, one numbered measure) as a deputy types it."""
+    return f"{title}\n\n{problem}\n\n{cause}\n\n建议：\n1. {measure}"
+
+
+def refusal_categories(text: str) -> set[str]:
+    """The not-a-suggestion categories (own_claim, specific_enterprise…) the self-check finds in a pasted draft."""
+    from suggestions.selfcheck import not_suggestion_findings
+    from suggestions.text import parse_draft_text
+
+    return {f.details["category"] for f in not_suggestion_findings(parse_draft_text(text))}

@@ -9,6 +9,7 @@ import pytest
 
 from suggestions.figures import contradictions
 from suggestions.selfcheck import check, not_suggestion_findings, unpunctuated
+from sugg_drafts import one_measure_draft, refusal_categories
 from suggestions.text import GENERIC_TITLE, parse_draft_text
 from suggestions.types import SEVERITY_ERROR, SEVERITY_WARNING, DraftContent
 
@@ -24,12 +25,9 @@ COMPANY = """关于帮助宁夏某某新材料有限公司解决融资困难的�
 3. 对该公司2025年应缴税款予以缓缴。"""
 
 
-def _categories(text: str) -> set[str]:
-    return {f.details["category"] for f in not_suggestion_findings(parse_draft_text(text))}
-
 
 def test_money_for_one_named_company_is_not_a_suggestion():
-    assert "specific_enterprise" in _categories(COMPANY)
+    assert "specific_enterprise" in refusal_categories(COMPANY)
 
 
 @pytest.mark.parametrize("measure", [
@@ -38,8 +36,8 @@ def test_money_for_one_named_company_is_not_a_suggestion():
     "县自然资源局在年度建设用地指标中为该公司安排50亩工业用地。",
 ])
 def test_a_designation_an_exclusive_project_or_land_for_one_company_is_not_a_suggestion(measure):
-    text = f"关于支持枸杞产业做大做强的建议\n\n烘干能力不足，鲜果损耗率在15%以上。\n\n原因是龙头企业带动弱。\n\n建议：\n1. {measure}"
-    assert "specific_enterprise" in _categories(text)
+    text = one_measure_draft("关于支持枸杞产业做大做强的建议", "烘干能力不足，鲜果损耗率在15%以上。", "原因是龙头企业带动弱。", measure)
+    assert "specific_enterprise" in refusal_categories(text)
 
 
 @pytest.mark.parametrize("measure", [
@@ -49,8 +47,8 @@ def test_a_designation_an_exclusive_project_or_land_for_one_company_is_not_a_sug
     "建议对年营业收入500万元以下的小微企业贷款予以展期，不抽贷、不断贷。",
 ])
 def test_a_company_acting_or_a_kind_of_firm_is_no_specific_enterprise(measure):
-    text = f"关于改善农村供电的建议\n\n山区供电不稳定，停电频繁。\n\n原因是电网老化。\n\n建议：\n1. {measure}"
-    assert "specific_enterprise" not in _categories(text)
+    text = one_measure_draft("关于改善农村供电的建议", "山区供电不稳定，停电频繁。", "原因是电网老化。", measure)
+    assert "specific_enterprise" not in refusal_categories(text)
 
 
 # -- figures that contradict themselves ------------------------------------------------------------------------------

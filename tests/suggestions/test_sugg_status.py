@@ -79,6 +79,11 @@ async def test_override_recorded_and_invalid_transitions(sm, clock):
         await st.evaluate(sid, AUTHOR, "满意")
     with pytest.raises(StatusError, match="找不到"):
         await st.start(9999, actor="x")
+    # round 13: “/reply 99 短” complained about the reply's length before saying there is no item 99
+    with pytest.raises(StatusError, match="找不到"):
+        await st.record_reply(9999, "短", actor="staff")
+    with pytest.raises(StatusError, match="不能变更"):
+        await st.record_reply(await new_suggestion(sm, clock), "短", actor="staff")
 
 
 async def test_evaluation_rules_and_rehandle(sm, clock):
