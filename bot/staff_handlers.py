@@ -42,6 +42,24 @@ _SAVE_AS_DOCX = (".doc", ".wps", ".rtf", ".odt")  # word processors save these a
 _LAW_DRAFT_NAME = re.compile(r"草案|征求意见稿|送审稿|修改稿|修订稿")
 
 
+_COMMITTEE = re.compile(r"(委员会|委)$")
+
+
+def _invite_affiliations(words: list[str]) -> tuple[str | None, list[str], list[str]]:
+    """The words after an invitee's name: (delegation, committees, words that are neither).
+
+    A word ending in 代表团 is the delegation; one ending in 委员会 / 委 a committee (“财经委”); with no 代表团
+    word, the first other word is the delegation (“/invite 代表 张三 宁夏”). Anything further is reported, not
+    guessed: a county typed before the delegation had become the delegation."""
+    words = [w for raw in words if (w := re.sub(r"^(代表团|委员会)[:：]", "", raw))]
+    named = [w for w in words if w.endswith("代表团")]
+    committees = [w for w in words if _COMMITTEE.search(w) and w not in named]
+    rest = [w for w in words if w not in named and w not in committees]
+    if not named and rest:
+        named, rest = rest[:1], rest[1:]
+    return (named[0] if named else None), committees, named[1:] + rest
+
+
 class StaffHandlers:
     def __init__(self, deps: BotDeps) -> None:
         self.deps = deps
@@ -110,9 +128,13 @@ class StaffHandlers:
         if role is Role.ADMIN and user.role is not Role.ADMIN:
             await update.effective_message.reply_text(texts.ADMIN_ONLY)
             return
-        name, delegation = args[1], (args[2] if len(args) > 2 else None)
-        # words after the delegation are its holder's committees (“/invite 代表 孙丽 宁夏代表团 财经委”: dropped before)
-        committees = [c for w in args[3:] if (c := re.sub(r"^委员会[:：]", "", w))]
+        name = args[1]
+        delegation, committees, unknown = _invite_affiliations(args[2:])
+        if unknown:  # “/invite 代表 马建国 同心县 宁夏代表团” stored 同心县 as the delegation
+            example = " ".join(["/invite", args[0], name, *([delegation] if delegation else []), *committees])
+            await update.effective_message.reply_text(texts.INVITE_UNKNOWN_WORDS.format(
+                words="、".join(unknown), example=example))
+            return
         code, _inv = await self.core.access.create_invitation(
             name=name, role=role, delegation=delegation, committees=committees, ttl=self.deps.invite_ttl,
             created_by=f"user:{user.id}",

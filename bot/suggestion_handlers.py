@@ -169,7 +169,7 @@ class SuggestionHandlers:
         if action == "skip":
             await send(update, v.prompt_pages(p, [e(t.CANNOT_SKIP.format(label=p.label)), ""]), v.prompt_keyboard(p))
             return
-        if looks_like_question(text, p.step) and whole_draft(text, p.kind) is None:
+        if looks_like_question(text, p.step) and await asyncio.to_thread(whole_draft, text, p.kind) is None:
             title = (await self.drafts.content(p.draft_id, author_of(user))).title
             if clearly_question(text, title):
                 await self._ask_question(update, user, text)
@@ -239,7 +239,7 @@ class SuggestionHandlers:
         text = await self._read_document(update, context, doc.file_id, name)
         if text is None:
             return
-        parts = whole_draft(text, p.kind) if p.step in _BODY_STEPS else None
+        parts = await asyncio.to_thread(whole_draft, text, p.kind) if p.step in _BODY_STEPS else None
         content = await self.drafts.content(p.draft_id, author_of(user))
         has_text = bool(content.title) or any(getattr(content, k) for k in _BODY_STEPS if k != "title")
         if parts is not None and not has_text:
@@ -282,7 +282,7 @@ class SuggestionHandlers:
         a question, or refused as too long: it is held, and the deputy chooses 存为草稿并自检 or 这是提问."""
         first = text.strip().splitlines()[0].strip() if text.strip() else ""
         kind = KIND_BILL if first.endswith("议案") else KIND_SUGGESTION
-        parts = whole_draft(text, kind)
+        parts = await asyncio.to_thread(whole_draft, text, kind)  # ~20 ms on a 3,500-character paste
         if not parts or ("title" not in parts and len(text) < _PASTED_UNTITLED_CHARS):
             return False
         token = await self.svc.hold_pasted(user, text, kind)
@@ -344,7 +344,7 @@ class SuggestionHandlers:
         text = await self._read_document(update, context, held["file_id"], name)
         if text is None:
             return
-        parts = whole_draft(text, where.kind) if where.step in _BODY_STEPS else None
+        parts = await asyncio.to_thread(whole_draft, text, where.kind) if where.step in _BODY_STEPS else None
         if choice == "u":
             await self._answer(update, user, where, text)
         elif choice == "r" and parts is not None:

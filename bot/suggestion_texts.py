@@ -90,6 +90,7 @@ SUBMITTED = "✅ 已提交，编号 {id}。\n摘要：{summary}\n交办、答复
 MINE_EMPTY = "您还没有提交过建议或议案。发送 /suggest 开始起草。"
 MINE_HEAD = "<b>我提交的建议和议案</b>"
 MINE_LINE = "{id}. 《{title}》 {kind}｜{status}｜提交 {day}"
+MINE_EVAL_BUTTON = "第{id}件：{evaluation}"
 MINE_UNITS = "    承办：{units}"
 MINE_DUE = "    答复期限：{day}{overdue}"
 MINE_OVERDUE = "（已逾期）"

@@ -275,7 +275,10 @@ def my_suggestions(views: Sequence[StatusView]) -> tuple[list[str], InlineKeyboa
             lines.append(t.MINE_EVAL.format(evaluation=v.evaluation))
         blocks.append(e("\n".join(lines)))
         if v.status == STATUS_ANSWERED and len(rows) < 5:
-            rows.append([(f"{v.suggestion_id} {x}", cb("v", v.suggestion_id, i)) for i, x in enumerate(EVALUATIONS)])
+            rows.append([(t.MINE_EVAL_BUTTON.format(id=v.suggestion_id, evaluation=x), cb("v", v.suggestion_id, i))
+                         for i, x in enumerate(EVALUATIONS)])
+    if len(rows) == 1:  # one answered item: its buttons need no number (“2 满意” read as a count)
+        rows = [[(x, data) for x, (_, data) in zip(EVALUATIONS, rows[0])]]
     return paginate(blocks), (_kb(rows) if rows else None)
 
 

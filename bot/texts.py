@@ -132,6 +132,8 @@ INVITE_USAGE = ("用法：/invite 角色 姓名 [代表团] [专门委员会…]
                 "例如：/invite 代表 张三 宁夏代表团 财政经济委员会")
 INVITE_DONE = ("邀请码：<code>{code}</code>\n姓名：{name}，身份：{role}，{hours} 小时内有效，仅能使用一次。\n"
                "请让对方向机器人发送：<code>/start {code}</code>")
+INVITE_UNKNOWN_WORDS = ("没有生成邀请码：“{words}”既不是代表团（写作“××代表团”），也不是专门委员会（写作“××委员会”）。"
+                        "邀请码只记录姓名、代表团和专门委员会，请去掉这些词后重发，例如：{example}")
 USERS_EMPTY = "还没有注册用户。"
 SUSPEND_USAGE = "用法：/suspend 用户编号（用 /users 查看编号）"
 SETROLE_USAGE = "用法：/setrole 用户编号 角色（代表、工作人员 或 管理员），例如：/setrole 3 工作人员"

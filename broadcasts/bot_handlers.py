@@ -284,7 +284,9 @@ class BroadcastHandlers(HandlerBase):
             async with self.db.session() as s:
                 if not args:
                     items = await service.list_recent(s)
-                    lines = [f"#{b.id} [{service.state_label(b.state)}] {list_title(b.text)}" for b in items] \
+                    lines = [f"#{b.id} [{service.state_label(b.state)}"
+                             + (f" {beijing_time(b.scheduled_at)}" if b.state == BroadcastState.SCHEDULED.value else "")
+                             + f"] {list_title(b.text)}" for b in items] \
                         or ["还没有发送过通知。"]
                     await update.effective_message.reply_text("最近的通知（/bcreport 编号 查看详情）：\n" + "\n".join(lines))
                     return
@@ -330,6 +332,9 @@ def report_text(rep: service.DeliveryReport, rs: service.ReadStatus) -> str:
     """/bcreport N: the delivery report with the read receipts merged in (each number said once): the report's
     "已阅 x/y" line becomes "已阅 x 人，未阅 z 人", and the unread names follow at the end."""
     lines = [line for line in rep.render().split("\n") if not line.startswith("已阅 ")]
+    if rep.state == BroadcastState.SCHEDULED.value and rep.scheduled_at:  # “待发送 30” alone read as stuck
+        lines.insert(1, f"定时于 {beijing_time(rep.scheduled_at)}（北京时间）发送，尚未开始；"
+                        f"/bccancel {rep.broadcast_id} 可取消")
     if rs.delivered:
         lines.insert(2, f"已阅 {rs.read} 人，未阅 {len(rs.unread)} 人")
         names = rs.render().split("\n")[1:]

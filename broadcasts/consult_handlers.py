@@ -232,7 +232,7 @@ class ConsultationHandlers(HandlerBase):
         button (speech recognition and a question typed into the wrong place must not reach the record)."""
         user, pending = await self._awaited(update, context)
         if not pending:
-            await self._opinion_without_button(update)
+            await self._opinion_without_button(update, context)
             return
         msg = update.effective_message
         if msg.text and msg.text.startswith("/") and msg.text.strip() != "/cancel":
@@ -265,10 +265,11 @@ class ConsultationHandlers(HandlerBase):
         pending = await OPINION.get(self.deps.core.state, res.user, context.user_data)
         return (res.user, pending) if pending else (None, None)
 
-    async def _opinion_without_button(self, update: Update) -> None:
+    async def _opinion_without_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An opinion typed without choosing an article first (“我对养老条例草案第四条有意见：…”) would be searched
         as a question and answered with unrelated sources: when the deputy has a consultation open, show the way
-        to give it instead (nothing is saved from here: which draft and which article is the deputy's choice)."""
+        to give it instead. With one draft open the text is held (the article it names, else the whole draft) and
+        one press submits it; nothing is saved without that press."""
         msg = update.effective_message
         text = msg.text or ""
         if not text or text.startswith("/") or text.rstrip().endswith(("？", "?")) or not cons.reads_as_opinion(text):
@@ -279,8 +280,13 @@ class ConsultationHandlers(HandlerBase):
             return  # refused once, by the question handler that comes next
         async with self.db.session() as s:
             open_now = await cons.open_for(s, res.user.id)
+            art = await cons.named_article(s, open_now[0].id, text) if len(open_now) == 1 else None
         if not open_now:
             return
+        if len(open_now) == 1:  # one draft open: keep the text and let one press submit it (it had to be retyped)
+            await self._hold_opinion(update, context, res.user, open_now[0].id, art.id if art else None, text, "text",
+                                     typed_without_button=True)
+            raise ApplicationHandlerStop
         titles = "、".join(f"《{c.title}》" for c in open_now[:3])
         await msg.reply_text(
             f"您是在对{titles}提意见吗？请点击下方按钮，选择章节和条文后再发送意见，意见才会被记录。"
@@ -336,7 +342,8 @@ class ConsultationHandlers(HandlerBase):
         await self._hold_opinion(update, context, user, cid, aid, heard.text, "voice", status=status)
 
     async def _hold_opinion(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user, cid: int,
-                            aid: int | None, text: str, kind: str, status=None) -> None:
+                            aid: int | None, text: str, kind: str, status=None,
+                            typed_without_button: bool = False) -> None:
         """Keep the opinion aside (chat_state) and show it with the buttons that decide: a voice note's
         recognised text with 确认提交 / 重新说 / 改为文字, a question-like text with 作为意见提交 / 这是提问."""
         say = status.edit_text if status is not None else update.effective_message.reply_text
@@ -360,8 +367,12 @@ class ConsultationHandlers(HandlerBase):
                 rows.append([("这是提问", f"cf:qa:{token}")])
         else:
             short = text if len(text) <= 60 else text[:60] + "…"
-            body = f"“{short}”\n这看起来像是一个提问。要把它作为对{target}的意见提交，还是作为提问由助手回答？"
+            body = (f"“{short}”\n要把这段话作为对{target}的意见提交吗？（尚未提交，点“作为意见提交”后才记录；"
+                    "要对其他条文提意见，请点“选择条文”。）" if typed_without_button else
+                    f"“{short}”\n这看起来像是一个提问。要把它作为对{target}的意见提交，还是作为提问由助手回答？")
             rows = [[("作为意见提交", f"cf:ok:{token}"), ("这是提问", f"cf:qa:{token}")]]
+            if typed_without_button:
+                rows.append([("选择条文", f"cs:{cid}")])
         await say(body, reply_markup=keyboard(rows))
 
     async def held_cb(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

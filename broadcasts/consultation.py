@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from corpus.numbers import int_to_cn, parse_cn_int
 from storage.clock import utcnow
 from storage.models import User
 
@@ -173,6 +174,20 @@ def reads_as_opinion(text: str) -> bool:
 
     head = re.split(r"[：:]", text, maxsplit=1)[0]  # “我对草案第三条有意见：应写明由哪个部门管理” asks nothing
     return bool(_OPINION.search(head) and _DRAFT_WORD.search(head)) and not looks_like_question(head, "problem")
+
+
+_ARTICLE = re.compile(r"第([一二三四五六七八九十百零〇两\d]+)条")
+
+
+async def named_article(s: AsyncSession, consultation_id: int, text: str) -> DraftArticle | None:
+    """The draft article an opinion's lead names (“我对草案第五条有意见：…”, “第5条”), if the draft has it."""
+    m = _ARTICLE.search(re.split(r"[：:]", text, maxsplit=1)[0])
+    n = m and (int(m.group(1)) if m.group(1).isdigit() else parse_cn_int(m.group(1)))
+    if not n:
+        return None
+    return await s.scalar(select(DraftArticle).where(
+        DraftArticle.consultation_id == consultation_id, DraftArticle.locator == f"第{int_to_cn(n)}条")
+        .order_by(DraftArticle.ordinal).limit(1))
 
 
 def check_opinion_text(text: str | None) -> str:

@@ -48,6 +48,7 @@ class DeliveryReport:
     cancelled: int = 0
     read: int = 0
     failures: dict[str, int] = field(default_factory=dict)
+    scheduled_at: datetime | None = None  # a scheduled broadcast's due time (UTC), said in /bcreport
 
     @property
     def done(self) -> int:
@@ -234,7 +235,7 @@ async def cancel(s: AsyncSession, broadcast_id: int, now: datetime | None = None
 
 async def report(s: AsyncSession, broadcast_id: int) -> DeliveryReport:
     b = await _get(s, broadcast_id)
-    r = DeliveryReport(b.id, b.state)
+    r = DeliveryReport(b.id, b.state, scheduled_at=b.scheduled_at)
     rows = (await s.execute(select(OutboxMessage.state, func.count()).where(OutboxMessage.broadcast_id == b.id)
                             .group_by(OutboxMessage.state))).all()
     for state, n in rows:

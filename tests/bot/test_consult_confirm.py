@@ -15,7 +15,7 @@ from botharness import feed, register
 from storage.models import Role
 
 from broadcasts import consultation as cons
-from broadcasts.models import Consultation, Opinion
+from broadcasts.models import Consultation, DraftArticle, Opinion
 
 STAFF, NX = 730, 731
 
@@ -132,16 +132,27 @@ async def test_question_unrelated_to_the_draft_gets_no_draft_articles(app, core,
     assert not any("相关条文" in t for t in tg.texts())
 
 
-async def test_opinion_typed_without_choosing_an_article_shows_the_way(app, core, tg, upd):
-    """“我对…草案第三条有意见：…” with no article chosen was searched as a question (unrelated sources)."""
+async def test_opinion_typed_without_choosing_an_article_is_held_for_one_press(app, core, tg, upd):
+    """“我对…草案第三条有意见：…” with no article chosen was searched as a question (unrelated sources), then
+    (round 13) had to be typed again after choosing the article: it is now held for the article it names."""
     cid = await _publish(app, core, tg, upd)
     await feed(app, upd.text(NX, "/cancel"))  # no opinion awaited any more
     tg.clear()
-    await feed(app, upd.text(NX, "我对草案第三条有意见：应当写明具体由哪个部门管理。"))
+    opinion = "我对草案第3条有意见：应当写明具体由哪个部门管理。"
+    await feed(app, upd.text(NX, opinion))
     (reply,) = tg.sent("sendMessage")
-    assert reply.text.startswith("您是在对《某某法（草案）》提意见吗？") and "未作为意见提交" in reply.text
-    assert reply.buttons() == [("查看《某某法（草案）》并提意见", f"cs:{cid}")]
+    assert "要把这段话作为对《某某法（草案）》第三条的意见提交吗？" in reply.text and "尚未提交" in reply.text
+    labels = dict(reply.buttons())
+    assert list(labels) == ["作为意见提交", "这是提问", "选择条文"] and labels["选择条文"] == f"cs:{cid}"
     assert await _opinions(core) == []
+    await feed(app, upd.callback(NX, labels["作为意见提交"]))
+    assert tg.sent("editMessageText")[-1].text.startswith("意见已收到，谢谢！\n对《某某法（草案）》第三条的意见：")
+    async with core.db.session() as s:
+        (row,) = (await s.execute(select(Opinion))).scalars()
+        assert row.text == opinion and (await s.get(DraftArticle, row.article_id)).locator == "第三条"
+    tg.clear()
+    await feed(app, upd.text(NX, "我对草案有意见：第二条的适用范围太宽。"))  # no article in the lead: the whole draft
+    assert "作为对《某某法（草案）》（草案整体）的意见提交吗" in tg.texts()[-1]
     tg.clear()
     await feed(app, upd.text(NX, "代表有哪些权利？"))  # a question is still answered
     assert "代表享有下列权利" in tg.texts()[-1]

@@ -126,6 +126,19 @@ async def test_staff_manage_users_from_the_bot(app, core, tg, upd):
     assert "已被停用" not in tg.texts()[-1]
 
 
+
+async def test_invite_words_are_read_by_what_they_name(app, core, tg, upd):
+    """Round 13: “/invite 代表 马建国 同心县 宁夏代表团” stored 同心县 as the delegation and 宁夏代表团 as a committee."""
+    await register(core, app, upd, tg, 64, role=Role.STAFF)
+    await feed(app, upd.text(64, "/invite 代表 马建国 同心县 宁夏代表团"))
+    refused = tg.texts()[-1]
+    assert "没有生成邀请码" in refused and "“同心县”" in refused and "/invite 代表 马建国 宁夏代表团" in refused
+    assert "<code>" not in refused
+    await feed(app, upd.text(64, "/invite 代表 马建国 财经委 宁夏代表团"))  # order no longer matters
+    assert "代表团：宁夏代表团，专门委员会：财经委" in tg.texts()[-1]
+    await feed(app, upd.text(64, "/invite 代表 李梅 宁夏"))  # a bare delegation name still works
+    assert "姓名：李梅，代表团：宁夏，" in tg.texts()[-1]
+
 async def test_staff_cannot_lock_themselves_out_or_touch_administrators(app, core, tg, upd):
     """Round 12: a staff member suspended himself from the bot and nobody there could undo it."""
     await register(core, app, upd, tg, 62, role=Role.STAFF)

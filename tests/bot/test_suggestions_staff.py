@@ -239,3 +239,21 @@ def test_a_local_draft_is_assigned_to_the_local_office_it_names():
     assert labels == ["采纳：自治区民政厅", "采纳：财政部"]
     assert "1. 自治区民政厅" in text
     assert [assignee(r) for r in recs] == ["自治区民政厅", "财政部"]
+
+
+def test_evaluation_buttons_name_the_item_only_when_several_await_one():
+    """Round 13: /mysuggestions labelled its buttons “2 满意”, read as “two satisfied”."""
+    from datetime import datetime
+
+    from bot.suggestion_views import my_suggestions
+    from suggestions.status import StatusView
+
+    def answered(sid: int) -> StatusView:
+        return StatusView(sid, "建议", f"关于第{sid}件事的建议", "已答复", ["交通运输部"], datetime(2026, 3, 5), None,
+                          False, "")
+
+    _, one = my_suggestions([answered(2)])
+    assert [b.text for b in one.inline_keyboard[0]] == ["满意", "基本满意", "不满意"]
+    _, two = my_suggestions([answered(2), answered(3)])
+    assert [b.text for b in two.inline_keyboard[1]] == ["第3件：满意", "第3件：基本满意", "第3件：不满意"]
+    assert one.inline_keyboard[0][0].callback_data == two.inline_keyboard[0][0].callback_data  # same item, same press

@@ -225,6 +225,11 @@ async def test_scheduled_broadcast_can_be_cancelled_and_report_is_chinese(app, d
     await feed(app, upd.callback(STAFF, button(tg.sent("sendMessage")[-1], "确认发送")))
     confirmation = tg.sent("editMessageText")[-1]
     assert "定时于 2030-03-05 08:30 发送" in confirmation.text and "/bccancel 1" in confirmation.text
+    # round 13: the report said only “待发送 2”, as if the sending were stuck
+    await feed(app, upd.text(STAFF, "/bcreport"))
+    assert "#1 [定时待发 2030-03-05 08:30] 会议通知" in tg.texts()[-1]
+    await feed(app, upd.text(STAFF, "/bcreport 1"))
+    assert "定时于 2030-03-05 08:30（北京时间）发送，尚未开始；/bccancel 1 可取消" in tg.texts()[-1]
     await feed(app, upd.callback(STAFF, button(confirmation, "取消发送")))
     stopped = tg.sent("editMessageText")[-1].text
     assert stopped.startswith("定时通知 #1 已取消：2 人不会收到")
