@@ -134,6 +134,11 @@ class SuggestionHandlers:
             await self.svc.clear_current(user)
             p = None
         if not isinstance(p, Prompt):  # no step open: a whole draft pasted here is offered as a new draft
+            # “接着写” with drafts saved lists them; a bare “继续” here may ask for more of an answer: not taken
+            if msg.text and typed_button(msg.text, "") == "resume" and re.search(r"写|起草|草稿|建议|议案", msg.text) \
+                    and (drafts := await self.drafts.list_drafts(author_of(user))):
+                await send(update, *v.drafts_list(drafts))
+                raise ApplicationHandlerStop
             if msg.text and not msg.text.startswith("/") and await self._offer_pasted_draft(update, user, msg.text):
                 raise ApplicationHandlerStop
             return
@@ -168,6 +173,11 @@ class SuggestionHandlers:
             return
         if action == "skip":
             await send(update, v.prompt_pages(p, [e(t.CANNOT_SKIP.format(label=p.label)), ""]), v.prompt_keyboard(p))
+            return
+        if action == "resume":  # already writing: the step again, nothing saved
+            title = (await self.drafts.content(p.draft_id, author_of(user))).title
+            await send(update, v.prompt_pages(p, [e(t.RESUMED.format(title=inner_title(title) or t.UNTITLED)), ""]),
+                       v.prompt_keyboard(p))
             return
         if looks_like_question(text, p.step) and await asyncio.to_thread(whole_draft, text, p.kind) is None:
             title = (await self.drafts.content(p.draft_id, author_of(user))).title

@@ -193,13 +193,17 @@ _TYPED_CANCEL_RE = re.compile(
 _TYPED_PAUSE_RE = re.compile(
     r"(?:我|那|那就|先)*(?:(?:下次|回头|以后|改天|明天|晚点|晚些|稍后|过会儿?|有空)(?:再|接着)(?:写|弄|改|补)|"
     r"(?:暂存|保存|存)(?:一下)?(?:草稿)?|(?:今天|现在)?(?:先|暂时|暂且)不(?:写|弄)了?)" + _PARTICLES)
+# The 接着写草稿 button typed (“接着写”“继续写吧”): the step is shown again, nothing is saved; with no step open, the
+# saved drafts are listed as /drafts lists them (“接着写” had become a draft's title, or been searched).
+_TYPED_RESUME_RE = re.compile(r"(?:我|那|那就|好的?|好|嗯)*(?:接着|继续|再)(?:写|起草|弄|填|来)?(?:我的|刚才的|那份|那个)?"
+                              r"(?:草稿|建议|议案)?" + _PARTICLES)
 _TYPED_BACK_RE = re.compile(
     r"(?:我|我想|我要|想|要|请|麻烦)?(?:(?:返回|退回|回到|回|退到|倒回|后退|回退)(?:到|去)?(?:修改|改)?|(?:修改|改))?"
     r"上一?(?:步|个步骤|个问题|项)(?:吧|了|去)?|(?:返回|退回|后退|回退|往回退?|退一步|回去)(?:吧)?")
 
 
 def typed_button(text: str, step: str) -> str | None:
-    """"pause" / "cancel" / "skip" / "back" when ``text`` is the label of a wizard button typed at ``step`` (or the
+    """"pause" / "cancel" / "skip" / "back" / "resume" when ``text`` is the label of a wizard button typed at ``step`` (or the
     same wish in other words: “算了不写了”, “改天再写”, “返回上一步”); None otherwise. At the 联名代表 and 附件 steps
     “跳过” is an answer like [无联名]/[完成] (the step's check handles it): None."""
     t = _TRAILING_PUNCT.sub("", (text or "").strip()).replace(" ", "")
@@ -212,6 +216,8 @@ def typed_button(text: str, step: str) -> str | None:
         return "skip"
     if _TYPED_BACK_RE.fullmatch(t):
         return "back"
+    if _TYPED_RESUME_RE.fullmatch(t):
+        return "resume"
     return None
 
 

@@ -186,3 +186,21 @@ async def test_giving_up_in_words_asks_first_and_keeps_the_draft(core, tg, upd):
         await say(app, upd, DEPUTY, "算了，不写了。")
         await press(app, upd, tg, DEPUTY, "确认放弃")
         assert "已放弃草稿" in tg.texts()[-1]
+
+
+async def test_typing_carry_on_shows_the_step_or_the_saved_drafts(core, tg, upd):
+    """Round 13: “接着写” typed at a step became its content; typed after 暂存 it was searched as a question."""
+    async with sugg_app(core, tg) as app:
+        await start_suggestion(app, core, upd, tg, DEPUTY, TITLE, PROBLEM)
+        tg.clear()
+        await say(app, upd, DEPUTY, "接着写")
+        assert tg.texts()[0].startswith(f"接着写草稿《{TITLE}》")
+        assert "原因分析" in tg.texts()[-1]
+        assert (await content(app, core, tg)).cause == ""  # nothing saved
+        await press(app, upd, tg, DEPUTY, "暂存，以后再写")
+        tg.clear()
+        await say(app, upd, DEPUTY, "继续写我的建议")
+        assert "您的草稿" in tg.texts()[-1] and labels(tg)[0].startswith("接着写：")
+        await press(app, upd, tg, DEPUTY, labels(tg)[0])
+        assert "原因分析" in tg.texts()[-1]
+        assert (await content(app, core, tg)).problem == PROBLEM
