@@ -64,9 +64,9 @@ class BroadcastHandlers(HandlerBase):
             return
         raw = (update.effective_message.text or "").split(maxsplit=1)
         if len(raw) == 1:  # bare /broadcast: step by step
-            await self.compose.start(update, context)
+            await self.compose.start(update, context, user)
             return
-        self.compose.abandon(context)  # a one-line /broadcast replaces a half-composed one
+        await self.compose.abandon(context, user)  # a one-line /broadcast replaces a half-composed one
         word, rest = split_audience(raw[1])
         if not rest:
             await update.effective_message.reply_text(USAGE)

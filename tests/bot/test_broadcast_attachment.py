@@ -148,3 +148,20 @@ async def test_attachment_sent_to_a_list_is_readable_by_its_recipients_only(app,
         tg.clear()
         await feed(app, upd.text(uid, question))
         assert ("沙坡头区政府会议室" in tg.texts()[-1]) is sees, uid
+
+
+async def test_a_file_sent_at_the_content_step_survives_a_restart(app, core, tg, upd):
+    """Step by step: the file (its text in the caption) is kept with the half-written notice in chat_state, and the
+    preview after a restart still carries it."""
+    from suggharness import sugg_app  # a fresh Application over the same database, as after a restart
+
+    await _users(app, core, tg, upd)
+    await feed(app, upd.text(STAFF, "/broadcast"))
+    await feed(app, upd.callback(STAFF, dict(tg.sent("sendMessage")[-1].buttons())["代表团：宁夏代表团"]))
+    tg.add_file("att-3", BODY.encode())
+    await feed(app, upd.document(STAFF, "att-3", "视察通知.txt", file_size=len(BODY.encode()), caption="请查收视察通知。"))
+    assert "第 3/3 步" in tg.texts()[-1]
+    async with sugg_app(core, tg) as second:
+        await feed(second, upd.text(STAFF, "立即"))
+        preview = tg.sent("sendMessage")[-1]
+        assert "附件：《视察通知.txt》" in preview.text and preview.text.endswith("请查收视察通知。")

@@ -109,6 +109,29 @@ async def test_step_by_step_compose(app, db):
     assert sorted(str(c.params["chat_id"]) for c in tg.sent("sendMessage")) == [str(DEP1), str(DEP2)]
 
 
+
+async def test_a_half_written_notice_survives_a_restart(add_staff_and_deputies, bot_app, db):
+    """Round 13: the bot was redeployed between step 2 and step 3 of /broadcast; the text typed at step 3 was then
+    searched as a question and the notice was gone. The step and what was entered are kept in chat_state."""
+    await add_staff_and_deputies()
+    upd = UpdateFactory()
+    async with bot_app() as first:
+        await feed(first, upd.text(STAFF, "/broadcast"))
+        await feed(first, upd.callback(STAFF, dict(first.tg.sent("sendMessage")[-1].buttons())["代表团：广东代表团"]))
+        await feed(first, upd.text(STAFF, "明天九点在驻地大厅集合"))
+        assert "第 3/3 步" in first.tg.texts()[-1]
+    async with bot_app() as second:  # a new process on the same database
+        await feed(second, upd.text(STAFF, "2030-03-05 08:30"))
+        preview = second.tg.sent("sendMessage")[-1]
+        assert "接收范围：代表团：广东代表团（1 人）" in preview.text and "定时：2030-03-05 08:30" in preview.text
+        assert preview.text.endswith("明天九点在驻地大厅集合")
+        n = len(second.tg.sent("sendMessage"))
+        await feed(second, upd.text(STAFF, "随便说一句"))  # the flow ended with the preview
+        assert len(second.tg.sent("sendMessage")) == n
+    async with bot_app() as third:  # …and stays ended after another restart
+        await feed(third, upd.text(STAFF, "随便说一句"))
+        assert third.tg.sent("sendMessage") == []
+
 async def test_deputies_cannot_compose_step_by_step(app):
     tg, upd = app.tg, UpdateFactory()
     await feed(app, upd.text(DEP1, "/broadcast"))
