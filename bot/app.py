@@ -76,6 +76,8 @@ def register_handlers(app: Application, deps: BotDeps) -> None:
     app.add_handler(CommandHandler("help", account.help))
     app.add_handler(CommandHandler("schedule", qa.schedule))
     app.add_handler(CommandHandler("invite", staff.invite))
+    app.add_handler(CommandHandler("invites", staff.invites))
+    app.add_handler(CommandHandler("revoke", staff.revoke))
     app.add_handler(CommandHandler("users", staff.users))
     app.add_handler(CommandHandler("suspend", staff.suspend))
     app.add_handler(CommandHandler("reactivate", staff.reactivate))

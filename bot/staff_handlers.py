@@ -15,8 +15,8 @@ from telegram.ext import ContextTypes
 from bot import formatting, texts
 from bot.deps import BotDeps
 from bot.guard import require_user
-from storage.access import AccountChangeRefused, UnknownUserError
-from storage.clock import BEIJING
+from storage.access import AccountChangeRefused, UnknownInvitationError, UnknownUserError
+from storage.clock import BEIJING, beijing_minute
 from storage.models import Role
 from storage.schedule import parse_day
 from storage.state import UPLOAD_SCOPE
@@ -147,6 +147,41 @@ class StaffHandlers:
                                             (("代表团", delegation), ("专门委员会", "、".join(committees))) if value)),
             parse_mode=ParseMode.HTML,
         )
+
+    async def invites(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/invites: the codes not yet used, with the number /revoke takes."""
+        if await require_user(update, self.deps, staff=True) is None:
+            return
+        invs = await self.core.access.open_invitations()
+        if not invs:
+            await update.effective_message.reply_text(texts.INVITES_EMPTY)
+            return
+        lines = [texts.INVITES_HEAD] + [
+            f"{i.id}. {i.name} · {texts.ROLE_NAMES[i.role]}" + (f" · {i.delegation}" if i.delegation else "")
+            + f" · {beijing_minute(i.expires_at)} 前有效" for i in invs]
+        for page in formatting.paginate(formatting.e(x) for x in lines):
+            await update.effective_message.reply_text(page, parse_mode=ParseMode.HTML)
+
+    async def revoke(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/revoke 编号: withdraw an unused code (given to the wrong person, or with a wrong name)."""
+        user = await require_user(update, self.deps, staff=True)
+        if user is None:
+            return
+        args = context.args or []
+        target = _int(args[0].lstrip("#")) if len(args) == 1 else None
+        if target is None:
+            await update.effective_message.reply_text(texts.REVOKE_USAGE)
+            return
+        try:
+            inv = await self.core.access.revoke_invitation(target, by=user)
+        except UnknownInvitationError:
+            await update.effective_message.reply_text(texts.INVITE_UNKNOWN.format(id=target))
+            return
+        except AccountChangeRefused as exc:
+            await update.effective_message.reply_text(str(exc))
+            return
+        log.info("invitation %s withdrawn by user=%s", inv.id, user.id)
+        await update.effective_message.reply_text(texts.REVOKE_DONE.format(id=inv.id, name=inv.name))
 
     async def users(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = await require_user(update, self.deps, staff=True)

@@ -32,6 +32,7 @@ HELP_STAFF = """
 发送 PDF、DOCX、MD、TXT 文件即可入库，说明栏填写范围：全部、工作人员、代表团:名称 或 委员会:名称。
 /scope 范围 —— 设置之后上传文件的默认范围。
 /invite 角色 姓名 [代表团] [专门委员会…] —— 生成一次性邀请码，角色写 代表、工作人员 或 管理员（如 /invite 代表 张三 宁夏代表团；只有管理员可以邀请管理员）。
+/invites —— 未使用的邀请码；/revoke 编号 —— 作废邀请码。
 /users —— 查看用户；/suspend 编号 —— 停用；/reactivate 编号 —— 恢复；/setrole 编号 角色 —— 改角色（代表、工作人员 或 管理员）。
 /addevent 日期 [时:分] [范围] 活动名称 —— 登记活动（如 /addevent 2026-12-05 14:30 代表团:宁夏代表团 代表座谈会），显示在 /schedule 中并提前提醒。
 /pending —— 待交办的建议；/assign 编号 —— 查看推荐的承办单位并交办（改派：/assign 编号 单位1、单位2 [6个月]）。
@@ -134,6 +135,11 @@ INVITE_DONE = ("邀请码：<code>{code}</code>\n姓名：{name}，身份：{rol
                "请让对方向机器人发送：<code>/start {code}</code>")
 INVITE_UNKNOWN_WORDS = ("没有生成邀请码：“{words}”既不是代表团（写作“××代表团”），也不是专门委员会（写作“××委员会”）。"
                         "邀请码只记录姓名、代表团和专门委员会，请去掉这些词后重发，例如：{example}")
+INVITES_HEAD = "尚未使用的邀请码（/revoke 编号 作废）："
+INVITES_EMPTY = "没有尚未使用的邀请码。"
+REVOKE_USAGE = "用法：/revoke 邀请编号（/invites 查看编号）"
+INVITE_UNKNOWN = "没有编号为 {id} 的未使用邀请码（可能已被使用、已过期或已作废；/invites 查看）。"
+REVOKE_DONE = "已作废邀请码：{name}（编号 {id}）。对方再发送这个邀请码将无法注册。"
 USERS_EMPTY = "还没有注册用户。"
 SUSPEND_USAGE = "用法：/suspend 用户编号（用 /users 查看编号）"
 SETROLE_USAGE = "用法：/setrole 用户编号 角色（代表、工作人员 或 管理员），例如：/setrole 3 工作人员"

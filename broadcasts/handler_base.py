@@ -4,13 +4,12 @@ the sender, and answering a button exactly once."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
-from storage.clock import BEIJING
+from storage.clock import beijing_minute
 
 
 log = logging.getLogger(__name__)
@@ -36,8 +35,7 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows])
 
 
-def beijing_time(t: datetime | None) -> str:
-    return "" if t is None else t.replace(tzinfo=UTC).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+beijing_time = beijing_minute  # the name the broadcast modules use
 
 
 def wake_sender(app: Application) -> None:

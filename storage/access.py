@@ -72,6 +72,10 @@ class UnknownUserError(LookupError):
     pass
 
 
+class UnknownInvitationError(LookupError):
+    """No unused, unexpired invitation with that number."""
+
+
 class AccountChangeRefused(PermissionError):
     """A staff member may not change this account (their own, or an administrator's); the message is for them."""
 
@@ -120,6 +124,25 @@ class AccessService:
                 )
             )
         return code, inv
+
+    async def open_invitations(self) -> list[Invitation]:
+        """Codes not yet used and not expired, newest first (a code given to the wrong person can be withdrawn)."""
+        async with self.db.session() as s:
+            return await InvitationRepo(s).open(utcnow())
+
+    async def revoke_invitation(self, invitation_id: int, by: UserView | None = None) -> Invitation:
+        """Withdraw an unused code (its expiry set to now, so /start answers as for an expired one). Through the bot
+        only an admin withdraws an admin's invitation, as only an admin may make one."""
+        async with self.db.session() as s, s.begin():
+            invs = InvitationRepo(s)
+            inv = await invs.by_id(invitation_id)
+            if inv is None or inv.used_at is not None or inv.expires_at <= utcnow():
+                raise UnknownInvitationError(invitation_id)
+            if by is not None and inv.role == Role.ADMIN.value and by.role is not Role.ADMIN:
+                raise AccountChangeRefused("只有管理员可以作废管理员的邀请码。")
+            if not await invs.withdraw(inv.id, utcnow()):  # redeemed in between: nothing to withdraw
+                raise UnknownInvitationError(invitation_id)
+            return inv
 
     async def redeem(self, code: str, telegram_id: int) -> RedeemResult:
         now = utcnow()

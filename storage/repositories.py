@@ -43,6 +43,21 @@ class InvitationRepo:
     async def by_hash(self, code_hash: str) -> Invitation | None:
         return (await self.s.execute(select(Invitation).where(Invitation.code_hash == code_hash))).scalar_one_or_none()
 
+    async def by_id(self, inv_id: int) -> Invitation | None:
+        return await self.s.get(Invitation, inv_id)
+
+    async def open(self, now: datetime) -> list[Invitation]:
+        return list((await self.s.execute(
+            select(Invitation).where(Invitation.used_at.is_(None), Invitation.expires_at > now)
+            .order_by(Invitation.id.desc()))).scalars())
+
+    async def withdraw(self, inv_id: int, now: datetime) -> bool:
+        """Expire an unused code now, in one conditional UPDATE (a redemption racing it keeps its claim)."""
+        res = await self.s.execute(
+            update(Invitation).where(Invitation.id == inv_id, Invitation.used_at.is_(None), Invitation.expires_at > now)
+            .values(expires_at=now))
+        return res.rowcount == 1
+
     async def claim(self, inv_id: int, telegram_id: int, now: datetime) -> bool:
         """Mark used in one conditional UPDATE so two concurrent redemptions cannot both win."""
         res = await self.s.execute(

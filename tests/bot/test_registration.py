@@ -92,7 +92,7 @@ async def test_suspended_user_is_refused_at_once(app, core, tg, upd):
 async def test_deputy_cannot_use_staff_commands(app, core, tg, upd):
     await register(core, app, upd, tg, 51)
     for cmd in ("/invite deputy 赵六", "/users", "/suspend 1", "/reactivate 1", "/setrole 1 admin", "/addevent 2026-08-20 视察",
-                "/scope 全部"):
+                "/scope 全部", "/invites", "/revoke 1"):
         tg.clear()
         await feed(app, upd.text(51, cmd))
         assert tg.texts() == ["该功能仅限工作人员使用。"], cmd
@@ -138,6 +138,31 @@ async def test_invite_words_are_read_by_what_they_name(app, core, tg, upd):
     assert "代表团：宁夏代表团，专门委员会：财经委" in tg.texts()[-1]
     await feed(app, upd.text(64, "/invite 代表 李梅 宁夏"))  # a bare delegation name still works
     assert "姓名：李梅，代表团：宁夏，" in tg.texts()[-1]
+
+
+async def test_an_unused_code_can_be_listed_and_withdrawn(app, core, tg, upd):
+    """Round 13: a code sent to the wrong person could not be withdrawn; it stayed valid for 72 hours."""
+    await register(core, app, upd, tg, 65, role=Role.STAFF)
+    await feed(app, upd.text(65, "/invite 代表 马建国 宁夏代表团"))
+    code = tg.texts()[-1].split("<code>")[1].split("</code>")[0]
+    _, admin_inv = await core.access.create_invitation(name="钱管理", role=Role.ADMIN)
+    await feed(app, upd.text(65, "/invites"))
+    listing = tg.texts()[-1]
+    assert listing.startswith("尚未使用的邀请码") and "马建国 · 代表 · 宁夏代表团 · " in listing and "前有效" in listing
+    number = int(listing.split("马建国")[0].split("\n")[-1].rstrip(". "))
+    await feed(app, upd.text(65, f"/revoke {admin_inv.id}"))
+    assert tg.texts()[-1] == "只有管理员可以作废管理员的邀请码。"
+    await feed(app, upd.text(65, f"/revoke {number}"))
+    assert tg.texts()[-1].startswith(f"已作废邀请码：马建国（编号 {number}）")
+    await feed(app, upd.text(66, f"/start {code}"))
+    assert "已过期" in tg.texts()[-1]
+    assert not [u for u in await core.access.list_users() if u.telegram_id == 66]
+    await feed(app, upd.text(65, f"/revoke {number}"))  # withdrawn already
+    assert tg.texts()[-1].startswith(f"没有编号为 {number} 的未使用邀请码")
+    await feed(app, upd.text(65, "/invites"))
+    assert "马建国" not in tg.texts()[-1] and "钱管理" in tg.texts()[-1]
+    await feed(app, upd.text(65, "/revoke"))
+    assert tg.texts()[-1].startswith("用法：/revoke 邀请编号")
 
 async def test_staff_cannot_lock_themselves_out_or_touch_administrators(app, core, tg, upd):
     """Round 12: a staff member suspended himself from the bot and nobody there could undo it."""
