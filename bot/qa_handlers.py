@@ -14,7 +14,7 @@ from bot import formatting, keyboards, texts
 from bot.deps import BotDeps
 from bot.guard import require_user
 from bot.replies import send_pages
-from retrieval.followup import FOLLOWUP_WINDOW_S, read_followup
+from retrieval.followup import FOLLOWUP_WINDOW_S, read_followup, relative_month
 from storage.qa import MAX_QUESTION_CHARS, QAResult, QuestionProblem, check_question, question_count, small_talk
 from storage.schedule import named_first, schedule_months_in
 from storage.views import UserView
@@ -56,6 +56,11 @@ class QAHandlers:
             return
         today = self.core.schedule.today()
         months = schedule_months_in(question, today)
+        if months is not None and relative_month(question):  # “那下个月呢” after “宁夏8月份…”: 9月, not today's next
+            query, lead = await self.read_on(user, question)
+            if lead is not None and (asked := schedule_months_in(query, today)) is not None:
+                await self._send_schedule(update, user, asked, query, lead)
+                return
         if months is not None:
             await self._send_schedule(update, user, months, question)
             return

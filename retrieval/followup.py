@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.legal import PROVINCES
+from corpus.numbers import parse_cn_int
 
 # the month pattern and the deputy-work terms are the answerer's and the ranker's own, shared rather than copied
 from .fact_kinds import _MONTH as MONTH
@@ -44,6 +45,7 @@ _CONDITION = re.compile(r"^(?:如果|要是|假如|万一)")
 # Asking words (as in suggestions/draft.py's question detector; that module is the bot's drafting, not retrieval's).
 _ASKS = re.compile(r"几|什么|怎么|怎样|如何|吗|哪|谁|多少|多久|多长|是否|能否|可否|能不能|有没有|是不是|啥|咋|呢$")
 _THIS_MONTH = re.compile(r"(?:这个?|本|当|下个?|上个?)月")
+_RELATIVE_MONTH = {"下个月": 1, "下月": 1, "下一个月": 1, "上个月": -1, "上月": -1, "上一个月": -1}
 _HAN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]$")
 _PLACES = (*PROVINCES, "全国")
@@ -75,6 +77,11 @@ class Followup:
     @property
     def resolved(self) -> bool:
         return self.reason is not None
+
+
+def relative_month(question: str) -> bool:
+    """“那下个月呢”: a month counted from another one (the previous question's, when it named one, else today's)."""
+    return any(k in question for k in _RELATIVE_MONTH)
 
 
 def resolve_followup(question: str, previous: str | None) -> str:
@@ -135,6 +142,11 @@ def _swap_in(x: str, prev: str) -> str:
         m = MONTH.search(prev)
         if m:
             return prev[:m.start()] + x.removesuffix("份") + prev[m.end():]
+    if (step := _RELATIVE_MONTH.get(x.removesuffix("份"))) and (m := MONTH.search(prev)):
+        # “那下个月呢” after “宁夏8月份…”: the month after the one asked about, not after today's
+        month = parse_cn_int(m.group()[:-1]) if not m.group()[0].isdigit() else int(m.group()[:-1])
+        if month:
+            return prev[:m.start()] + f"{(month - 1 + step) % 12 + 1}月" + prev[m.end():]
     return f"{prev}（{x}）"
 
 
@@ -152,8 +164,9 @@ def _names_own_subject(rest: str, words: list[tuple[str, str]]) -> bool:
 
 
 def _asking(word: str, flag: str) -> bool:
-    """How a question asks, not what about: pronouns, prepositions, particles, 是 / 有 / 能, 几月 / 多少."""
-    return (flag in _ASK_FLAGS or word in _ASK_TOKENS or (word in STOPWORDS and word != "的")
+    """How a question asks, not what about: pronouns, prepositions, particles, 是 / 有 / 能, 几月 / 多少. Digits are
+    what about (jieba tags the 8 of “8月份” x, as it does punctuation: the subject had become “宁夏月份”)."""
+    return not word.isdigit() and (flag in _ASK_FLAGS or word in _ASK_TOKENS or (word in STOPWORDS and word != "的")
             or (flag.startswith("m") and bool(_ASKS.search(word))))
 
 

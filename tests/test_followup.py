@@ -44,6 +44,10 @@ PREVIOUS = "代表建议交办会在几月开？"
     # “X呢”: a place or a month swapped in, anything else in brackets
     ("全国人大代表今年集中视察大概啥时候搞", "那宁夏呢", "宁夏人大代表今年集中视察大概啥时候搞"),
     ("宁夏8月有什么安排", "那9月呢", "宁夏9月有什么安排"),
+    # (thirteenth round) a month counted from the one asked about; its digits stay in the subject
+    ("宁夏8月份有什么安排", "那下个月呢", "宁夏9月份有什么安排"),
+    ("宁夏十二月有什么安排", "上个月呢？", "宁夏11月有什么安排？"),
+    ("宁夏8月份有什么安排", "具体是哪个部门负责", "宁夏8月份，具体是哪个部门负责"),
     ("代表建议交给部门以后多久必须答复", "那议案呢？", "代表建议交给部门以后多久必须答复（议案）？"),
     # a follow-up of a follow-up: the brackets of the last reading are not carried along
     ("代表建议交给部门以后多久必须答复（议案）", "那罢免案呢", "代表建议交给部门以后多久必须答复（罢免案）"),
@@ -119,6 +123,7 @@ def test_the_same_question_again_is_not_a_follow_up():
     ("宁夏什么时候召开人代会", "宁夏召开人代会"),
     ("今年的高考什么时候举行", "今年的高考举行"),  # no noun tagged: the runs themselves
     ("人大代表每个月补贴多少钱", "人大代表月补贴"),
+    ("宁夏8月份有什么安排", "宁夏8月份"),  # jieba tags the 8 as it tags punctuation
 ])
 def test_subject_of_keeps_what_is_asked_about(question, subject):
     assert subject_of(question) == subject
@@ -217,7 +222,13 @@ async def test_a_month_after_a_schedule_question_gets_that_months_schedule(bot):
     assert "2026年8月" in reply
     (reply,) = await _send(app, tg, upd.text(310, "那9月呢？"))
     assert reply.startswith("（按上一问理解为：9月有什么安排？）\n") and "2026年9月" in reply
+    # (thirteenth round) “下个月” after a month asked about is the month after it, not after today (8月)
+    (reply,) = await _send(app, tg, upd.text(310, "那下个月呢"))
+    assert reply.startswith("（按上一问理解为：10月有什么安排）\n") and "2026年10月" in reply, reply
     assert not kb.asked  # the schedule, not the answerer
+    await _register(core, app, tg, upd, 311)
+    (reply,) = await _send(app, tg, upd.text(311, "下个月有什么安排"))  # asked first: today's next month
+    assert "2026年9月" in reply and "按上一问理解为" not in reply
 
 
 async def test_a_spoken_follow_up_reads_on_from_the_typed_question_before_it(db):
