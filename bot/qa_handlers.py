@@ -15,6 +15,7 @@ from bot.deps import BotDeps
 from bot.guard import require_user
 from bot.replies import send_pages
 from retrieval.followup import FOLLOWUP_WINDOW_S, read_followup, relative_month
+from retrieval.typos import fix_homophones
 from storage.qa import MAX_QUESTION_CHARS, QAResult, QuestionProblem, check_question, question_count, small_talk
 from storage.schedule import named_first, schedule_months_in
 from storage.views import UserView
@@ -55,6 +56,7 @@ class QAHandlers:
             await msg.reply_text(texts.QUESTION_NOT_CHINESE)
             return
         today = self.core.schedule.today()
+        question = fix_homophones(question)  # “宁厦8约份有啥安牌”: the schedule is asked for too, not only the search
         months = schedule_months_in(question, today)
         if months is not None and relative_month(question):  # “那下个月呢” after “宁夏8月份…”: 9月, not today's next
             query, lead = await self.read_on(user, question)

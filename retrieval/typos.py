@@ -18,7 +18,9 @@ from .tokenize import dictionary_words, in_dictionary
 
 # Two-character words of procedure and office that a question turns on.
 PROCEDURE_WORDS = ("议案", "罢免", "质询", "询问", "辞职", "预算", "决算", "视察", "列席", "选区", "选民", "补选", "述职",
-                   "督办", "交办", "联名", "提名", "任免", "代表", "人大")
+                   "督办", "交办", "联名", "提名", "任免", "代表", "人大",
+                   # … and of the schedule questions asked on the move (“宁厦8约份有啥安牌”, round 13)
+                   "安排", "月份", "宁夏")
 
 
 # The pair must also read as the word where it stands: after a verb or modal (“想罢勉”“提以案”) or before a particle,
@@ -74,7 +76,9 @@ def fix_homophones(question: str) -> str:
         if in_dictionary(pair) or any(a < i + 2 and i < b for a, b in spans):
             continue
         after = question[i + 2] if i + 2 < len(question) else ""
-        if not (i > 0 and question[i - 1] in _BEFORE) and after and after.isalnum() and after not in _AFTER:
+        # (a digit after it is a boundary too: “宁厦8月”)
+        if not (i > 0 and question[i - 1] in _BEFORE) and after and after.isalnum() and not after.isdigit() \
+                and after not in _AFTER:
             continue
         out[i:i + 2] = words[0]
     return "".join(out)

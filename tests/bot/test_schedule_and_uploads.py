@@ -33,6 +33,9 @@ async def test_natural_schedule_question(app, core, tg, upd):
     await feed(app, upd.text(303, "下个月有什么工作安排？"))
     text = tg.texts()[-1]
     assert "2026年9月工作安排" in text and "8月" not in text
+    await feed(app, upd.text(303, "宁厦8约份有啥安牌"))  # round 13: typed on the move, the whole month's rows listed
+    text = tg.texts()[-1]
+    assert "2026年8月工作安排" in text and "暂无登记的安排" not in text
 
 
 async def test_staff_upload_is_searchable_with_its_scope(app, core, tg, upd):

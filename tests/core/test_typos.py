@@ -13,6 +13,7 @@ from retrieval.typos import fix_homophones
     ("全国人大开会的时候代表想罢勉一个部长", "全国人大开会的时候代表想罢免一个部长"),
     ("选民想霸免县人大代表要多少人联名", "选民想罢免县人大代表要多少人联名"),
     ("县人大代表想辞值", "县人大代表想辞职"),
+    ("宁厦8约份有啥安牌", "宁夏8月份有啥安排"),  # round 13: a schedule question typed on the move
 ])
 def test_a_slipped_procedure_word_is_read_as_meant(typed, meant):
     assert fix_homophones(typed) == meant
