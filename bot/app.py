@@ -84,6 +84,8 @@ def register_handlers(app: Application, deps: BotDeps) -> None:
     app.add_handler(CommandHandler("setrole", staff.setrole))
     app.add_handler(CommandHandler("addevent", staff.addevent))
     app.add_handler(CommandHandler("scope", staff.scope))
+    app.add_handler(CommandHandler("uploads", staff.uploads))
+    app.add_handler(CommandHandler("delupload", staff.delupload))
     register_suggestion_handlers(app, deps)
     code_like = filters.Regex(BARE_CODE) | filters.Regex(CODE_TOKEN)  # the code alone, or inside a sentence
     app.add_handler(MessageHandler(NEW & code_like & ~filters.COMMAND, account.bare_code))

@@ -183,6 +183,35 @@ class StaffHandlers:
         log.info("invitation %s withdrawn by user=%s", inv.id, user.id)
         await update.effective_message.reply_text(texts.REVOKE_DONE.format(id=inv.id, name=inv.name))
 
+    async def uploads(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/uploads: the documents staff sent, each with the code /delupload takes."""
+        if await require_user(update, self.deps, staff=True) is None:
+            return
+        docs = await self.core.uploads.listed()
+        if not docs:
+            await update.effective_message.reply_text(texts.UPLOADS_EMPTY)
+            return
+        lines = [texts.UPLOADS_HEAD] + [
+            f"{d.code} · 《{d.title}》 · {formatting.scope_label(d.scope)} · {d.chunks} 个片段" for d in docs]
+        for page in formatting.paginate(formatting.e(x) for x in lines):
+            await update.effective_message.reply_text(page, parse_mode=ParseMode.HTML)
+
+    async def delupload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/delupload 代码: an upload sent with the wrong scope, or superseded, had to be removed on the server."""
+        user = await require_user(update, self.deps, staff=True)
+        if user is None:
+            return
+        args = context.args or []
+        if len(args) != 1:
+            await update.effective_message.reply_text(texts.DELUPLOAD_USAGE)
+            return
+        doc = await self.core.uploads.delete(args[0])
+        if doc is None:
+            await update.effective_message.reply_text(texts.DELUPLOAD_UNKNOWN.format(code=args[0]))
+            return
+        log.info("upload %s deleted by user=%s", doc.doc_id, user.id)
+        await update.effective_message.reply_text(texts.DELUPLOAD_DONE.format(title=doc.title, chunks=doc.chunks))
+
     async def users(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = await require_user(update, self.deps, staff=True)
         if user is None:

@@ -30,7 +30,7 @@ HELP_STAFF = """
 
 <b>工作人员功能</b>
 发送 PDF、DOCX、MD、TXT 文件即可入库，说明栏填写范围：全部、工作人员、代表团:名称 或 委员会:名称。
-/scope 范围 —— 设置之后上传文件的默认范围。
+/scope 范围 —— 设置之后上传文件的默认范围；/uploads —— 已上传的文件；/delupload 代码 —— 删除上传的文件。
 /invite 角色 姓名 [代表团] [专门委员会…] —— 生成一次性邀请码，角色写 代表、工作人员 或 管理员（如 /invite 代表 张三 宁夏代表团；只有管理员可以邀请管理员）。
 /invites —— 未使用的邀请码；/revoke 编号 —— 作废邀请码。
 /users —— 查看用户；/suspend 编号 —— 停用；/reactivate 编号 —— 恢复；/setrole 编号 角色 —— 改角色（代表、工作人员 或 管理员）。
@@ -140,6 +140,11 @@ INVITES_EMPTY = "没有尚未使用的邀请码。"
 REVOKE_USAGE = "用法：/revoke 邀请编号（/invites 查看编号）"
 INVITE_UNKNOWN = "没有编号为 {id} 的未使用邀请码（可能已被使用、已过期或已作废；/invites 查看）。"
 REVOKE_DONE = "已作废邀请码：{name}（编号 {id}）。对方再发送这个邀请码将无法注册。"
+UPLOADS_HEAD = "已上传的文件（/delupload 代码 删除）："
+UPLOADS_EMPTY = "还没有上传过文件。"
+DELUPLOAD_USAGE = "用法：/delupload 代码（/uploads 查看代码）"
+DELUPLOAD_UNKNOWN = "没有代码为 {code} 的上传文件（/uploads 查看）。内置资料和服务器上建立的法律索引不能在这里删除。"
+DELUPLOAD_DONE = "已删除《{title}》（{chunks} 个片段），之后的回答不再引用它。需要时重新发送文件即可恢复。"
 USERS_EMPTY = "还没有注册用户。"
 SUSPEND_USAGE = "用法：/suspend 用户编号（用 /users 查看编号）"
 SETROLE_USAGE = "用法：/setrole 用户编号 角色（代表、工作人员 或 管理员），例如：/setrole 3 工作人员"

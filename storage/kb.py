@@ -21,6 +21,10 @@ class KnowledgeBaseLike(Protocol):
 
     def iter_chunks(self) -> Iterable[Any]: ...
 
+    def documents(self) -> list[dict]: ...
+
+    def delete_document(self, doc_id: str) -> bool: ...
+
 
 def hit_to_dict(h: Hit) -> dict:
     return {

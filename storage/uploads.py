@@ -56,6 +56,19 @@ class UploadSummary:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class UploadedDocument:
+    doc_id: str  # “调研方案-1a2b3c4d”: the file's stem and a hash of its folder and name (corpus.loaders.doc_id_for)
+    title: str
+    scope: str
+    chunks: int
+
+    @property
+    def code(self) -> str:
+        """What staff type to delete it: the id's hash part, stable while the document stays."""
+        return self.doc_id.rsplit("-", 1)[-1]
+
+
 class UploadService:
     def __init__(self, kb: KnowledgeBaseLike) -> None:
         self.kb = kb
@@ -71,6 +84,21 @@ class UploadService:
         summary.pages = int(getattr(report, "pages", 0) or 0)
         summary.errors = [str(reason) for _p, reason in getattr(report, "skipped", [])]
         return summary
+
+    async def listed(self) -> list[UploadedDocument]:
+        """The staff-uploaded documents (briefings' attachments included), newest ids last."""
+        docs = await asyncio.to_thread(self.kb.documents)
+        return [UploadedDocument(d["doc_id"], d["title"], d["scope"], int(d["n_chunks"] or 0))
+                for d in docs if d["collection"] == UPLOAD_COLLECTION]
+
+    async def delete(self, code: str) -> UploadedDocument | None:
+        """Remove the uploaded document whose code (``UploadedDocument.code``) is ``code``; None when there is none.
+        Only uploads: the built-in corpus and the laws an operator indexed cannot be removed from the bot."""
+        code = code.strip().lower()
+        doc = next((d for d in await self.listed() if d.code == code), None)
+        if doc is None or not await asyncio.to_thread(self.kb.delete_document, doc.doc_id):
+            return None
+        return doc
 
     async def check_bytes(self, file_name: str, data: bytes, scope: str) -> UploadSummary:
         """What ``ingest_bytes`` would take in (documents, chunks, or why not), without touching the

@@ -55,6 +55,24 @@ async def test_staff_upload_is_searchable_with_its_scope(app, core, tg, upd):
     tg.clear()
     await feed(app, upd.text(312, "黄河流域生态保护调研时间地点"))
     assert "调研方案》" not in tg.texts()[-1]
+    # round 13: staff could not remove an upload from the bot (the operator's CLI only)
+    await feed(app, upd.text(311, "/uploads"))
+    assert tg.texts()[-1] == "该功能仅限工作人员使用。"
+    await feed(app, upd.text(310, "/uploads"))
+    listing = tg.texts()[-1]
+    assert listing.startswith("已上传的文件") and "调研方案" in listing and "代表团：宁夏代表团" in listing
+    code = listing.split("\n")[1].split(" · ")[0]
+    await feed(app, upd.text(311, f"/delupload {code}"))  # a deputy cannot
+    assert tg.texts()[-1] == "该功能仅限工作人员使用。"
+    await feed(app, upd.text(310, "/delupload ffffffff"))
+    assert tg.texts()[-1].startswith("没有代码为 ffffffff 的上传文件")
+    await feed(app, upd.text(310, f"/delupload {code.upper()}"))
+    assert tg.texts()[-1].startswith("已删除《") and "不再引用" in tg.texts()[-1]
+    await feed(app, upd.text(310, "/uploads"))
+    assert tg.texts()[-1] == "还没有上传过文件。"
+    tg.clear()
+    await feed(app, upd.text(311, "黄河流域生态保护调研时间地点"))
+    assert "调研方案》" not in tg.texts()[-1]
 
 
 async def test_upload_without_scope_asks_for_one_then_uses_saved_scope(app, core, tg, upd):
