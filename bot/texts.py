@@ -61,7 +61,8 @@ CODE_USED = "该邀请码已被使用，每个邀请码只能使用一次。请�
 ROLE_NAMES = {"deputy": "代表", "staff": "工作人员", "admin": "管理员"}
 
 QUESTION_EMPTY = "请输入您的问题。"
-QUESTION_TOO_LONG = "问题太长（{n} 字），请精简到 {max} 字以内再发送。"
+QUESTION_TOO_LONG = ("问题太长（{n} 字），请精简到 {max} 字以内再发送。如果这是建议或议案的草稿，请发送 /suggest 按步骤填写"
+                     "（每一步可以直接粘贴对应部分），或把草稿存为 .docx / .txt 文件在起草时发送。")
 QUESTION_NOT_CHINESE = "目前只能回答中文提问，请用中文输入您的问题，例如：代表建议的答复期限是多久？"
 # Above the answer to a message that asks several questions at once (a pasted paragraph).
 SEVERAL_QUESTIONS = "（您一次问了 {n} 个问题，下面按整段查找；一次只问一个，回答会更准确。）"

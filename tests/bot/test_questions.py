@@ -100,6 +100,7 @@ async def test_ten_thousand_characters_get_a_clear_message(app, core, tg, upd, d
     await register(core, app, upd, tg, 120)
     (reply,) = await _ask(app, tg, upd, 120, "代" * 10_000)
     assert "问题太长" in reply.text and "10000" in reply.text
+    assert "/suggest" in reply.text  # round 13: a pasted 5,300-character draft got no pointer to the wizard
     async with db.session() as s:
         assert list((await s.execute(select(QueryRecord))).scalars()) == []
 
