@@ -16,7 +16,9 @@ from corpus.cleaning import split_sentences
 from corpus.numbers import search_text
 
 from .facets import CELL_SPLIT, list_items
-from .fact_kinds import NOTES, QUANTITY, SPAN, asks_when, judge, names_holder, names_time, office_asked, too_vague
+from .fact_kinds import (
+    NOTES, QUANTITY, SPAN, asks_when, count_unit, gives_count, judge, names_holder, names_time, office_asked, too_vague,
+)
 from .query import lay_terms, spell_out, statutory_words
 from .ranking import ASKS_ADOPTED, names_locator
 from .tokenize import tokenize
@@ -47,11 +49,12 @@ MAIN_CELL_BONUS = 0.03  # a table row's content cell unless another cell is clea
 # A question asking how many / how long (“要多少个代表联名”“多久答复”) is answered by the sentence that holds the
 # figure (“十人以上联名”“三个月内”), which e5 does not rank above the article's other sentences on its own.
 QUANTITY_BONUS = 0.03
+COUNT_SWITCH = 0.05  # how far behind the passage's first sentence its count may be for a count question
 SIDE_CELL_PENALTY = 0.1  # a row's 相关部门 / 承办单位 cell, unless the question asks who
 NOTE_BONUS = 0.1  # a document's adoption note, for a question about when or where it was adopted
 # not 近几年 / 这几天 / 哪几个 / 前几次, which ask when or which
 # (“发言有没有时间限制”: how long, answered by “不超过十五分钟”)
-_ASKS_QUANTITY = re.compile(r"多少(?!有点)|(?<![近这那前哪])几[个名位人次票天年条成]|多久|多长|多大比例|几分之|时间限制|限时|时限")
+_ASKS_QUANTITY = re.compile(r"多少(?!有点)|(?<![近这那前哪])几[个名位人次票天年条成期件]|多久|多长|多大比例|几分之|时间限制|限时|时限")
 # “从几月到几月”“持续多长时间”: the sentence with a span of months (fact_kinds.SPAN).
 _ASKS_SPAN = re.compile(r"几月(?:份)?(?:到|至|搞到|干到)几月|从什么时候到什么时候|哪段时间")
 _CONTENT_HEAD = re.compile(r"^(?:主要内容|工作内容|内容|事项|工作事项|主要工作|工作任务)[：:]")
@@ -202,6 +205,12 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
         return answer
     if unseen >= OFF_TOPIC_UNSEEN and closeness < OFF_TOPIC_SCORE:
         return answer  # the nearest passages are still listed as sources, without claiming an answer
+    if (unit := count_unit(question)) and not QUANTITY.search(cands[best[0]][1]):
+        # “代表培训班今年一共办几期”: “…举办代表专题培训班” came first and the count was declined; the same passage's
+        # “举办5期代表专题学习班”, close behind, gives the count in the unit asked
+        alt = next((j for j in best[1:] if cands[j][0] == cands[best[0]][0] and gives_count(cands[j][1], unit)), None)
+        if alt is not None and score[alt] >= score[best[0]] - COUNT_SWITCH:
+            best = np.array([alt, *(j for j in best if j != alt)])
     verdict = judge(question, [sent for _, sent in cands], cands[best[0]][1], closeness)
     if verdict is not None:
         answer.reason, answer.note = verdict.reason, verdict.note

@@ -97,6 +97,24 @@ def too_vague(question: str) -> bool:
     return len(_NOT_CONTENT.sub("", question)) <= VAGUE_CHARS and not _MONTH.search(question)
 
 
+# the units a count question asks in, and the units a sentence may give it in (多少人 → “30名”)
+_SAME_UNIT = {"人": "人名位", "名": "人名位", "位": "人名位", "代表": "人名位", "委员": "人名位", "选民": "人名位"}
+
+
+def count_unit(question: str) -> str | None:
+    """The units a count question asks for (“办几期” → “期”, “多少人” → “人名位”), or None when it asks none."""
+    m = _ASKS_COUNT.search(question)
+    if not m:
+        return None
+    unit = m.group().removeprefix("多少").removeprefix("几")
+    return _SAME_UNIT.get(unit, unit) if unit in _SAME_UNIT or len(unit) == 1 else None
+
+
+def gives_count(sentence: str, units: str) -> bool:
+    """Does ``sentence`` hold a count in one of ``units`` (“举办5期代表专题学习班” for 期)?"""
+    return any(m.group()[-1] in units for m in QUANTITY.finditer(sentence))
+
+
 @dataclass(frozen=True)
 class Verdict:
     reason: str  # a key of NOTES
