@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.fact_kinds import NOTES, judge
+from retrieval.fact_kinds import NOTES, count_unit, gives_count, judge
 
 
 def _verdict(question: str, best: str, others: tuple[str, ...] = (), closeness: float = 0.88):
@@ -106,3 +106,11 @@ def test_how_many_deputies_asks_a_count():
     v = _verdict("议案要多少代表联名才能提", "强化全过程沟通机制，审议代表议案的专门委员会加强同代表的沟通联系。")
     assert v is not None and v.declined
     assert _verdict("议案要多少代表联名才能提", "县级以上的地方各级人民代表大会代表十人以上联名，可以提出议案。") is None
+
+
+def test_a_count_question_names_the_units_its_answer_must_count_in():
+    assert count_unit("代表培训班今年一共办几期？") == "期"
+    assert count_unit("罢免要多少人联名") == count_unit("要多少代表提议") == "人名位"
+    assert count_unit("每个月补贴多少钱") == "钱" and count_unit("这个月有什么安排") is None
+    assert gives_count("举办5期代表专题学习班", "期") and not gives_count("举办5期代表专题学习班", "人名位")
+    assert gives_count("由三十名以上代表联名", "人名位")
