@@ -44,11 +44,13 @@ FOCUS_CLOSE = 0.89
 # from the wrong plan item).
 UNSEEN_CLOSE = 0.87
 SOURCES_CONSIDERED = 3
+LAY_SOURCES = 6  # how far down a passage holding a lay word's own words (路费 → 旅费) is looked for
 SHORT_TASK = 24  # a plan item's sentence shorter than this is read under the item's heading
 MAIN_CELL_BONUS = 0.03  # a table row's content cell unless another cell is clearly closer (“由哪个部门承办”)
 # A question asking how many / how long (“要多少个代表联名”“多久答复”) is answered by the sentence that holds the
 # figure (“十人以上联名”“三个月内”), which e5 does not rank above the article's other sentences on its own.
 QUANTITY_BONUS = 0.03
+LAY_BONUS = 0.08  # a sentence holding the documents' word for the question's lay word: it is about what was asked
 COUNT_SWITCH = 0.05  # how far behind the passage's first sentence its count may be for a count question
 SIDE_CELL_PENALTY = 0.1  # a row's 相关部门 / 承办单位 cell, unless the question asks who
 NOTE_BONUS = 0.1  # a document's adoption note, for a question about when or where it was adopted
@@ -153,6 +155,13 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     main_cells: set[int] = set()  # a row's content cell (主要内容); the others name who and when …
     side_cells: set[int] = set()  # … (相关部门：…, 承办单位：…)
     considered = list(enumerate(hits[:SOURCES_CONSIDERED]))
+    # “代表去视察的路费谁出”: the 视察 items come first and the one passage with 旅费 (the documents' word for the
+    # question's 路费) was 4th, never read. When no considered passage holds a lay word's own words, the first one
+    # below that does is read too, and its sentences holding them are preferred: they are about what was asked.
+    lay_words = statutory_words(question)
+    if lay_words and not any(w in h.text for _, h in considered for w in lay_words):
+        considered += [(i, h) for i, h in enumerate(hits[SOURCES_CONSIDERED:LAY_SOURCES], SOURCES_CONSIDERED)
+                       if any(w in h.text for w in lay_words)][:1]
     qtext = search_text(question)
     named = [(i, h) for i, h in considered if names_locator(qtext, h.locator)]
     if named:  # “8月开什么会”: the plan's “8月，召开…推进会” answers too, not only the schedule's 8月 row
@@ -192,6 +201,8 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     rank_prior += (MAIN_CELL_BONUS if asks_who else -SIDE_CELL_PENALTY) * where(lambda k, s: k in side_cells)
     if _ASKS_QUANTITY.search(question):
         rank_prior += QUANTITY_BONUS * where(lambda k, s: bool(QUANTITY.search(s)))
+    if lay_words:
+        rank_prior += LAY_BONUS * where(lambda k, s: any(w in s for w in lay_words))
     if ASKS_ADOPTED.search(question):  # “计划是什么时候通过的”: the note says; 通过多种方式… only shares a word
         rank_prior += NOTE_BONUS * where(lambda k, s: bool(_NOTE.match(s)))
     if office := office_asked(question):  # “…主任是谁”: the sentence that says who holds the office, if any does

@@ -544,6 +544,9 @@ def test_what_a_new_user_asked_of_the_builtin_corpus(make_kb):
     assert "5期" in kb.answer("今年全国人大给代表办几期专题学习班").text
     # round 13: “…举办代表专题培训班” came first and the count was declined; the same item's 5期 sentence answers
     assert "举办5期代表专题学习班" in kb.answer("代表培训班今年一共办几期？").text
+    # round 13: 路费 is the documents' 旅费; the 视察 items all around it had won
+    for q in ("代表去视察的路费谁出", "代表视察的路费由谁承担"):
+        assert "往返旅费" in kb.answer(q).text, q
     assert "两名" in kb.answer("执法检查组下去检查至少要带几个代表").text
     # a schedule cell listing units keeps them apart (was “办公厅代表工作委员会”)
     row = next(h for h in kb.search("宁夏四月份的工作是哪个单位承办", top_k=3) if h.locator == "4月")
