@@ -157,7 +157,7 @@ def compose_answer(question: str, hits: list[Hit], embedder, unseen: float = 0.0
     considered = list(enumerate(hits[:SOURCES_CONSIDERED]))
     # “代表去视察的路费谁出”: the 视察 items come first and the one passage with 旅费 (the documents' word for the
     # question's 路费) was 4th, never read. When no considered passage holds a lay word's own words, the first one
-    # below that does is read too, and its sentences holding them are preferred: they are about what was asked.
+    # below that does is read too; any sentence holding them is preferred (LAY_BONUS): it is about what was asked.
     lay_words = statutory_words(question)
     if lay_words and not any(w in h.text for _, h in considered for w in lay_words):
         considered += [(i, h) for i, h in enumerate(hits[SOURCES_CONSIDERED:LAY_SOURCES], SOURCES_CONSIDERED)
