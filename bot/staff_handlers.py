@@ -60,6 +60,15 @@ def _invite_affiliations(words: list[str]) -> tuple[str | None, list[str], list[
     return (named[0] if named else None), committees, named[1:] + rest
 
 
+async def _reply_listing(update: Update, head: str | None, empty: str, lines: list[str]) -> None:
+    """A staff listing (/users, /invites, /uploads): the head and one line each, paged; ``empty`` when there is none."""
+    if not lines:
+        await update.effective_message.reply_text(empty)
+        return
+    for page in formatting.paginate(formatting.e(x) for x in ([head] if head else []) + lines):
+        await update.effective_message.reply_text(page, parse_mode=ParseMode.HTML)
+
+
 class StaffHandlers:
     def __init__(self, deps: BotDeps) -> None:
         self.deps = deps
@@ -152,15 +161,9 @@ class StaffHandlers:
         """/invites: the codes not yet used, with the number /revoke takes."""
         if await require_user(update, self.deps, staff=True) is None:
             return
-        invs = await self.core.access.open_invitations()
-        if not invs:
-            await update.effective_message.reply_text(texts.INVITES_EMPTY)
-            return
-        lines = [texts.INVITES_HEAD] + [
+        await _reply_listing(update, texts.INVITES_HEAD, texts.INVITES_EMPTY, [
             f"{i.id}. {i.name} · {texts.ROLE_NAMES[i.role]}" + (f" · {i.delegation}" if i.delegation else "")
-            + f" · {beijing_minute(i.expires_at)} 前有效" for i in invs]
-        for page in formatting.paginate(formatting.e(x) for x in lines):
-            await update.effective_message.reply_text(page, parse_mode=ParseMode.HTML)
+            + f" · {beijing_minute(i.expires_at)} 前有效" for i in await self.core.access.open_invitations()])
 
     async def revoke(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/revoke 编号: withdraw an unused code (given to the wrong person, or with a wrong name)."""
@@ -187,14 +190,9 @@ class StaffHandlers:
         """/uploads: the documents staff sent, each with the code /delupload takes."""
         if await require_user(update, self.deps, staff=True) is None:
             return
-        docs = await self.core.uploads.listed()
-        if not docs:
-            await update.effective_message.reply_text(texts.UPLOADS_EMPTY)
-            return
-        lines = [texts.UPLOADS_HEAD] + [
-            f"{d.code} · 《{d.title}》 · {formatting.scope_label(d.scope)} · {d.chunks} 个片段" for d in docs]
-        for page in formatting.paginate(formatting.e(x) for x in lines):
-            await update.effective_message.reply_text(page, parse_mode=ParseMode.HTML)
+        await _reply_listing(update, texts.UPLOADS_HEAD, texts.UPLOADS_EMPTY, [
+            f"{d.code} · 《{d.title}》 · {formatting.scope_label(d.scope)} · {d.chunks} 个片段"
+            for d in await self.core.uploads.listed()])
 
     async def delupload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/delupload 代码: an upload sent with the wrong scope, or superseded, had to be removed on the server."""
@@ -216,18 +214,9 @@ class StaffHandlers:
         user = await require_user(update, self.deps, staff=True)
         if user is None:
             return
-        users = await self.core.access.list_users()
-        if not users:
-            await update.effective_message.reply_text(texts.USERS_EMPTY)
-            return
-        lines = [
-            f"{u.id}. {u.name} · {texts.ROLE_NAMES[u.role.value]}"
-            + (f" · {u.delegation}" if u.delegation else "")
-            + ("" if u.active else " · 已停用")
-            for u in users
-        ]
-        for page in formatting.paginate(formatting.e(x) for x in lines):
-            await update.effective_message.reply_text(page, parse_mode=ParseMode.HTML)
+        await _reply_listing(update, None, texts.USERS_EMPTY, [
+            f"{u.id}. {u.name} · {texts.ROLE_NAMES[u.role.value]}" + (f" · {u.delegation}" if u.delegation else "")
+            + ("" if u.active else " · 已停用") for u in await self.core.access.list_users()])
 
     async def suspend(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._change_status(update, context, suspend=True)
